@@ -1,0 +1,43 @@
+namespace Strata.Simulation.Cost;
+
+/// <summary>
+/// The work one engine does in one step, summarised for a step-cost model without per-request
+/// objects. A prefill chunk of <c>c</c> tokens on top of <c>p</c> tokens already in KV attends
+/// over <c>c·p + c²/2</c> token pairs.
+/// </summary>
+/// <param name="PrefillTokens">Σ c over the prefill chunks in the step.</param>
+/// <param name="PrefillSeqs">How many requests had a prefill chunk.</param>
+/// <param name="PrefillChunkTimesPrior">Σ c·p.</param>
+/// <param name="PrefillChunkSquared">Σ c².</param>
+/// <param name="DecodeSeqs">Requests decoding one token each.</param>
+/// <param name="DecodeContextTokens">Σ of their KV lengths (tokens each decode attends over).</param>
+public readonly record struct BatchShape(
+    int PrefillTokens,
+    int PrefillSeqs,
+    long PrefillChunkTimesPrior,
+    long PrefillChunkSquared,
+    int DecodeSeqs,
+    long DecodeContextTokens)
+{
+    public int Tokens => PrefillTokens + DecodeSeqs;
+    public int Seqs => PrefillSeqs + DecodeSeqs;
+    public bool IsEmpty => Tokens == 0;
+
+    /// <summary>Σ attention token pairs of the prefill chunks.</summary>
+    public double PrefillAttentionPairs => PrefillChunkTimesPrior + PrefillChunkSquared / 2.0;
+
+    /// <summary>Adds one request's share of the step.</summary>
+    public BatchShape WithPrefill(int chunk, int prior) => this with
+    {
+        PrefillTokens = PrefillTokens + chunk,
+        PrefillSeqs = PrefillSeqs + 1,
+        PrefillChunkTimesPrior = PrefillChunkTimesPrior + (long)chunk * prior,
+        PrefillChunkSquared = PrefillChunkSquared + (long)chunk * chunk,
+    };
+
+    public BatchShape WithDecode(int contextTokens) => this with
+    {
+        DecodeSeqs = DecodeSeqs + 1,
+        DecodeContextTokens = DecodeContextTokens + contextTokens,
+    };
+}

@@ -1,0 +1,15 @@
+namespace Strata.Simulation.Hardware;
+
+/// <summary>The GPUs of the papers' and the profiles' testbeds.</summary>
+public static class GpuPresets
+{
+    public static GpuSpec A100_80GB { get; } = new("a100-80gb", Bf16Tflops: 312, HbmTbps: 2.039, MemoryGb: 80, LinkGbps: 600);
+    public static GpuSpec H100 { get; } = new("h100", Bf16Tflops: 989, HbmTbps: 3.35, MemoryGb: 80, LinkGbps: 900);
+    public static GpuSpec H200 { get; } = new("h200", Bf16Tflops: 989, HbmTbps: 4.8, MemoryGb: 141, LinkGbps: 900);
+
+    /// <summary>RTX PRO 6000 Blackwell Server: 96 GB at ~1.6 TB/s; no NVLink (PCIe 5 x16).</summary>
+    public static GpuSpec RtxPro6000 { get; } = new("rtxpro6000", Bf16Tflops: 500, HbmTbps: 1.597, MemoryGb: 96, LinkGbps: 128);
+
+    public static IReadOnlyDictionary<string, GpuSpec> All { get; } = new[] { A100_80GB, H100, H200, RtxPro6000 }
+        .ToDictionary(g => g.Name, StringComparer.Ordinal);
+}

@@ -1,0 +1,23 @@
+namespace Strata.Simulation.Hardware;
+
+/// <summary>
+/// One GPU's peak numbers from its public spec sheet (../shared/data/README.md).
+/// Efficiencies are what a roofline step model multiplies the peaks by; docs/calibration.md
+/// says how they were chosen.
+/// </summary>
+/// <param name="Name">Preset name or "custom".</param>
+/// <param name="Bf16Tflops">Dense bf16 tensor throughput, TFLOP/s.</param>
+/// <param name="HbmTbps">HBM bandwidth, TB/s.</param>
+/// <param name="MemoryGb">HBM capacity, GB (10^9 bytes).</param>
+/// <param name="LinkGbps">Intra-node GPU link (NVLink) bandwidth per GPU, GB/s, both directions together.</param>
+/// <param name="InterNodeGbps">Inter-node bandwidth per GPU, GB/s, one direction.</param>
+public sealed record GpuSpec(string Name, double Bf16Tflops, double HbmTbps, double MemoryGb, double LinkGbps, double InterNodeGbps = 50)
+{
+    /// <summary>Fraction of peak FLOP/s dense matmuls reach.</summary>
+    public double ComputeEfficiency { get; init; } = 0.6;
+
+    /// <summary>Fraction of peak HBM bandwidth weight and KV reads reach.</summary>
+    public double MemoryEfficiency { get; init; } = 0.75;
+
+    public double MemoryBytes => MemoryGb * 1e9;
+}

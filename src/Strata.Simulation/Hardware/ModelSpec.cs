@@ -1,0 +1,45 @@
+namespace Strata.Simulation.Hardware;
+
+/// <summary>
+/// The facts of a model that set its serving cost: sizes from its HF <c>config.json</c>
+/// (../shared/research/sim.md §5.1–5.2).
+/// </summary>
+public sealed record ModelSpec
+{
+    public required string Name { get; init; }
+    public required int Layers { get; init; }
+    /// <summary>Leading decoder layers with a dense MLP instead of experts (DeepSeek's <c>first_k_dense_replace</c>).</summary>
+    public int FirstDenseLayers { get; init; }
+    public required int HiddenSize { get; init; }
+    public required int AttentionHeads { get; init; }
+    public required int KvHeads { get; init; }
+    public required int HeadDim { get; init; }
+    public required int VocabSize { get; init; }
+    public required int RoutedExperts { get; init; }
+    public required int ExpertsPerToken { get; init; }
+    public required int ExpertIntermediateSize { get; init; }
+    public int SharedExperts { get; init; }
+    /// <summary>Expert groups for group-limited routing (DeepSeek's <c>n_group</c>); 1 when none.</summary>
+    public int ExpertGroups { get; init; } = 1;
+    /// <summary>All parameters, embeddings included.</summary>
+    public required double TotalParams { get; init; }
+    /// <summary>Bytes of KV cache one token takes across all layers.</summary>
+    public required long KvBytesPerToken { get; init; }
+    public required int MaxModelLen { get; init; }
+    /// <summary>2 for bf16 weights, 1 for fp8.</summary>
+    public double BytesPerParam { get; init; } = 2;
+
+    public int MoeLayers => Layers - FirstDenseLayers;
+
+    /// <summary>One routed expert's gate, up and down projections: 3·hidden·intermediate.</summary>
+    public double ParamsPerExpert => 3.0 * HiddenSize * ExpertIntermediateSize;
+
+    public double ExpertBytes => ParamsPerExpert * BytesPerParam;
+
+    public double RoutedExpertParams => (double)MoeLayers * RoutedExperts * ParamsPerExpert;
+
+    /// <summary>Everything but the routed experts: attention, norms, shared experts, dense layers, embeddings.</summary>
+    public double NonExpertParams => TotalParams - RoutedExpertParams;
+
+    public double WeightBytes => TotalParams * BytesPerParam;
+}
