@@ -1,0 +1,59 @@
+using Strata.Core.Policies;
+using Strata.Simulation.Hardware;
+
+namespace Strata.Simulation.Cluster;
+
+/// <summary>
+/// A serving cluster: the GPU, the model, the parallel layout, vLLM's engine knobs, the step
+/// model and the policy stack. Keys in the YAML file are vLLM's snake_case names.
+/// </summary>
+public sealed record ClusterConfig
+{
+    public required string Name { get; init; }
+    public required GpuSpec Gpu { get; init; }
+    public required ModelSpec Model { get; init; }
+    public int DataParallel { get; init; } = 1;
+    public int TensorParallel { get; init; } = 1;
+    public bool ExpertParallel { get; init; } = true;
+    public int GpusPerNode { get; init; } = 8;
+    public EngineKnobs Engine { get; init; } = new();
+    public StepModelChoice StepModel { get; init; } = new("roofline", null);
+    public PolicyOptions Queue { get; init; } = new("fcfs", section: "queue");
+    public PolicyOptions Dispatch { get; init; } = new("vllm-dp", section: "dispatch");
+    public PolicyOptions Experts { get; init; } = new("contiguous", section: "experts");
+    public RoutingKnobs Routing { get; init; } = new();
+
+    /// <summary>Seconds between engine stats publications the router sees (vLLM's DP coordinator: ~0.1 s).</summary>
+    public double StatsIntervalSeconds { get; init; } = 0.1;
+
+    public int Gpus => DataParallel * TensorParallel;
+
+    /// <summary>EP ranks: with expert parallelism every GPU is one; without, experts are TP-sharded on each engine.</summary>
+    public int ExpertParallelSize => ExpertParallel ? Gpus : 1;
+}
+
+/// <summary>vLLM engine arguments that shape scheduling.</summary>
+public sealed record EngineKnobs
+{
+    public int MaxNumSeqs { get; init; } = 256;
+    public int MaxNumBatchedTokens { get; init; } = 2048;
+    public int BlockSize { get; init; } = 16;
+    public double GpuMemoryUtilization { get; init; } = 0.9;
+    public bool EnablePrefixCaching { get; init; } = true;
+
+    /// <summary>GiB per GPU kept for activations, CUDA graphs and the allocator (vLLM's profile run finds ~2–4).</summary>
+    public double ActivationReserveGib { get; init; } = 3;
+}
+
+/// <summary>Which step-cost model times the steps: <c>roofline</c>, or <c>profile</c> with a directory of measured tables.</summary>
+public sealed record StepModelChoice(string Kind, string? Directory);
+
+/// <summary>Shape of the simulated expert routing (per-layer popularity skew).</summary>
+public sealed record RoutingKnobs
+{
+    /// <summary>σ of the lognormal expert popularity per layer; 0 is uniform routing.</summary>
+    public double Skew { get; init; } = 0.6;
+
+    /// <summary>Seed of the popularity draw (the workload seed drives the per-step sampling).</summary>
+    public int Seed { get; init; } = 7;
+}

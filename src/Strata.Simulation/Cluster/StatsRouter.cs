@@ -1,0 +1,59 @@
+using Strata.Core.Dispatch;
+using Strata.Simulation.Engine;
+
+namespace Strata.Simulation.Cluster;
+
+/// <summary>
+/// The simulated front end's view of the engines, as production has it: engine stats arrive only
+/// when an engine publishes them (every <see cref="ClusterConfig.StatsIntervalSeconds"/>), and
+/// between publications the router adds what it dispatched itself (in flight), as vLLM's DP
+/// client and a gateway's in-flight accounting do. The engine-level policy decides on that view.
+/// </summary>
+internal sealed class StatsRouter
+{
+    private readonly IEngineSelector _selector;
+    private readonly EngineView[] _published;
+    private readonly double[] _publishedAt;
+    private readonly EngineView[] _views;
+    private readonly int[] _inFlight;
+    private readonly long[] _inFlightTokens;
+
+    public StatsRouter(IEngineSelector selector, int engines)
+    {
+        _selector = selector;
+        _published = new EngineView[engines];
+        _publishedAt = new double[engines];
+        _views = new EngineView[engines];
+        _inFlight = new int[engines];
+        _inFlightTokens = new long[engines];
+        for (var i = 0; i < engines; i++) _published[i] = new EngineView(i, 0, 0, 0, 0, 0, 0);
+    }
+
+    /// <summary>The engines publish their stats; what was in flight is now in them.</summary>
+    public void Publish(double now, IReadOnlyList<EngineCore> engines, long kvCapacityTokens)
+    {
+        for (var i = 0; i < engines.Count; i++)
+        {
+            _published[i] = engines[i].Snapshot(i, kvCapacityTokens);
+            _publishedAt[i] = now;
+            _inFlight[i] = 0;
+            _inFlightTokens[i] = 0;
+        }
+    }
+
+    public int Route(in DispatchRequest request, double now)
+    {
+        for (var i = 0; i < _views.Length; i++)
+            _views[i] = _published[i] with
+            {
+                InFlight = _inFlight[i],
+                InFlightPrefillTokens = _inFlightTokens[i],
+                SignalAge = now - _publishedAt[i],
+            };
+        var engine = _selector.Select(request, _views, now);
+        if (engine < 0) throw new InvalidOperationException($"Dispatch policy '{_selector.Name}' found no healthy engine.");
+        _inFlight[engine]++;
+        _inFlightTokens[engine] += request.PromptTokens;
+        return engine;
+    }
+}

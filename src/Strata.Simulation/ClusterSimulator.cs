@@ -1,0 +1,139 @@
+using Strata.Core.Dispatch;
+using Strata.Core.Experts;
+using Strata.Simulation.Cluster;
+using Strata.Simulation.Cost;
+using Strata.Simulation.Engine;
+using Strata.Simulation.Events;
+using Strata.Simulation.Metrics;
+using Strata.Simulation.Moe;
+using Strata.Simulation.Workloads;
+using CorePolicies = Strata.Core.Policies.Policies;
+
+namespace Strata.Simulation;
+
+/// <summary>
+/// A discrete-event simulation of a data-parallel (and expert-parallel) MoE serving cluster
+/// with vLLM V1 engine semantics, driven by a workload and one policy stack. Virtual time only:
+/// it never reads a clock, and the same inputs and seed give the same bytes.
+/// </summary>
+public sealed class ClusterSimulator
+{
+    private readonly ClusterConfig _config;
+    private readonly IReadOnlyList<RequestSpec> _workload;
+    private readonly SimulationOptions _options;
+    private readonly EngineCore[] _engines;
+    private readonly EpGroup[] _groups;
+    private readonly int[] _groupOfEngine;
+    private readonly StatsRouter _router;
+    private readonly MetricsCollector _metrics = new();
+    private readonly PriorityQueue<SimEvent, (double Time, long Sequence)> _events = new();
+    private readonly double[] _kvUsage;
+    private readonly int _maxModelLen;
+    private readonly long _kvCapacityTokens;
+    private long _sequence;
+    private int _arrived;
+    private int _outstanding;
+    private bool _ran;
+
+    public ClusterSimulator(ClusterConfig config, IStepCostModel cost, IReadOnlyList<RequestSpec> workload, SimulationOptions options)
+    {
+        _config = config;
+        _workload = workload;
+        _options = options;
+        var blocks = KvCapacity.BlocksPerEngine(config);
+        _kvCapacityTokens = (long)blocks * config.Engine.BlockSize;
+        _maxModelLen = (int)Math.Min(config.Model.MaxModelLen, _kvCapacityTokens);
+
+        var queuePolicy = CorePolicies.Queue.Create(config.Queue);
+        var settings = new EngineSettings(config.Engine.MaxNumSeqs, config.Engine.MaxNumBatchedTokens,
+            config.Engine.BlockSize, blocks, config.Engine.EnablePrefixCaching);
+        _engines = new EngineCore[config.DataParallel];
+        for (var i = 0; i < _engines.Length; i++)
+            _engines[i] = new EngineCore(i, settings, queuePolicy.CreateQueue<SimRequest>(), _metrics);
+        _kvUsage = new double[_engines.Length];
+
+        var random = new Random(options.Seed);
+        var model = config.Model;
+        var popularity = config.Routing.Skew > 0
+            ? ExpertPopularity.Lognormal(model.MoeLayers, model.RoutedExperts, model.ExpertsPerToken, config.Routing.Skew, config.Routing.Seed)
+            : ExpertPopularity.Uniform(model.MoeLayers, model.RoutedExperts, model.ExpertsPerToken);
+        var topology = new EpTopology(config.TensorParallel, config.ExpertParallel, config.GpusPerNode, model.HiddenSize,
+            config.Gpu.LinkGbps, config.Gpu.InterNodeGbps);
+        var enginesPerGroup = config.ExpertParallel ? _engines.Length : 1;
+        _groups = new EpGroup[_engines.Length / enginesPerGroup];
+        _groupOfEngine = new int[_engines.Length];
+        for (var g = 0; g < _groups.Length; g++)
+        {
+            var members = _engines.Skip(g * enginesPerGroup).Take(enginesPerGroup).ToArray();
+            foreach (var engine in members) _groupOfEngine[engine.Index] = g;
+            var placement = ExpertPlacement.Contiguous(model.MoeLayers, model.RoutedExperts, config.ExpertParallel ? config.ExpertParallelSize : 1);
+            var maxTokens = enginesPerGroup * config.Engine.MaxNumBatchedTokens;
+            _groups[g] = new EpGroup(members, cost, new ExpertParallelCost(popularity, placement, cost, topology, maxTokens, random));
+        }
+        _router = new StatsRouter(CorePolicies.Dispatch.Create(config.Dispatch), _engines.Length);
+    }
+
+    /// <summary>Per-request records of the last run, in completion order.</summary>
+    public IReadOnlyList<RequestRecord> Records => _metrics.Records;
+
+    public long KvCapacityTokensPerEngine => _kvCapacityTokens;
+
+    public SimulationSummary Run()
+    {
+        if (_ran) throw new InvalidOperationException("A simulator runs once; build a new one for another run.");
+        _ran = true;
+        if (_workload.Count > 0)
+        {
+            Schedule(new RequestArrival(_workload[0].ArrivalTime, 0));
+            Schedule(new StatsPublished(0));
+        }
+        while (_events.TryDequeue(out var next, out _)) next.Handle(this);
+        return SummaryBuilder.Build(_config, _options, _engines, _groups, _metrics);
+    }
+
+    internal void OnArrival(RequestArrival arrival)
+    {
+        var spec = _workload[arrival.Index];
+        var now = arrival.Time;
+        _arrived++;
+        if (arrival.Index + 1 < _workload.Count)
+            Schedule(new RequestArrival(Math.Max(now, _workload[arrival.Index + 1].ArrivalTime), arrival.Index + 1));
+
+        var dispatch = new DispatchRequest(arrival.Index, spec.PromptTokens, spec.User, spec.Session, spec.Priority, spec.Tenant);
+        if (spec.PromptTokens + spec.OutputTokens > _maxModelLen)
+        {
+            _metrics.OnRejected(new SimRequest(arrival.Index, spec, engine: -1));
+            return;
+        }
+        var engine = _router.Route(dispatch, now);
+        _engines[engine].Add(new SimRequest(arrival.Index, spec, engine), now);
+        _outstanding++;
+        StartStepIfIdle(_groupOfEngine[engine], now);
+    }
+
+    internal void OnStepCompleted(StepCompleted completed)
+    {
+        var group = _groups[completed.Group];
+        var before = _metrics.Records.Count;
+        group.CompleteStep(completed.Time);
+        _outstanding -= _metrics.Records.Count - before;
+        StartStepIfIdle(completed.Group, completed.Time);
+    }
+
+    internal void OnStatsPublished(StatsPublished published)
+    {
+        _router.Publish(published.Time, _engines, _kvCapacityTokens);
+        for (var i = 0; i < _engines.Length; i++) _kvUsage[i] = _engines[i].Kv.Usage;
+        _metrics.SampleKvUsage(published.Time, _kvUsage);
+        if (_arrived < _workload.Count || _outstanding > 0)
+            Schedule(new StatsPublished(published.Time + _config.StatsIntervalSeconds));
+    }
+
+    private void StartStepIfIdle(int group, double now)
+    {
+        if (_groups[group].Busy) return;
+        if (_groups[group].TryStartStep(now) is { } seconds) Schedule(new StepCompleted(now + seconds, group));
+    }
+
+    private void Schedule(SimEvent e) => _events.Enqueue(e, (e.Time, _sequence++));
+}

@@ -1,0 +1,90 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using Strata.Simulation.Workloads;
+
+namespace Strata.Simulation.Engine;
+
+/// <summary>
+/// The chained content hashes of a request's full KV blocks, as vLLM's prefix cache computes
+/// them: block i's hash covers its tokens and block i-1's hash, so equal hashes mean equal
+/// prefixes. Token content comes from the request's <see cref="PrefixSegment"/>s; tokens past
+/// them (and generated tokens, unless they continue the last segment) are unique to the request.
+/// Hashes are computed on demand, front to back.
+/// </summary>
+internal sealed class BlockHashChain
+{
+    private readonly IReadOnlyList<PrefixSegment> _segments;
+    private readonly long _segmentLimit;
+    private readonly bool _lastSegmentOpen;
+    private readonly ulong _uniqueKey;
+    private readonly int _blockSize;
+    private ulong[] _hashes = [];
+    private int _count;
+
+    // Cursor over the token stream: the segment the next token belongs to and its offset there.
+    private int _segment;
+    private long _offsetInSegment;
+    private long _position;
+
+    public BlockHashChain(RequestSpec spec, long requestId, int blockSize)
+    {
+        _segments = spec.Prefix;
+        _lastSegmentOpen = spec.OutputContinuesPrefix && spec.Prefix.Count > 0;
+        // Segment content stops at the end of the prompt unless the answer continues the last segment.
+        _segmentLimit = _lastSegmentOpen ? long.MaxValue : spec.PromptTokens;
+        _uniqueKey = 0x9E37_79B9_7F4A_7C15UL ^ (ulong)requestId;
+        _blockSize = blockSize;
+    }
+
+    /// <summary>The hash of full block <paramref name="block"/> (0-based).</summary>
+    public ulong this[int block]
+    {
+        get
+        {
+            while (_count <= block) ComputeNext();
+            return _hashes[block];
+        }
+    }
+
+    private void ComputeNext()
+    {
+        if (_count == _hashes.Length) Array.Resize(ref _hashes, Math.Max(16, _hashes.Length * 2));
+        var hash = _count == 0 ? 0UL : _hashes[_count - 1];
+        long left = _blockSize;
+        while (left > 0)
+        {
+            long run;
+            if (_segment < _segments.Count && _position < _segmentLimit)
+            {
+                var segment = _segments[_segment];
+                var isLast = _segment == _segments.Count - 1;
+                var segmentLeft = isLast && _lastSegmentOpen ? long.MaxValue : segment.Tokens - _offsetInSegment;
+                run = Math.Min(left, Math.Min(segmentLeft, _segmentLimit - _position));
+                hash = Mix(hash, segment.Key, _offsetInSegment, run);
+                _offsetInSegment += run;
+                if (_offsetInSegment == segment.Tokens && !(isLast && _lastSegmentOpen))
+                {
+                    _segment++;
+                    _offsetInSegment = 0;
+                }
+            }
+            else
+            {
+                run = left;
+                hash = Mix(hash, _uniqueKey, _position, run);
+            }
+            _position += run;
+            left -= run;
+        }
+        _hashes[_count++] = hash;
+    }
+
+    private static ulong Mix(ulong previous, ulong key, long offset, long length)
+    {
+        Span<byte> bytes = stackalloc byte[24];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, key);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes[8..], offset);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes[16..], length);
+        return XxHash64.HashToUInt64(bytes, (long)previous);
+    }
+}

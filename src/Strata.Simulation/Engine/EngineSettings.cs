@@ -1,0 +1,14 @@
+namespace Strata.Simulation.Engine;
+
+/// <summary>The vLLM scheduler knobs one engine runs with (vLLM's names and meaning).</summary>
+/// <param name="MaxNumSeqs">Cap on running requests (<c>max_num_seqs</c>).</param>
+/// <param name="MaxNumBatchedTokens">Token budget of one step (<c>max_num_batched_tokens</c>).</param>
+/// <param name="BlockSize">Tokens per KV block.</param>
+/// <param name="TotalBlocks">KV blocks that fit in the memory left after weights and activations.</param>
+/// <param name="EnablePrefixCaching">Keep freed blocks hashable for later prefix hits.</param>
+internal readonly record struct EngineSettings(
+    int MaxNumSeqs,
+    int MaxNumBatchedTokens,
+    int BlockSize,
+    int TotalBlocks,
+    bool EnablePrefixCaching);

@@ -1,0 +1,112 @@
+namespace Strata.Simulation.Engine;
+
+/// <summary>
+/// An engine's paged KV cache with vLLM V1's prefix caching: blocks are reference counted;
+/// a block nobody holds goes to the tail of a free queue but keeps its content hash, so a later
+/// request with the same prefix can take it back; allocation evicts from the head, so the least
+/// recently freed blocks are reused first.
+/// </summary>
+internal sealed class KvBlockPool
+{
+    private const int None = -1;
+
+    private readonly int[] _refCount;
+    private readonly ulong[] _hash;
+    private readonly bool[] _hashed;
+    private readonly int[] _prev;
+    private readonly int[] _next;
+    private readonly Dictionary<ulong, int> _cached = new();
+    private int _freeHead = None;
+    private int _freeTail = None;
+
+    public KvBlockPool(int totalBlocks, int blockSize, bool enablePrefixCaching)
+    {
+        if (totalBlocks <= 0) throw new ArgumentOutOfRangeException(nameof(totalBlocks), "The KV cache has no blocks.");
+        TotalBlocks = totalBlocks;
+        BlockSize = blockSize;
+        PrefixCaching = enablePrefixCaching;
+        _refCount = new int[totalBlocks];
+        _hash = new ulong[totalBlocks];
+        _hashed = new bool[totalBlocks];
+        _prev = new int[totalBlocks];
+        _next = new int[totalBlocks];
+        for (var block = 0; block < totalBlocks; block++) AppendFree(block);
+    }
+
+    public int TotalBlocks { get; }
+    public int BlockSize { get; }
+    public bool PrefixCaching { get; }
+
+    /// <summary>Blocks no request holds, cached or not: what allocation can use.</summary>
+    public int FreeBlocks { get; private set; }
+
+    /// <summary>Blocks that hold a content hash another request could hit.</summary>
+    public int CachedBlocks => _cached.Count;
+
+    public double Usage => 1.0 - (double)FreeBlocks / TotalBlocks;
+
+    public int RefCount(int block) => _refCount[block];
+
+    /// <summary>The block holding <paramref name="hash"/>, or -1.</summary>
+    public int Lookup(ulong hash) => _cached.TryGetValue(hash, out var block) ? block : None;
+
+    /// <summary>Takes a reference on a cached block found by <see cref="Lookup"/>, pulling it off the free queue.</summary>
+    public void Touch(int block)
+    {
+        if (_refCount[block]++ == 0) RemoveFree(block);
+    }
+
+    /// <summary>Allocates a fresh block, evicting the least recently freed one (and its hash).</summary>
+    public int Allocate()
+    {
+        var block = _freeHead;
+        if (block == None) throw new InvalidOperationException("No free KV block; check FreeBlocks before allocating.");
+        RemoveFree(block);
+        if (_hashed[block])
+        {
+            _cached.Remove(_hash[block]);
+            _hashed[block] = false;
+        }
+        _refCount[block] = 1;
+        return block;
+    }
+
+    /// <summary>Registers a full block's content hash; the first block with a hash keeps it.</summary>
+    public void Cache(int block, ulong hash)
+    {
+        if (!PrefixCaching || _hashed[block]) return;
+        if (!_cached.TryAdd(hash, block)) return;
+        _hash[block] = hash;
+        _hashed[block] = true;
+    }
+
+    public bool IsCached(int block) => _hashed[block];
+
+    /// <summary>Drops one reference; a block nobody holds joins the tail of the free queue.</summary>
+    public void Release(int block)
+    {
+        if (_refCount[block] <= 0) throw new InvalidOperationException($"KV block {block} released more often than taken.");
+        if (--_refCount[block] == 0) AppendFree(block);
+    }
+
+    private void AppendFree(int block)
+    {
+        _prev[block] = _freeTail;
+        _next[block] = None;
+        if (_freeTail == None) _freeHead = block;
+        else _next[_freeTail] = block;
+        _freeTail = block;
+        FreeBlocks++;
+    }
+
+    private void RemoveFree(int block)
+    {
+        var prev = _prev[block];
+        var next = _next[block];
+        if (prev == None) _freeHead = next;
+        else _next[prev] = next;
+        if (next == None) _freeTail = prev;
+        else _prev[next] = prev;
+        FreeBlocks--;
+    }
+}

@@ -1,0 +1,9 @@
+namespace Strata.Simulation.Events;
+
+/// <summary>Something that happens at a point of virtual time; each kind has one handler.</summary>
+internal abstract class SimEvent(double time)
+{
+    public double Time { get; } = time;
+
+    public abstract void Handle(ClusterSimulator simulator);
+}

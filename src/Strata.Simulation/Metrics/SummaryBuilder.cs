@@ -1,0 +1,68 @@
+using Strata.Simulation.Cluster;
+using Strata.Simulation.Engine;
+
+namespace Strata.Simulation.Metrics;
+
+/// <summary>Turns a finished run's records and counters into its summary.</summary>
+internal static class SummaryBuilder
+{
+    private const int TimelinePoints = 200;
+
+    public static SimulationSummary Build(ClusterConfig config, SimulationOptions options, IReadOnlyList<EngineCore> engines,
+        IReadOnlyList<EpGroup> groups, MetricsCollector metrics)
+    {
+        var done = metrics.Records.Where(r => !r.Failed).ToArray();
+        var start = metrics.Records.Count == 0 ? 0 : metrics.Records.Min(r => r.Arrival);
+        var end = done.Length == 0 ? start : done.Max(r => r.Finish);
+        var duration = end - start;
+        var input = done.Sum(r => (long)r.PromptTokens);
+        var output = done.Sum(r => (long)r.OutputTokens);
+        var slo = options.Slo ?? ServiceLevelObjectives.None;
+        double Rate(double count) => duration > 0 ? count / duration : 0;
+
+        var scheduled = engines.Select(e => (double)e.ScheduledTokensTotal).ToArray();
+        var meanScheduled = scheduled.Average();
+        var maxPairs = groups.Sum(g => g.Moe.MaxRankPairs);
+        var meanPairs = groups.Sum(g => g.Moe.MeanRankPairs);
+
+        return new SimulationSummary
+        {
+            Run = new RunDescription(config.Name, options.WorkloadName, options.Seed, config.Queue.Name, config.Dispatch.Name,
+                config.Experts.Name, options.Rate, options.Burstiness),
+            Completed = done.Length,
+            Failed = metrics.Records.Count - done.Length,
+            Duration = duration,
+            TotalInputTokens = input,
+            TotalOutputTokens = output,
+            RequestThroughput = Rate(done.Length),
+            RequestGoodput = slo.IsEmpty ? null : Rate(done.Count(r => slo.Met(r))),
+            OutputThroughput = Rate(output),
+            TotalTokenThroughput = Rate(input + output),
+            TtftMs = LatencyStats.Of(done.Select(r => r.Ttft), 1000),
+            TpotMs = LatencyStats.Of(done.Select(r => r.Tpot), 1000),
+            ItlMs = LatencyStats.Of(metrics.InterTokenLatency, 1000),
+            E2elMs = LatencyStats.Of(done.Select(r => r.E2el), 1000),
+            Preemptions = engines.Sum(e => e.Preemptions),
+            PrefixCacheHitRate = HitRate(engines.Sum(e => e.PrefixHitTokens), engines.Sum(e => e.PrefixQueryTokens)),
+            MeanKvUsage = metrics.MeanKvUsage,
+            MaxKvUsage = metrics.MaxKvUsage,
+            EngineLoadImbalance = meanScheduled > 0 ? scheduled.Max() / meanScheduled : 1,
+            MoeBalancedness = meanPairs > 0 ? maxPairs / meanPairs : 1,
+            AllToAllGigabytes = groups.Sum(g => g.Moe.AllToAllBytes) / 1e9,
+            Steps = groups.Sum(g => g.Steps),
+            Engines = engines.Select(e => new EngineSummary(e.Index, e.Requests, e.ScheduledTokensTotal, e.Preemptions,
+                HitRate(e.PrefixHitTokens, e.PrefixQueryTokens),
+                done.Where(r => r.Engine == e.Index).Select(r => r.Ttft * 1000).DefaultIfEmpty(0).Average())).ToArray(),
+            KvUsageTimeline = Downsample(metrics.KvTimeline),
+        };
+    }
+
+    private static double HitRate(long hits, long queries) => queries > 0 ? (double)hits / queries : 0;
+
+    private static IReadOnlyList<(double, double)> Downsample(IReadOnlyList<(double Time, double MeanUsage)> timeline)
+    {
+        if (timeline.Count <= TimelinePoints) return timeline.Select(p => (p.Time, p.MeanUsage)).ToArray();
+        var stride = (double)timeline.Count / TimelinePoints;
+        return Enumerable.Range(0, TimelinePoints).Select(i => timeline[(int)(i * stride)]).Select(p => (p.Time, p.MeanUsage)).ToArray();
+    }
+}

@@ -1,0 +1,216 @@
+using Strata.Core.Experts;
+using Strata.Simulation.Cost;
+
+namespace Strata.Simulation.Moe;
+
+/// <summary>
+/// The MoE part of one lockstep step of an EP group: for every MoE layer, the slowest EP rank's
+/// expert work plus the all-to-all dispatch and combine of the tokens that cross ranks.
+/// <para>
+/// Expert choices are sampled as counts per layer per rank per step, never per token: a rank
+/// hosting slots with per-token pick rates q_s receives A ~ Normal(T·Σq_s, T·Σq_s(1−q_s))
+/// token-expert pairs from the T tokens of the step, and activates D distinct slots with
+/// E[D] = Σ(1 − (1 − q_s)^T); an expert with c replicas gives each of them q/c (vLLM splits
+/// an expert's tokens evenly over its replicas). E[D] and Var[D] are tabulated per rank on a
+/// log-spaced grid of T at construction, so a step costs O(layers × ranks).
+/// </para>
+/// </summary>
+internal sealed class ExpertParallelCost
+{
+    /// <summary>Fixed cost of one all-to-all kernel (dispatch or combine), seconds.</summary>
+    public const double AllToAllLatencySeconds = 10e-6;
+
+    private readonly IStepCostModel _cost;
+    private readonly int _layers;
+    private readonly int _ranks;
+    private readonly int _tensorParallel;
+    private readonly bool _expertParallel;
+    private readonly int[] _node;
+    private readonly double _tokenBytes;
+    private readonly double _intraNodeBytesPerSecond;
+    private readonly double _interNodeBytesPerSecond;
+    private readonly Gaussian _gaussian;
+    private readonly int[] _grid;
+    private readonly double[][] _pickRate;     // [layer][rank] Σ q_s
+    private readonly double[][] _pickVariance; // [layer][rank] Σ q_s(1 − q_s)
+    private readonly double[][] _touch;        // [layer][rank] P(a token sends to the rank)
+    private readonly double[][] _distinctMean; // [layer][rank * grid + j]
+    private readonly double[][] _distinctVar;
+    private readonly int _slotsPerRank;
+    private readonly double[] _sourceTokens;
+    private readonly double[] _nodeSource;
+    private readonly double[] _nodeTouch;
+
+    public ExpertParallelCost(
+        ExpertPopularity popularity,
+        ExpertPlacement placement,
+        IStepCostModel cost,
+        EpTopology topology,
+        int maxTokensPerStep,
+        Random random)
+    {
+        if (placement.Layers != popularity.Layers || placement.LogicalExperts != popularity.Experts)
+            throw new ArgumentException("The expert placement and the routing model disagree on layers or experts.");
+        _cost = cost;
+        _layers = placement.Layers;
+        _ranks = placement.Ranks;
+        _slotsPerRank = placement.SlotsPerRank;
+        _tensorParallel = topology.TensorParallel;
+        _expertParallel = topology.ExpertParallel;
+        _node = Enumerable.Range(0, _ranks).Select(r => r / topology.GpusPerNode).ToArray();
+        _tokenBytes = topology.HiddenSize * 2.0;
+        _intraNodeBytesPerSecond = topology.LinkGbps / 2 * 1e9;
+        _interNodeBytesPerSecond = topology.InterNodeGbps * 1e9;
+        _gaussian = new Gaussian(random);
+        _grid = TokenGrid(maxTokensPerStep);
+        _sourceTokens = new double[_ranks];
+        _nodeSource = new double[_node.Max() + 1];
+        _nodeTouch = new double[_node.Max() + 1];
+
+        _pickRate = new double[_layers][];
+        _pickVariance = new double[_layers][];
+        _touch = new double[_layers][];
+        _distinctMean = new double[_layers][];
+        _distinctVar = new double[_layers][];
+        for (var layer = 0; layer < _layers; layer++) Tabulate(layer, popularity.PerToken(layer), placement);
+    }
+
+    /// <summary>Σ over layers and steps of the busiest rank's pairs, and of the mean rank's (balancedness = ratio).</summary>
+    public double MaxRankPairs { get; private set; }
+    public double MeanRankPairs { get; private set; }
+    public double AllToAllBytes { get; private set; }
+
+    /// <summary>Seconds of the MoE layers of one step, given each DP engine's scheduled tokens.</summary>
+    public double StepSeconds(ReadOnlySpan<int> engineTokens)
+    {
+        var total = 0;
+        foreach (var t in engineTokens) total += t;
+        if (_expertParallel)
+            for (var r = 0; r < _ranks; r++) _sourceTokens[r] = (double)engineTokens[r / _tensorParallel] / _tensorParallel;
+
+        var (index, weight) = GridPosition(total);
+        var seconds = 0.0;
+        for (var layer = 0; layer < _layers; layer++)
+        {
+            var slowest = 0.0;
+            var maxPairs = 0.0;
+            var sumPairs = 0.0;
+            var rates = _pickRate[layer];
+            var variances = _pickVariance[layer];
+            var means = _distinctMean[layer];
+            var vars = _distinctVar[layer];
+            for (var r = 0; r < _ranks; r++)
+            {
+                var pairs = Math.Max(0, Math.Round(total * rates[r] + Math.Sqrt(total * variances[r]) * _gaussian.Next()));
+                var cell = r * _grid.Length + index;
+                var mean = Lerp(means, cell, weight);
+                var sd = Math.Sqrt(Math.Max(0, Lerp(vars, cell, weight)));
+                var distinct = Math.Clamp(Math.Round(mean + sd * _gaussian.Next()), pairs > 0 ? 1 : 0, Math.Min(_slotsPerRank, pairs));
+                var time = _expertParallel
+                    ? _cost.MoeLayerSeconds(pairs, distinct)
+                    : _cost.MoeLayerSeconds(pairs / _tensorParallel, distinct / _tensorParallel);
+                slowest = Math.Max(slowest, time);
+                maxPairs = Math.Max(maxPairs, pairs);
+                sumPairs += pairs;
+            }
+            MaxRankPairs += maxPairs;
+            MeanRankPairs += sumPairs / _ranks;
+            seconds += slowest + (_ranks > 1 ? AllToAllSeconds(layer) : 0);
+        }
+        return seconds;
+    }
+
+    /// <summary>
+    /// Each token goes once to every other rank that hosts one of its experts (deduplicated per
+    /// destination). Sums over ranks by node keep this O(ranks) per layer.
+    /// </summary>
+    private double AllToAllSeconds(int layer)
+    {
+        var touch = _touch[layer];
+        Array.Clear(_nodeSource);
+        Array.Clear(_nodeTouch);
+        double allSource = 0, allTouch = 0;
+        for (var r = 0; r < _ranks; r++)
+        {
+            _nodeSource[_node[r]] += _sourceTokens[r];
+            _nodeTouch[_node[r]] += touch[r];
+            allSource += _sourceTokens[r];
+            allTouch += touch[r];
+        }
+        double worstIntra = 0, worstInter = 0, tokensSent = 0;
+        for (var r = 0; r < _ranks; r++)
+        {
+            var node = _node[r];
+            var sendIntra = _sourceTokens[r] * (_nodeTouch[node] - touch[r]);
+            var sendInter = _sourceTokens[r] * (allTouch - _nodeTouch[node]);
+            var receiveIntra = touch[r] * (_nodeSource[node] - _sourceTokens[r]);
+            var receiveInter = touch[r] * (allSource - _nodeSource[node]);
+            tokensSent += sendIntra + sendInter;
+            worstIntra = Math.Max(worstIntra, Math.Max(sendIntra, receiveIntra));
+            worstInter = Math.Max(worstInter, Math.Max(sendInter, receiveInter));
+        }
+        // Dispatch sends the hidden states out, combine brings the expert outputs back.
+        AllToAllBytes += 2 * tokensSent * _tokenBytes;
+        var oneWay = Math.Max(worstIntra * _tokenBytes / _intraNodeBytesPerSecond, worstInter * _tokenBytes / _interNodeBytesPerSecond);
+        return 2 * (oneWay + AllToAllLatencySeconds);
+    }
+
+    private void Tabulate(int layer, ReadOnlySpan<double> perToken, ExpertPlacement placement)
+    {
+        var slots = placement.PhysicalToLogical(layer);
+        var replicas = placement.ReplicaCount(layer);
+        var rate = new double[_ranks];
+        var variance = new double[_ranks];
+        var miss = Enumerable.Repeat(1.0, _ranks).ToArray();
+        var mean = new double[_ranks * _grid.Length];
+        var var = new double[_ranks * _grid.Length];
+        for (var slot = 0; slot < slots.Length; slot++)
+        {
+            var expert = slots[slot];
+            var q = perToken[expert] / replicas[expert];
+            var r = placement.RankOfSlot(slot);
+            rate[r] += q;
+            variance[r] += q * (1 - q);
+            miss[r] *= 1 - q;
+            for (var j = 0; j < _grid.Length; j++)
+            {
+                var idle = Math.Pow(1 - q, _grid[j]);
+                mean[r * _grid.Length + j] += 1 - idle;
+                var[r * _grid.Length + j] += idle * (1 - idle);
+            }
+        }
+        _pickRate[layer] = rate;
+        _pickVariance[layer] = variance;
+        _touch[layer] = miss.Select(m => 1 - m).ToArray();
+        _distinctMean[layer] = mean;
+        _distinctVar[layer] = var;
+    }
+
+    private (int Index, double Weight) GridPosition(int tokens)
+    {
+        var i = Array.BinarySearch(_grid, tokens);
+        if (i >= 0) return (i, 0);
+        i = ~i;
+        if (i == 0) return (0, 0);
+        if (i >= _grid.Length) return (_grid.Length - 1, 0);
+        return (i - 1, (double)(tokens - _grid[i - 1]) / (_grid[i] - _grid[i - 1]));
+    }
+
+    private double Lerp(double[] table, int cell, double weight) =>
+        weight == 0 ? table[cell] : table[cell] + weight * (table[cell + 1] - table[cell]);
+
+    /// <summary>1..16 exactly, then steps of ~8% up to the largest step: E[D] is smooth in log T.</summary>
+    private static int[] TokenGrid(int maxTokens)
+    {
+        var grid = new List<int>();
+        for (var t = 1; t <= Math.Min(16, maxTokens); t++) grid.Add(t);
+        var next = 16.0;
+        while (grid[^1] < maxTokens)
+        {
+            next *= 1.08;
+            var t = Math.Min(maxTokens, (int)Math.Ceiling(next));
+            if (t > grid[^1]) grid.Add(t);
+        }
+        return grid.ToArray();
+    }
+}
