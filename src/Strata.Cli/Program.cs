@@ -1,1 +1,3 @@
-return 0;
+using Strata.Cli;
+
+return StrataCli.Run(args, Console.Out, Console.Error);

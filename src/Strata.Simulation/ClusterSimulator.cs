@@ -78,6 +78,15 @@ public sealed class ClusterSimulator
 
     public long KvCapacityTokensPerEngine => _kvCapacityTokens;
 
+    /// <summary>Called after every event with its time; tests check the invariants there (docs/invariants.md).</summary>
+    internal Action<double>? AfterEvent { get; set; }
+
+    internal IReadOnlyList<EngineCore> Engines => _engines;
+
+    /// <summary>Requests that arrived so far, and those dispatched but not finished.</summary>
+    internal int Arrived => _arrived;
+    internal int InFlight => _outstanding;
+
     public SimulationSummary Run()
     {
         if (_ran) throw new InvalidOperationException("A simulator runs once; build a new one for another run.");
@@ -87,7 +96,11 @@ public sealed class ClusterSimulator
             Schedule(new RequestArrival(_workload[0].ArrivalTime, 0));
             Schedule(new StatsPublished(0));
         }
-        while (_events.TryDequeue(out var next, out _)) next.Handle(this);
+        while (_events.TryDequeue(out var next, out _))
+        {
+            next.Handle(this);
+            AfterEvent?.Invoke(next.Time);
+        }
         return SummaryBuilder.Build(_config, _options, _engines, _groups, _metrics);
     }
 

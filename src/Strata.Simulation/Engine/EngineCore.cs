@@ -40,6 +40,10 @@ internal sealed class EngineCore
     public long ScheduledTokensTotal { get; private set; }
     public int Requests { get; private set; }
     public IReadOnlyList<SimRequest> Running => _running;
+    public EngineSettings Settings => _settings;
+
+    /// <summary>The batch of the step under way (or the last one).</summary>
+    public BatchShape LastBatch { get; private set; }
 
     public void Add(SimRequest request, double now)
     {
@@ -92,7 +96,7 @@ internal sealed class EngineCore
             budget -= tokens;
         }
 
-        if (preempted) return batch;
+        if (preempted) return LastBatch = batch;
 
         while (budget > 0 && _running.Count < _settings.MaxNumSeqs && _waiting.TryPeek(now, out var request))
         {
@@ -116,7 +120,7 @@ internal sealed class EngineCore
             batch = Add(batch, request, tokens);
             budget -= tokens;
         }
-        return batch;
+        return LastBatch = batch;
     }
 
     /// <summary>Applies the step that ended at <paramref name="time"/>: computed KV, sampled tokens, finished requests.</summary>

@@ -47,6 +47,14 @@ internal sealed class KvBlockPool
 
     public int RefCount(int block) => _refCount[block];
 
+    /// <summary>Blocks some request holds; with <see cref="FreeBlocks"/> they add up to <see cref="TotalBlocks"/>.</summary>
+    public int HeldBlocks()
+    {
+        var held = 0;
+        foreach (var count in _refCount) if (count > 0) held++;
+        return held;
+    }
+
     /// <summary>The block holding <paramref name="hash"/>, or -1.</summary>
     public int Lookup(ulong hash) => _cached.TryGetValue(hash, out var block) ? block : None;
 

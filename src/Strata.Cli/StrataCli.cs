@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Spectre.Console;
+using Strata.Cli.Commands;
+using Strata.Core.Policies;
+using Strata.Simulation.Cluster;
+using Strata.Simulation.Workloads;
+
+namespace Strata.Cli;
+
+/// <summary>The <c>strata</c> command: its subcommands, and one place that turns bad input into one clear line.</summary>
+public static class StrataCli
+{
+    /// <summary>Exit code for input the user must fix (a config, a name, a file).</summary>
+    public const int UsageError = 2;
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Interactive = InteractionSupport.No,
+            ColorSystem = ReferenceEquals(output, Console.Out) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        var root = new RootCommand("Strata: multi-layer scheduling for Mixture-of-Experts LLM serving — simulate, compare and serve.")
+        {
+            ExperimentCommand.Create(console),
+            SimulateCommand.Create(console),
+        };
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is ClusterConfigException or WorkloadException or PolicyConfigurationException or FormatException or CliUsageException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+    }
+}
+
+/// <summary>A command-line value that cannot be used; the message names the option and the fix.</summary>
+public sealed class CliUsageException(string message) : Exception(message);

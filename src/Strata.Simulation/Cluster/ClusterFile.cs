@@ -1,0 +1,131 @@
+using Strata.Core.Policies;
+using Strata.Simulation.Hardware;
+
+namespace Strata.Simulation.Cluster;
+
+/// <summary>
+/// Reads a cluster by preset name or from a YAML file (keys as in DESIGN.md "File formats").
+/// A file may start from a preset with <c>base: gimbal-a100</c> and override any knob.
+/// Everything is validated here, before a simulation starts.
+/// </summary>
+public static class ClusterFile
+{
+    public static ClusterConfig Load(string presetOrPath)
+    {
+        if (ClusterPresets.All.TryGetValue(presetOrPath, out var preset)) return preset;
+        var yaml = YamlMap.Load(presetOrPath);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(presetOrPath))!;
+        var config = yaml.String("base") is { } baseName
+            ? ClusterPresets.All.GetValueOrDefault(baseName) ?? throw new ClusterConfigException($"{yaml.Where("base")}: unknown preset '{baseName}'; use one of {string.Join(", ", ClusterPresets.All.Keys)}.")
+            : ClusterPresets.GimbalA100;
+        config = config with { Name = yaml.String("name") ?? Path.GetFileNameWithoutExtension(presetOrPath) };
+
+        if (yaml.Node("gpu") is not null) config = config with { Gpu = ReadGpu(yaml) };
+        if (yaml.String("model") is { } model) config = config with { Model = ReadModel(model, directory, yaml.Where("model")) };
+        if (yaml.Map("parallel") is { } parallel)
+        {
+            config = config with
+            {
+                DataParallel = parallel.Int("data", 1) ?? config.DataParallel,
+                TensorParallel = parallel.Int("tensor", 1) ?? config.TensorParallel,
+                ExpertParallel = parallel.Bool("expert") ?? config.ExpertParallel,
+                GpusPerNode = parallel.Int("gpus_per_node", 1) ?? config.GpusPerNode,
+            };
+            parallel.RejectUnknownKeys();
+        }
+        if (yaml.Map("engine") is { } engine)
+        {
+            var e = config.Engine;
+            config = config with
+            {
+                Engine = e with
+                {
+                    MaxNumSeqs = engine.Int("max_num_seqs", 1) ?? e.MaxNumSeqs,
+                    MaxNumBatchedTokens = engine.Int("max_num_batched_tokens", 1) ?? e.MaxNumBatchedTokens,
+                    BlockSize = engine.Int("block_size", 1) ?? e.BlockSize,
+                    GpuMemoryUtilization = engine.Double("gpu_memory_utilization", 0.01, 1) ?? e.GpuMemoryUtilization,
+                    EnablePrefixCaching = engine.Bool("enable_prefix_caching") ?? e.EnablePrefixCaching,
+                    ActivationReserveGib = engine.Double("activation_reserve_gib", 0) ?? e.ActivationReserveGib,
+                },
+            };
+            engine.RejectUnknownKeys();
+        }
+        if (yaml.Map("step_model") is { } step)
+        {
+            var kind = step.String("kind") ?? "roofline";
+            var dir = step.String("dir");
+            if (kind is not ("roofline" or "profile"))
+                throw new ClusterConfigException($"{step.Where("kind")}: unknown step model '{kind}'; use roofline or profile.");
+            if (kind == "profile" && dir is null)
+                throw new ClusterConfigException($"{step.Where("dir")}: a profile step model needs the directory of its CSV tables.");
+            config = config with { StepModel = new StepModelChoice(kind, dir is null ? null : Path.GetFullPath(dir, directory)) };
+            step.RejectUnknownKeys();
+        }
+        if (yaml.Map("queue") is { } queue) config = config with { Queue = Policy(queue, "name", "queue") };
+        if (yaml.Map("dispatch") is { } dispatch) config = config with { Dispatch = Policy(dispatch, "name", "dispatch") };
+        if (yaml.Map("experts") is { } experts) config = config with { Experts = Policy(experts, "planner", "experts") };
+        if (yaml.Map("routing") is { } routing)
+        {
+            config = config with
+            {
+                Routing = new RoutingKnobs
+                {
+                    Skew = routing.Double("skew", 0) ?? config.Routing.Skew,
+                    Seed = routing.Int("seed") ?? config.Routing.Seed,
+                },
+            };
+            routing.RejectUnknownKeys();
+        }
+        config = config with { StatsIntervalSeconds = yaml.Double("stats_interval_s", 0.001) ?? config.StatsIntervalSeconds };
+        yaml.RejectUnknownKeys();
+        Validate(config, presetOrPath);
+        return config;
+    }
+
+    /// <summary>Checks that hold for presets and files alike; the message names the knob.</summary>
+    public static void Validate(ClusterConfig c, string source)
+    {
+        if (c.Model.RoutedExperts % c.ExpertParallelSize != 0)
+            throw new ClusterConfigException($"{source}: parallel: {c.Model.RoutedExperts} experts of {c.Model.Name} do not divide over {c.ExpertParallelSize} EP ranks (data × tensor); pick sizes that divide the expert count.");
+        if (c.Engine.MaxNumBatchedTokens < c.Engine.MaxNumSeqs && c.Engine.MaxNumBatchedTokens < c.Engine.BlockSize)
+            throw new ClusterConfigException($"{source}: engine.max_num_batched_tokens {c.Engine.MaxNumBatchedTokens} is below one block; raise it.");
+        _ = KvCapacity.BlocksPerEngine(c);
+    }
+
+    private static PolicyOptions Policy(YamlMap map, string nameKey, string section)
+    {
+        var parameters = map.Scalars(nameKey);
+        var name = map.String(nameKey) ?? throw new ClusterConfigException($"{map.Where(nameKey)}: missing; say which {section} policy to use.");
+        return new PolicyOptions(name, parameters, section);
+    }
+
+    private static GpuSpec ReadGpu(YamlMap yaml)
+    {
+        if (yaml.Node("gpu") is YamlDotNet.RepresentationModel.YamlScalarNode)
+        {
+            var name = yaml.String("gpu")!;
+            return GpuPresets.All.GetValueOrDefault(name)
+                ?? throw new ClusterConfigException($"{yaml.Where("gpu")}: unknown GPU '{name}'; use one of {string.Join(", ", GpuPresets.All.Keys)} or a spec {{bf16_tflops, hbm_tbps, memory_gb, link_gbps}}.");
+        }
+        var spec = yaml.Map("gpu")!;
+        double Required(string key, double min) => spec.Double(key, min) ?? throw new ClusterConfigException($"{spec.Where(key)}: missing; a custom GPU needs bf16_tflops, hbm_tbps, memory_gb and link_gbps.");
+        var gpu = new GpuSpec(spec.String("name") ?? "custom", Required("bf16_tflops", 1e-3), Required("hbm_tbps", 1e-3), Required("memory_gb", 1e-3),
+            Required("link_gbps", 1e-3), spec.Double("inter_node_gbps", 1e-3) ?? 50);
+        gpu = gpu with
+        {
+            ComputeEfficiency = spec.Double("compute_efficiency", 0.01, 1) ?? gpu.ComputeEfficiency,
+            MemoryEfficiency = spec.Double("memory_efficiency", 0.01, 1) ?? gpu.MemoryEfficiency,
+        };
+        spec.RejectUnknownKeys();
+        return gpu;
+    }
+
+    private static ModelSpec ReadModel(string model, string directory, string where)
+    {
+        if (ModelPresets.All.TryGetValue(model, out var preset)) return preset;
+        var path = Path.GetFullPath(model, directory);
+        if (!File.Exists(path))
+            throw new ClusterConfigException($"{where}: unknown model '{model}'; use one of {string.Join(", ", ModelPresets.All.Keys)} or a path to an HF config.json.");
+        return HfConfigReader.Read(path);
+    }
+}

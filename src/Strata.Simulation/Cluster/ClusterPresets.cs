@@ -1,0 +1,34 @@
+using Strata.Simulation.Hardware;
+
+namespace Strata.Simulation.Cluster;
+
+/// <summary>The papers' testbeds, with the engine defaults vLLM picks on those GPUs (research/sim.md §6).</summary>
+public static class ClusterPresets
+{
+    /// <summary>Gimbal P1: Qwen3-30B-A3B on 2× A100-80GB with NVLink, DP2 EP2 TP1; vLLM's A100 defaults.</summary>
+    public static ClusterConfig GimbalA100 { get; } = new()
+    {
+        Name = "gimbal-a100",
+        Gpu = GpuPresets.A100_80GB,
+        Model = ModelPresets.Qwen3_30B_A3B,
+        DataParallel = 2,
+        TensorParallel = 1,
+        ExpertParallel = true,
+        Engine = new EngineKnobs { MaxNumSeqs = 256, MaxNumBatchedTokens = 2048, EnablePrefixCaching = true },
+    };
+
+    /// <summary>Gimbal P2: Qwen3-30B-A3B on 4× H100 SXM, DP2 TP2 EP4; vLLM's H100 defaults (8192 tokens, 1024 seqs).</summary>
+    public static ClusterConfig GimbalH100 { get; } = new()
+    {
+        Name = "gimbal-h100",
+        Gpu = GpuPresets.H100,
+        Model = ModelPresets.Qwen3_30B_A3B,
+        DataParallel = 2,
+        TensorParallel = 2,
+        ExpertParallel = true,
+        Engine = new EngineKnobs { MaxNumSeqs = 1024, MaxNumBatchedTokens = 8192, EnablePrefixCaching = true },
+    };
+
+    public static IReadOnlyDictionary<string, ClusterConfig> All { get; } =
+        new[] { GimbalA100, GimbalH100 }.ToDictionary(c => c.Name, StringComparer.Ordinal);
+}

@@ -1,0 +1,68 @@
+using Strata.Core.Policies;
+using Strata.Simulation.Cluster;
+using Strata.Simulation.Cost;
+using Strata.Simulation.Metrics;
+using Strata.Simulation.Workloads;
+using CorePolicies = Strata.Core.Policies.Policies;
+
+namespace Strata.Simulation.Runs;
+
+/// <summary>
+/// Everything one simulation needs, by name: the form a command line, an experiment grid or a
+/// report's "rerun" line gives. <see cref="Prepare"/> validates it all before any work starts.
+/// </summary>
+public sealed record RunSpec
+{
+    public string Cluster { get; init; } = ClusterPresets.GimbalA100.Name;
+    public string Workload { get; init; } = "random";
+    public double? Rate { get; init; }
+    public double Burstiness { get; init; } = 1.0;
+    public int? Requests { get; init; }
+    public int Seed { get; init; }
+    public PolicyOptions? Queue { get; init; }
+    public PolicyOptions? Dispatch { get; init; }
+    public ServiceLevelObjectives Slo { get; init; } = ServiceLevelObjectives.None;
+
+    /// <summary>Loads the cluster and workload and checks every name, so errors surface before the run.</summary>
+    public PreparedRun Prepare()
+    {
+        var cluster = ClusterFile.Load(Cluster);
+        // A name given on the command line replaces the file's policy, unless it names the same one (keep its parameters).
+        if (Queue is not null && Queue.Name != cluster.Queue.Name) cluster = cluster with { Queue = Queue };
+        if (Dispatch is not null && Dispatch.Name != cluster.Dispatch.Name) cluster = cluster with { Dispatch = Dispatch };
+        _ = CorePolicies.Queue.Create(cluster.Queue);
+        _ = CorePolicies.Dispatch.Create(cluster.Dispatch);
+        var workload = WorkloadCatalog.Open(new WorkloadOptions(Workload, Rate, Burstiness, Requests, Seed));
+        var cost = StepCostModels.Create(cluster.StepModel.Kind, cluster.StepModel.Directory, cluster.Model, cluster.Gpu, cluster.TensorParallel);
+        return new PreparedRun(this, cluster, workload, cost);
+    }
+
+    /// <summary>The <c>strata simulate</c> arguments that reproduce this run.</summary>
+    public string CommandLine(ClusterConfig cluster)
+    {
+        var parts = new List<string> { "strata simulate", $"--cluster {Cluster}", $"--workload {Workload}" };
+        if (Rate is { } rate) parts.Add($"--rate {rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        if (Burstiness != 1.0) parts.Add($"--burstiness {Burstiness.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        if (Requests is { } n) parts.Add($"--requests {n}");
+        parts.Add($"--seed {Seed}");
+        parts.Add($"--queue {cluster.Queue.Name}");
+        parts.Add($"--dispatch {cluster.Dispatch.Name}");
+        return string.Join(' ', parts);
+    }
+}
+
+/// <summary>A validated run, ready to simulate.</summary>
+public sealed record PreparedRun(RunSpec Spec, ClusterConfig Cluster, Workload Workload, IStepCostModel Cost)
+{
+    public SimulationResult Execute()
+    {
+        var simulator = new ClusterSimulator(Cluster, Cost, Workload.Requests,
+            new SimulationOptions(Spec.Seed, Workload.Name, Spec.Rate ?? (IsGenerated ? WorkloadCatalog.DefaultRate : null), Spec.Burstiness, Spec.Slo));
+        var summary = simulator.Run();
+        return new SimulationResult(summary, simulator.Records);
+    }
+
+    private bool IsGenerated => WorkloadCatalog.Presets.Contains(Spec.Workload);
+}
+
+public sealed record SimulationResult(SimulationSummary Summary, IReadOnlyList<RequestRecord> Records);

@@ -1,0 +1,108 @@
+using Strata.Simulation.Cluster;
+using Strata.Simulation.Metrics;
+using Strata.Simulation.Workloads;
+
+namespace Strata.Simulation.Tests.Simulation;
+
+/// <summary>One test per invariant of docs/invariants.md, checked after every event.</summary>
+public class InvariantTests
+{
+    /// <summary>
+    /// A cluster with a deliberately small KV cache (high gpu_memory_utilization pressure) so
+    /// runs preempt, plus a shared system prompt so prefix caching hits.
+    /// </summary>
+    private static ClusterConfig TightCluster() => TestCluster.Qwen3OnTwoA100(maxNumSeqs: 64, maxBatched: 512) with
+    {
+        Engine = new EngineKnobs { MaxNumSeqs = 64, MaxNumBatchedTokens = 512, GpuMemoryUtilization = 0.43, EnablePrefixCaching = true },
+    };
+
+    private static IReadOnlyList<RequestSpec> Workload(int seed) =>
+        TestCluster.Poisson(300, rate: 40, seed, minPrompt: 200, maxPrompt: 3000, maxOutput: 400)
+            .Select((r, i) => i % 3 == 0 ? r with { Prefix = [new PrefixSegment(1234, 150)] } : r)
+            .ToList();
+
+    private static (ClusterSimulator Simulator, SimulationSummary Summary) RunChecked(Action<ClusterSimulator, double> check, int seed = 3)
+    {
+        var simulator = new ClusterSimulator(TightCluster(), new TestCluster.LinearStepCost(), Workload(seed), new SimulationOptions(seed, "tight"));
+        simulator.AfterEvent = time => check(simulator, time);
+        var summary = simulator.Run();
+        Assert.True(summary.Preemptions > 0, "the workload must exercise preemption");
+        Assert.True(summary.PrefixCacheHitRate > 0, "the workload must exercise prefix hits");
+        return (simulator, summary);
+    }
+
+    [Fact]
+    public void RequestsConserved()
+    {
+        var (simulator, summary) = RunChecked((sim, _) =>
+        {
+            var queued = sim.Engines.Sum(e => e.WaitingCount + e.RunningCount);
+            Assert.Equal(sim.InFlight, queued);
+            Assert.Equal(sim.Arrived, sim.Records.Count + sim.InFlight);
+        });
+        Assert.Equal(0, simulator.InFlight);
+        Assert.Equal(300, summary.Completed + summary.Failed);
+    }
+
+    [Fact]
+    public void KvBlocksConserved()
+    {
+        RunChecked((sim, _) =>
+        {
+            foreach (var engine in sim.Engines)
+            {
+                Assert.Equal(engine.Kv.TotalBlocks, engine.Kv.FreeBlocks + engine.Kv.HeldBlocks());
+                foreach (var request in engine.Running)
+                    Assert.All(request.Blocks, block => Assert.True(engine.Kv.RefCount(block) > 0));
+            }
+        });
+    }
+
+    [Fact]
+    public void StepWithinBudget()
+    {
+        RunChecked((sim, _) =>
+        {
+            foreach (var engine in sim.Engines)
+            {
+                Assert.InRange(engine.LastBatch.Tokens, 0, engine.Settings.MaxNumBatchedTokens);
+                Assert.InRange(engine.RunningCount, 0, engine.Settings.MaxNumSeqs);
+            }
+        });
+    }
+
+    [Fact]
+    public void TtftWithinE2el()
+    {
+        var (simulator, _) = RunChecked((_, _) => { });
+        Assert.All(simulator.Records.Where(r => !r.Failed), r =>
+        {
+            Assert.True(r.Arrival <= r.FirstScheduled && r.FirstScheduled <= r.FirstToken && r.FirstToken <= r.Finish);
+            Assert.True(r.Ttft > 0 && r.Ttft <= r.E2el);
+            Assert.True(r.Tpot >= 0);
+        });
+    }
+
+    [Fact]
+    public void OutputTokensDelivered()
+    {
+        var workload = Workload(3);
+        var (simulator, summary) = RunChecked((_, _) => { });
+        Assert.All(simulator.Records.Where(r => !r.Failed), r => Assert.Equal(workload[(int)r.Id].OutputTokens, r.OutputTokens));
+        Assert.Equal(simulator.Records.Where(r => !r.Failed).Sum(r => (long)r.OutputTokens), summary.TotalOutputTokens);
+    }
+
+    [Fact]
+    public void SameSeedSameBytes()
+    {
+        static byte[] Json(int seed)
+        {
+            var summary = new ClusterSimulator(TightCluster(), new TestCluster.LinearStepCost(), Workload(seed), new SimulationOptions(seed, "tight")).Run();
+            using var stream = new MemoryStream();
+            SummaryJson.Write(summary, stream);
+            return stream.ToArray();
+        }
+        Assert.Equal(Json(5), Json(5));
+        Assert.NotEqual(Json(5), Json(6));
+    }
+}
