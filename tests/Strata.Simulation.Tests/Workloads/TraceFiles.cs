@@ -1,6 +1,6 @@
 namespace Strata.Simulation.Tests.Workloads;
 
-/// <summary>The shared data folder beside the repository, and scratch files for inline fixtures.</summary>
+/// <summary>The shared data folder beside the repository.</summary>
 internal static class TraceFiles
 {
     /// <summary>Walks up from the test binaries to the folder holding Strata.slnx, then to ../shared/data/traces.</summary>
@@ -10,15 +10,5 @@ internal static class TraceFiles
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Strata.slnx"))) directory = directory.Parent;
         if (directory is null) throw new InvalidOperationException("Strata.slnx not found above " + AppContext.BaseDirectory);
         return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", "traces", name));
-    }
-
-    /// <summary>Writes <paramref name="text"/> to a fresh temporary file with the given name.</summary>
-    public static string Write(string name, string text)
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "strata-workloads-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, name);
-        File.WriteAllText(path, text);
-        return path;
     }
 }

@@ -3,7 +3,7 @@ namespace Strata.Simulation.Workloads.Traces;
 /// <summary>
 /// Mooncake's FAST'25 traces (kvcache-ai/Mooncake <c>FAST25-release/traces</c>): <c>timestamp</c>
 /// in ms, <c>input_length</c>, <c>output_length</c>, <c>hash_ids</c> with one id per 512-token
-/// block, equal leading ids meaning a shared prefix.
+/// block, equal leading ids meaning a shared prefix (a line without them shares nothing).
 /// </summary>
 internal static class MooncakeTraceReader
 {
