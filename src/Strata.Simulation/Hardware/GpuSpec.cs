@@ -16,8 +16,17 @@ public sealed record GpuSpec(string Name, double Bf16Tflops, double HbmTbps, dou
     /// <summary>Fraction of peak FLOP/s dense matmuls reach.</summary>
     public double ComputeEfficiency { get; init; } = 0.6;
 
-    /// <summary>Fraction of peak HBM bandwidth weight and KV reads reach.</summary>
-    public double MemoryEfficiency { get; init; } = 0.75;
+    /// <summary>Fraction of peak HBM bandwidth the non-expert weight and KV reads reach.</summary>
+    public double MemoryEfficiency { get; init; } = 0.8;
+
+    /// <summary>Fraction of peak HBM bandwidth the fused-MoE kernel reaches reading expert weights (~0.9 in the RTX PRO 6000 profile).</summary>
+    public double ExpertMemoryEfficiency { get; init; } = 0.9;
+
+    /// <summary>Fixed time per decoder layer: kernel launches and synchronisation a roofline does not see.</summary>
+    public double LayerOverheadSeconds { get; init; } = 30e-6;
+
+    /// <summary>Fixed time per engine step: scheduling, input preparation, sampling bookkeeping.</summary>
+    public double StepOverheadSeconds { get; init; } = 1e-3;
 
     public double MemoryBytes => MemoryGb * 1e9;
 }

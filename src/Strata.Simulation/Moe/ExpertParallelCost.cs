@@ -29,17 +29,19 @@ internal sealed class ExpertParallelCost
     private readonly double _tokenBytes;
     private readonly double _intraNodeBytesPerSecond;
     private readonly double _interNodeBytesPerSecond;
-    private readonly Gaussian _gaussian;
+    private readonly NormalSamples _normal;
     private readonly int[] _grid;
     private readonly double[][] _pickRate;     // [layer][rank] Σ q_s
-    private readonly double[][] _pickVariance; // [layer][rank] Σ q_s(1 − q_s)
+    private readonly double[][] _pickSd;       // [layer][rank] √Σ q_s(1 − q_s)
     private readonly double[][] _touch;        // [layer][rank] P(a token sends to the rank)
     private readonly double[][] _distinctMean; // [layer][rank * grid + j]
-    private readonly double[][] _distinctVar;
+    private readonly double[][] _distinctSd;
+    private readonly double[][] _nodeTouch;    // [layer][node] Σ touch over the node's ranks
+    private readonly double[] _allTouch;       // [layer] Σ touch over all ranks
     private readonly int _slotsPerRank;
     private readonly double[] _sourceTokens;
     private readonly double[] _nodeSource;
-    private readonly double[] _nodeTouch;
+    private double _allSource;
 
     public ExpertParallelCost(
         ExpertPopularity popularity,
@@ -61,17 +63,18 @@ internal sealed class ExpertParallelCost
         _tokenBytes = topology.HiddenSize * 2.0;
         _intraNodeBytesPerSecond = topology.LinkGbps / 2 * 1e9;
         _interNodeBytesPerSecond = topology.InterNodeGbps * 1e9;
-        _gaussian = new Gaussian(random);
+        _normal = new NormalSamples(random);
         _grid = TokenGrid(maxTokensPerStep);
         _sourceTokens = new double[_ranks];
         _nodeSource = new double[_node.Max() + 1];
-        _nodeTouch = new double[_node.Max() + 1];
 
         _pickRate = new double[_layers][];
-        _pickVariance = new double[_layers][];
+        _pickSd = new double[_layers][];
         _touch = new double[_layers][];
         _distinctMean = new double[_layers][];
-        _distinctVar = new double[_layers][];
+        _distinctSd = new double[_layers][];
+        _nodeTouch = new double[_layers][];
+        _allTouch = new double[_layers];
         for (var layer = 0; layer < _layers; layer++) Tabulate(layer, popularity.PerToken(layer), placement);
     }
 
@@ -85,10 +88,10 @@ internal sealed class ExpertParallelCost
     {
         var total = 0;
         foreach (var t in engineTokens) total += t;
-        if (_expertParallel)
-            for (var r = 0; r < _ranks; r++) _sourceTokens[r] = (double)engineTokens[r / _tensorParallel] / _tensorParallel;
-
+        if (_ranks > 1) SpreadSourceTokens(engineTokens);
         var (index, weight) = GridPosition(total);
+        var sqrtTotal = Math.Sqrt(total);
+        _normal.Reposition();
         var seconds = 0.0;
         for (var layer = 0; layer < _layers; layer++)
         {
@@ -96,16 +99,15 @@ internal sealed class ExpertParallelCost
             var maxPairs = 0.0;
             var sumPairs = 0.0;
             var rates = _pickRate[layer];
-            var variances = _pickVariance[layer];
+            var sds = _pickSd[layer];
             var means = _distinctMean[layer];
-            var vars = _distinctVar[layer];
+            var distinctSds = _distinctSd[layer];
             for (var r = 0; r < _ranks; r++)
             {
-                var pairs = Math.Max(0, Math.Round(total * rates[r] + Math.Sqrt(total * variances[r]) * _gaussian.Next()));
+                var pairs = Math.Max(0, Math.Round(total * rates[r] + sqrtTotal * sds[r] * _normal.Next()));
                 var cell = r * _grid.Length + index;
-                var mean = Lerp(means, cell, weight);
-                var sd = Math.Sqrt(Math.Max(0, Lerp(vars, cell, weight)));
-                var distinct = Math.Clamp(Math.Round(mean + sd * _gaussian.Next()), pairs > 0 ? 1 : 0, Math.Min(_slotsPerRank, pairs));
+                var distinct = Math.Clamp(Math.Round(Lerp(means, cell, weight) + Lerp(distinctSds, cell, weight) * _normal.Next()),
+                    pairs > 0 ? 1 : 0, Math.Min(_slotsPerRank, pairs));
                 var time = _expertParallel
                     ? _cost.MoeLayerSeconds(pairs, distinct)
                     : _cost.MoeLayerSeconds(pairs / _tensorParallel, distinct / _tensorParallel);
@@ -120,31 +122,36 @@ internal sealed class ExpertParallelCost
         return seconds;
     }
 
+    /// <summary>Each DP engine's tokens leave from its TP ranks, an equal share each; summed per node once per step.</summary>
+    private void SpreadSourceTokens(ReadOnlySpan<int> engineTokens)
+    {
+        Array.Clear(_nodeSource);
+        _allSource = 0;
+        for (var r = 0; r < _ranks; r++)
+        {
+            _sourceTokens[r] = (double)engineTokens[r / _tensorParallel] / _tensorParallel;
+            _nodeSource[_node[r]] += _sourceTokens[r];
+            _allSource += _sourceTokens[r];
+        }
+    }
+
     /// <summary>
     /// Each token goes once to every other rank that hosts one of its experts (deduplicated per
-    /// destination). Sums over ranks by node keep this O(ranks) per layer.
+    /// destination); the busiest rank's sends or receives, per link kind, set the time.
     /// </summary>
     private double AllToAllSeconds(int layer)
     {
         var touch = _touch[layer];
-        Array.Clear(_nodeSource);
-        Array.Clear(_nodeTouch);
-        double allSource = 0, allTouch = 0;
-        for (var r = 0; r < _ranks; r++)
-        {
-            _nodeSource[_node[r]] += _sourceTokens[r];
-            _nodeTouch[_node[r]] += touch[r];
-            allSource += _sourceTokens[r];
-            allTouch += touch[r];
-        }
+        var nodeTouch = _nodeTouch[layer];
+        var allTouch = _allTouch[layer];
         double worstIntra = 0, worstInter = 0, tokensSent = 0;
         for (var r = 0; r < _ranks; r++)
         {
             var node = _node[r];
-            var sendIntra = _sourceTokens[r] * (_nodeTouch[node] - touch[r]);
-            var sendInter = _sourceTokens[r] * (allTouch - _nodeTouch[node]);
+            var sendIntra = _sourceTokens[r] * (nodeTouch[node] - touch[r]);
+            var sendInter = _sourceTokens[r] * (allTouch - nodeTouch[node]);
             var receiveIntra = touch[r] * (_nodeSource[node] - _sourceTokens[r]);
-            var receiveInter = touch[r] * (allSource - _nodeSource[node]);
+            var receiveInter = touch[r] * (_allSource - _nodeSource[node]);
             tokensSent += sendIntra + sendInter;
             worstIntra = Math.Max(worstIntra, Math.Max(sendIntra, receiveIntra));
             worstInter = Math.Max(worstInter, Math.Max(sendInter, receiveInter));
@@ -180,10 +187,14 @@ internal sealed class ExpertParallelCost
             }
         }
         _pickRate[layer] = rate;
-        _pickVariance[layer] = variance;
-        _touch[layer] = miss.Select(m => 1 - m).ToArray();
+        _pickSd[layer] = variance.Select(Math.Sqrt).ToArray();
+        var touch = miss.Select(m => 1 - m).ToArray();
+        _touch[layer] = touch;
+        _nodeTouch[layer] = new double[_nodeSource.Length];
+        for (var r = 0; r < _ranks; r++) _nodeTouch[layer][_node[r]] += touch[r];
+        _allTouch[layer] = touch.Sum();
         _distinctMean[layer] = mean;
-        _distinctVar[layer] = var;
+        _distinctSd[layer] = var.Select(Math.Sqrt).ToArray();
     }
 
     private (int Index, double Weight) GridPosition(int tokens)

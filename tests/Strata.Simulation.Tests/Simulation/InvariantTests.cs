@@ -13,7 +13,7 @@ public class InvariantTests
     /// </summary>
     private static ClusterConfig TightCluster() => TestCluster.Qwen3OnTwoA100(maxNumSeqs: 64, maxBatched: 512) with
     {
-        Engine = new EngineKnobs { MaxNumSeqs = 64, MaxNumBatchedTokens = 512, GpuMemoryUtilization = 0.43, EnablePrefixCaching = true },
+        Engine = new EngineKnobs { MaxNumSeqs = 64, MaxNumBatchedTokens = 512, GpuMemoryUtilization = 0.47, EnablePrefixCaching = true },
     };
 
     private static IReadOnlyList<RequestSpec> Workload(int seed) =>
