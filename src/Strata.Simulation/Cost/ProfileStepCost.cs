@@ -10,11 +10,7 @@ namespace Strata.Simulation.Cost;
 /// EP rank with A token-expert pairs counts as A / top-k tokens. Between grid points values are
 /// interpolated (linear in log tokens and log sequences, linear in KV length and experts) and
 /// extended linearly past the grid; every grid point is reproduced exactly.
-/// <para>
-/// attention.csv has prefill-only rows (n_decode = 0) and decode-only rows (prefill_chunk = 0)
-/// on full grids but only some mixed rows, so a mixed batch is timed as prefill part + decode
-/// part − the launch cost they share, fitted as the median over the measured mixed rows.
-/// </para>
+/// Attention over its four axes is <see cref="AttentionGrid"/>.
 /// </summary>
 public sealed class ProfileStepCost : IStepCostModel
 {
@@ -23,8 +19,7 @@ public sealed class ProfileStepCost : IStepCostModel
     private static readonly string[] PerModelOps = ["embedding", "final_layernorm"];
 
     private readonly Surface _moe;
-    private readonly Surface _prefill;
-    private readonly Surface _decode;
+    private readonly AttentionGrid _attention;
     private readonly Dictionary<string, Curve> _dense;
     private readonly Curve _lmHead;
     private readonly Curve _sampler;
@@ -46,13 +41,7 @@ public sealed class ProfileStepCost : IStepCostModel
         var attention = ProfileTable.Rows(directory, "attention.csv", "prefill_chunk", "kv_prefill", "n_decode", "kv_decode", "time_us")
             .Select(c => (Chunk: ProfileTable.Number(c[0]), Prior: ProfileTable.Number(c[1]), Decodes: ProfileTable.Number(c[2]), Kv: ProfileTable.Number(c[3]), Seconds: ProfileTable.Number(c[4]) * 1e-6))
             .ToArray();
-        _prefill = new Surface(attention.Where(a => a.Decodes == 0 && a.Chunk > 0).Select(a => (a.Chunk, a.Prior, a.Seconds)), logRow: true, logColumn: false);
-        _decode = new Surface(attention.Where(a => a.Chunk == 0 && a.Decodes > 0).Select(a => (a.Decodes, a.Kv, a.Seconds)), logRow: true, logColumn: false);
-        var shared = attention.Where(a => a.Chunk > 0 && a.Decodes > 0)
-            .Select(a => _prefill[a.Chunk, a.Prior] + _decode[a.Decodes, a.Kv] - a.Seconds).Order().ToArray();
-        SharedAttentionSeconds = shared.Length == 0 ? 0 : Math.Max(0, shared[shared.Length / 2]);
-        MixedAttentionErrors = attention.Where(a => a.Chunk > 0 && a.Decodes > 0)
-            .Select(a => (Attention(a.Chunk, a.Prior, a.Decodes, a.Kv) - a.Seconds) / a.Seconds).ToArray();
+        _attention = new AttentionGrid(attention);
 
         var dense = ProfileTable.Rows(directory, "dense.csv", "layer", "tokens", "time_us")
             .Select(c => (Op: c[0], Tokens: ProfileTable.Number(c[1]), Seconds: ProfileTable.Number(c[2]) * 1e-6)).ToArray();
@@ -68,12 +57,6 @@ public sealed class ProfileStepCost : IStepCostModel
         _lmHead = Op("lm_head");
         _sampler = Op("sampler");
     }
-
-    /// <summary>Launch cost a mixed batch's prefill and decode attention share (median over the measured mixed rows).</summary>
-    public double SharedAttentionSeconds { get; }
-
-    /// <summary>Relative error of the mixed-batch decomposition on every measured mixed row.</summary>
-    public IReadOnlyList<double> MixedAttentionErrors { get; }
 
     public double EngineSeconds(in BatchShape batch)
     {
@@ -92,10 +75,6 @@ public sealed class ProfileStepCost : IStepCostModel
         assignments <= 0 ? 0 : _moe[Math.Max(1, assignments / _topK), activatedExperts];
 
     /// <summary>One attention layer of a batch: prefill chunk tokens over a prior KV, and decodes over their KV.</summary>
-    public double Attention(double chunk, double prior, double decodes, double kv)
-    {
-        if (decodes == 0) return chunk == 0 ? 0 : _prefill[chunk, prior];
-        if (chunk == 0) return _decode[decodes, kv];
-        return Math.Max(0, _prefill[chunk, prior] + _decode[decodes, kv] - SharedAttentionSeconds);
-    }
+    public double Attention(double chunk, double prior, double decodes, double kv) =>
+        chunk == 0 && decodes == 0 ? 0 : _attention[chunk, prior, decodes, kv];
 }

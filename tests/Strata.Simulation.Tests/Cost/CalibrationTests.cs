@@ -1,0 +1,57 @@
+using Strata.Simulation.Cluster;
+using Strata.Simulation.Hardware;
+using Strata.Simulation.Workloads;
+
+namespace Strata.Simulation.Tests.Cost;
+
+/// <summary>
+/// The roofline model against published vLLM measurements (docs/calibration.md), end to end
+/// through the simulator: one GPU, no expert parallelism, uniform routing.
+/// </summary>
+public class CalibrationTests
+{
+    private static ClusterConfig SingleGpu(GpuSpec gpu, int maxBatched) => new()
+    {
+        Name = "single-" + gpu.Name,
+        Gpu = gpu,
+        Model = ModelPresets.Qwen3_30B_A3B,
+        DataParallel = 1,
+        ExpertParallel = false,
+        Engine = new EngineKnobs { MaxNumBatchedTokens = maxBatched, MaxNumSeqs = 256, EnablePrefixCaching = false },
+        Routing = new RoutingKnobs { Skew = 0 },
+    };
+
+    private static Metrics.SimulationSummary Run(ClusterConfig cluster, IReadOnlyList<RequestSpec> requests)
+    {
+        var cost = Strata.Simulation.Cost.StepCostModels.Create("roofline", null, cluster.Model, cluster.Gpu, 1);
+        return new ClusterSimulator(cluster, cost, requests, new SimulationOptions(0, "calibration")).Run();
+    }
+
+    /// <summary>One request at a time (concurrency 1), as the A100 reference run.</summary>
+    private static RequestSpec[] OneAtATime(int prompt) => Enumerable.Range(0, 10).Select(i => new RequestSpec(i * 10.0, prompt, 128)).ToArray();
+
+    [Theory]
+    [InlineData(128, 36.0, 9.6)]
+    [InlineData(2048, 81.0, 9.9)]
+    public void A100_concurrency_one_matches_vllm(int prompt, double ttftMs, double tpotMs)
+    {
+        var s = Run(SingleGpu(GpuPresets.A100_80GB, 2048), OneAtATime(prompt));
+        Assert.InRange(s.TtftMs.Mean, ttftMs * 0.85, ttftMs * 1.15);
+        Assert.InRange(s.TpotMs.Mean, tpotMs * 0.9, tpotMs * 1.1);
+    }
+
+    [Fact]
+    public void A100_tpot_grows_slowly_with_context_as_measured()
+    {
+        var s = Run(SingleGpu(GpuPresets.A100_80GB, 8192), OneAtATime(8192));
+        Assert.InRange(s.TpotMs.Mean, 10.6 * 0.9, 10.6 * 1.1);
+    }
+
+    [Fact]
+    public void H100_batch_ten_decode_matches_vllm()
+    {
+        var requests = Enumerable.Range(0, 10).Select(_ => new RequestSpec(0, 2048, 1024)).ToArray();
+        var s = Run(SingleGpu(GpuPresets.H100, 8192), requests);
+        Assert.InRange(s.TpotMs.Mean, 13.18 * 0.9, 13.18 * 1.1);
+    }
+}

@@ -1,0 +1,62 @@
+using Strata.Simulation.Cluster;
+using Strata.Simulation.Hardware;
+
+namespace Strata.Simulation.Tests.Hardware;
+
+public class HfConfigReaderTests
+{
+    private static ModelSpec Read(string json)
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var path = Path.Combine(dir, "config.json");
+        File.WriteAllText(path, json);
+        return HfConfigReader.Read(path);
+    }
+
+    /// <summary>Values from the models' config.json files (research/sim.md §5.1).</summary>
+    [Fact]
+    public void Qwen3_moe_matches_the_preset()
+    {
+        var m = Read("""
+            {"architectures":["Qwen3MoeForCausalLM"],"hidden_size":2048,"num_hidden_layers":48,"num_attention_heads":32,
+             "num_key_value_heads":4,"head_dim":128,"num_experts":128,"num_experts_per_tok":8,"moe_intermediate_size":768,
+             "intermediate_size":6144,"vocab_size":151936,"tie_word_embeddings":false,"max_position_embeddings":40960,"torch_dtype":"bfloat16"}
+            """);
+        Assert.Equal(98_304, m.KvBytesPerToken);
+        Assert.Equal(ModelPresets.Qwen3_30B_A3B.TotalParams, m.TotalParams, ModelPresets.Qwen3_30B_A3B.TotalParams * 0.01);
+        Assert.Equal(128, m.RoutedExperts);
+        Assert.Equal(0, m.FirstDenseLayers);
+    }
+
+    [Fact]
+    public void Mixtral_uses_local_experts_and_intermediate_size()
+    {
+        var m = Read("""
+            {"hidden_size":4096,"num_hidden_layers":32,"num_attention_heads":32,"num_key_value_heads":8,"intermediate_size":14336,
+             "num_local_experts":8,"num_experts_per_tok":2,"vocab_size":32000,"max_position_embeddings":32768}
+            """);
+        Assert.Equal(131_072, m.KvBytesPerToken);
+        Assert.Equal(46.7e9, m.TotalParams, 46.7e9 * 0.02);
+    }
+
+    [Fact]
+    public void DeepSeek_v2_lite_has_mla_latent_kv_shared_experts_and_a_dense_layer()
+    {
+        var m = Read("""
+            {"hidden_size":2048,"num_hidden_layers":27,"num_attention_heads":16,"num_key_value_heads":16,"kv_lora_rank":512,
+             "q_lora_rank":null,"qk_nope_head_dim":128,"qk_rope_head_dim":64,"v_head_dim":128,"n_routed_experts":64,"n_shared_experts":2,
+             "num_experts_per_tok":6,"moe_intermediate_size":1408,"intermediate_size":10944,"first_k_dense_replace":1,"n_group":1,
+             "vocab_size":102400,"max_position_embeddings":163840}
+            """);
+        Assert.Equal(31_104, m.KvBytesPerToken);
+        Assert.Equal(15.71e9, m.TotalParams, 15.71e9 * 0.02);
+        Assert.Equal(26, m.MoeLayers);
+    }
+
+    [Fact]
+    public void A_dense_model_is_refused_with_the_missing_key()
+    {
+        var e = Assert.Throws<ClusterConfigException>(() => Read("""{"hidden_size":4096,"num_hidden_layers":32,"num_attention_heads":32,"vocab_size":32000,"intermediate_size":11008}"""));
+        Assert.Contains("num_experts", e.Message);
+    }
+}
