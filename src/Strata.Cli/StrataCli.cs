@@ -21,6 +21,8 @@ public static class StrataCli
             Interactive = InteractionSupport.No,
             ColorSystem = ReferenceEquals(output, Console.Out) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
+        // Redirected output (a file, a test, CI) gets a fixed width so tables never wrap mid-value.
+        if (!ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected) console.Profile.Width = 160;
         var root = new RootCommand("Strata: multi-layer scheduling for Mixture-of-Experts LLM serving — simulate, compare and serve.")
         {
             ExperimentCommand.Create(console),

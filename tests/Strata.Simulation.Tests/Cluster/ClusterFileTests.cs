@@ -1,0 +1,71 @@
+using Strata.Simulation.Cluster;
+
+namespace Strata.Simulation.Tests.Cluster;
+
+public class ClusterFileTests
+{
+    private static string Yaml(string text)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "cluster.yaml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Reads_every_knob_of_the_design_example()
+    {
+        var c = ClusterFile.Load(Yaml("""
+            gpu: rtxpro6000
+            model: qwen3-30b-a3b
+            parallel: {data: 2, tensor: 1, expert: true}
+            engine: {max_num_seqs: 128, max_num_batched_tokens: 4096, block_size: 32,
+                     gpu_memory_utilization: 0.85, enable_prefix_caching: false}
+            step_model: {kind: profile, dir: /profiles/x}
+            queue: {name: fcfs}
+            dispatch: {name: vllm-dp}
+            experts: {planner: contiguous}
+            stats_interval_s: 0.05
+            """));
+        Assert.Equal("rtxpro6000", c.Gpu.Name);
+        Assert.Equal(2, c.DataParallel);
+        Assert.Equal(128, c.Engine.MaxNumSeqs);
+        Assert.Equal(4096, c.Engine.MaxNumBatchedTokens);
+        Assert.Equal(32, c.Engine.BlockSize);
+        Assert.Equal(0.85, c.Engine.GpuMemoryUtilization);
+        Assert.False(c.Engine.EnablePrefixCaching);
+        Assert.Equal(new StepModelChoice("profile", "/profiles/x"), c.StepModel);
+        Assert.Equal(0.05, c.StatsIntervalSeconds);
+    }
+
+    [Fact]
+    public void Policy_parameters_pass_through_to_the_policy()
+    {
+        var c = ClusterFile.Load(Yaml("dispatch: {name: round-robin, theta_kv: 0.8}\n"));
+        Assert.Equal(["theta_kv"], c.Dispatch.Keys);
+        Assert.Equal(0.8, c.Dispatch.GetDouble("theta_kv", 0.9));
+    }
+
+    [Fact]
+    public void A_base_preset_is_overridden_field_by_field()
+    {
+        var c = ClusterFile.Load(Yaml("base: gimbal-h100\nengine: {max_num_seqs: 64}\n"));
+        Assert.Equal("h100", c.Gpu.Name);
+        Assert.Equal(2, c.TensorParallel);
+        Assert.Equal(64, c.Engine.MaxNumSeqs);
+        Assert.Equal(8192, c.Engine.MaxNumBatchedTokens);
+    }
+
+    [Theory]
+    [InlineData("engine: {max_num_seq: 4}\n", "engine.max_num_seq: unknown setting")]
+    [InlineData("engine: {max_num_seqs: many}\n", "engine.max_num_seqs: 'many' is not a whole number")]
+    [InlineData("gpu: v100\n", "unknown GPU 'v100'")]
+    [InlineData("model: llama-70b\n", "unknown model 'llama-70b'")]
+    [InlineData("parallel: {data: 3, expert: true}\n", "do not divide over 3 EP ranks")]
+    [InlineData("step_model: {kind: profile}\n", "step_model.dir")]
+    [InlineData("gpu: {bf16_tflops: 100}\n", "gpu.hbm_tbps: missing")]
+    public void Errors_name_the_field(string yaml, string message)
+    {
+        var e = Assert.Throws<ClusterConfigException>(() => ClusterFile.Load(Yaml(yaml)));
+        Assert.Contains(message, e.Message);
+    }
+}
