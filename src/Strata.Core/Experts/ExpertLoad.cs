@@ -65,6 +65,7 @@ public sealed class ExpertLoad
             if (layer is null || layer.Length == 0 || layer[0] is null)
                 throw new ArgumentException("per-source load: every layer needs at least one source row.", nameof(perSource));
             var sum = new double[layer[0].Length];
+            // Ragged rows are summed as far as they reach; the constructor then rejects them by name.
             foreach (var row in layer)
                 for (var e = 0; e < Math.Min(sum.Length, row?.Length ?? 0); e++) sum[e] += row![e];
             return sum;
