@@ -21,6 +21,8 @@ public sealed class RooflineStepCost : IStepCostModel
     private readonly double _flopsPerSecond;
     private readonly double _bytesPerSecond;
     private readonly double _expertBytesPerSecond;
+    private readonly double _secondsPerPair;
+    private readonly double _secondsPerActivatedExpert;
 
     public RooflineStepCost(ModelSpec model, GpuSpec gpu, int tensorParallel)
     {
@@ -36,6 +38,8 @@ public sealed class RooflineStepCost : IStepCostModel
         _flopsPerSecond = gpu.Bf16Tflops * 1e12 * gpu.ComputeEfficiency;
         _bytesPerSecond = gpu.HbmTbps * 1e12 * gpu.MemoryEfficiency;
         _expertBytesPerSecond = gpu.HbmTbps * 1e12 * gpu.ExpertMemoryEfficiency;
+        _secondsPerPair = 2 * model.ParamsPerExpert / _flopsPerSecond;
+        _secondsPerActivatedExpert = model.ExpertBytes / _expertBytesPerSecond;
     }
 
     public double EngineSeconds(in BatchShape batch)
@@ -51,10 +55,7 @@ public sealed class RooflineStepCost : IStepCostModel
 
     public double MoeLayerSeconds(double assignments, double activatedExperts)
     {
-        if (assignments <= 0) return 0;
-        var flops = 2 * _model.ParamsPerExpert * assignments;
-        var bytes = activatedExperts * _model.ExpertBytes;
-        return Math.Max(flops / _flopsPerSecond, bytes / _expertBytesPerSecond);
+        return assignments <= 0 ? 0 : Math.Max(assignments * _secondsPerPair, activatedExperts * _secondsPerActivatedExpert);
     }
 
     /// <summary>Ring all-reduce after attention and after the MLP: 2·(t−1)/t of the hidden states cross the link.</summary>

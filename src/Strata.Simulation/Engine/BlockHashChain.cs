@@ -19,6 +19,7 @@ internal sealed class BlockHashChain
     private readonly ulong _uniqueKey;
     private readonly int _blockSize;
     private ulong[] _hashes = [];
+    private bool[] _shared = [];
     private int _count;
 
     // Cursor over the token stream: the segment the next token belongs to and its offset there.
@@ -36,6 +37,16 @@ internal sealed class BlockHashChain
         _blockSize = blockSize;
     }
 
+    /// <summary>
+    /// True when block <paramref name="block"/> holds only prefix-segment content another request
+    /// could share; false when any of it is unique to this request (only its own recompute can hit it).
+    /// </summary>
+    public bool IsShared(int block)
+    {
+        while (_count <= block) ComputeNext();
+        return _shared[block];
+    }
+
     /// <summary>The hash of full block <paramref name="block"/> (0-based).</summary>
     public ulong this[int block]
     {
@@ -48,8 +59,13 @@ internal sealed class BlockHashChain
 
     private void ComputeNext()
     {
-        if (_count == _hashes.Length) Array.Resize(ref _hashes, Math.Max(16, _hashes.Length * 2));
+        if (_count == _hashes.Length)
+        {
+            Array.Resize(ref _hashes, Math.Max(16, _hashes.Length * 2));
+            Array.Resize(ref _shared, _hashes.Length);
+        }
         var hash = _count == 0 ? 0UL : _hashes[_count - 1];
+        var shared = _count == 0 || _shared[_count - 1];
         long left = _blockSize;
         while (left > 0)
         {
@@ -72,10 +88,12 @@ internal sealed class BlockHashChain
             {
                 run = left;
                 hash = Mix(hash, _uniqueKey, _position, run);
+                shared = false;
             }
             _position += run;
             left -= run;
         }
+        _shared[_count] = shared;
         _hashes[_count++] = hash;
     }
 

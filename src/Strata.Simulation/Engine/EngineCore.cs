@@ -167,8 +167,17 @@ internal sealed class EngineCore
         // vLLM caps a hit at num_tokens - 1 so at least one token is computed to sample from.
         var maxBlocks = (request.NumTokens - 1) / _settings.BlockSize;
         var blocks = 0;
-        while (blocks < maxBlocks && Kv.Lookup(request.Hashes[blocks]) >= 0) blocks++;
+        while (blocks < maxBlocks && HitBlock(request, blocks) >= 0) blocks++;
         return blocks;
+    }
+
+    /// <summary>The cached block holding the request's block <paramref name="index"/>, or -1.</summary>
+    private int HitBlock(SimRequest request, int index)
+    {
+        var hash = request.Hashes![index];
+        if (request.Hashes.IsShared(index)) return Kv.Lookup(hash);
+        var released = request.ReleasedBlocks;
+        return released is not null && index < released.Length ? Kv.Reclaim(released[index], hash) : -1;
     }
 
     private int CachedPrefixTokens(SimRequest request) => QueuedHitBlocks(request) * _settings.BlockSize;
@@ -178,7 +187,7 @@ internal sealed class EngineCore
     {
         _prefixHits.Clear();
         var blocks = QueuedHitBlocks(request);
-        for (var b = 0; b < blocks; b++) _prefixHits.Add(Kv.Lookup(request.Hashes![b]));
+        for (var b = 0; b < blocks; b++) _prefixHits.Add(HitBlock(request, b));
         return blocks * _settings.BlockSize;
     }
 
@@ -215,13 +224,14 @@ internal sealed class EngineCore
         if (!_settings.EnablePrefixCaching) return;
         var full = (request.NumComputedTokens + tokens) / _settings.BlockSize;
         request.Hashes ??= new BlockHashChain(request.Spec, request.Id, _settings.BlockSize);
-        for (var b = request.CachedBlockCount; b < full; b++) Kv.Cache(request.Blocks[b], request.Hashes[b]);
+        for (var b = request.CachedBlockCount; b < full; b++) Kv.Cache(request.Blocks[b], request.Hashes[b], request.Hashes.IsShared(b));
         request.CachedBlockCount = Math.Max(request.CachedBlockCount, full);
     }
 
     private void Preempt(SimRequest victim)
     {
         _running.RemoveAt(_running.Count - 1);
+        if (_settings.EnablePrefixCaching) victim.ReleasedBlocks = [.. victim.Blocks];
         ReleaseBlocks(victim);
         victim.NumComputedTokens = 0;
         victim.ScheduledTokens = 0;

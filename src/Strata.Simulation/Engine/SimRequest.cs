@@ -35,6 +35,9 @@ internal sealed class SimRequest
     /// <summary>KV blocks held, in token order.</summary>
     public List<int> Blocks { get; } = [];
 
+    /// <summary>The blocks it held when last preempted, where its unique content may still be cached.</summary>
+    public int[]? ReleasedBlocks { get; set; }
+
     /// <summary>How many leading blocks are registered in the prefix cache.</summary>
     public int CachedBlockCount { get; set; }
 

@@ -27,8 +27,8 @@ internal sealed class ExpertParallelCost
     private readonly bool _expertParallel;
     private readonly int[] _node;
     private readonly double _tokenBytes;
-    private readonly double _intraNodeBytesPerSecond;
-    private readonly double _interNodeBytesPerSecond;
+    private readonly double _intraNodeSecondsPerToken;
+    private readonly double _interNodeSecondsPerToken;
     private readonly NormalSamples _normal;
     private readonly int[] _grid;
     private readonly double[][] _pickRate;     // [layer][rank] Σ q_s
@@ -61,8 +61,8 @@ internal sealed class ExpertParallelCost
         _expertParallel = topology.ExpertParallel;
         _node = Enumerable.Range(0, _ranks).Select(r => r / topology.GpusPerNode).ToArray();
         _tokenBytes = topology.HiddenSize * 2.0;
-        _intraNodeBytesPerSecond = topology.LinkGbps / 2 * 1e9;
-        _interNodeBytesPerSecond = topology.InterNodeGbps * 1e9;
+        _intraNodeSecondsPerToken = _tokenBytes / (topology.LinkGbps / 2 * 1e9);
+        _interNodeSecondsPerToken = _tokenBytes / (topology.InterNodeGbps * 1e9);
         _normal = new NormalSamples(random);
         _grid = TokenGrid(maxTokensPerStep);
         _sourceTokens = new double[_ranks];
@@ -158,7 +158,7 @@ internal sealed class ExpertParallelCost
         }
         // Dispatch sends the hidden states out, combine brings the expert outputs back.
         AllToAllBytes += 2 * tokensSent * _tokenBytes;
-        var oneWay = Math.Max(worstIntra * _tokenBytes / _intraNodeBytesPerSecond, worstInter * _tokenBytes / _interNodeBytesPerSecond);
+        var oneWay = Math.Max(worstIntra * _intraNodeSecondsPerToken, worstInter * _interNodeSecondsPerToken);
         return 2 * (oneWay + AllToAllLatencySeconds);
     }
 
@@ -207,7 +207,8 @@ internal sealed class ExpertParallelCost
         return (i - 1, (double)(tokens - _grid[i - 1]) / (_grid[i] - _grid[i - 1]));
     }
 
-    private double Lerp(double[] table, int cell, double weight) =>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static double Lerp(double[] table, int cell, double weight) =>
         weight == 0 ? table[cell] : table[cell] + weight * (table[cell + 1] - table[cell]);
 
     /// <summary>1..16 exactly, then steps of ~8% up to the largest step: E[D] is smooth in log T.</summary>
