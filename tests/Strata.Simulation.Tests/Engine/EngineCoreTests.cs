@@ -127,4 +127,28 @@ public class EngineCoreTests
         Assert.Equal([0L], recorder.Finished);
         Assert.Equal(engine.Kv.TotalBlocks, engine.Kv.FreeBlocks);
     }
+
+    [Fact]
+    public void A_preempted_request_recomputes_only_what_was_evicted_of_its_own_blocks()
+    {
+        // Same squeeze as above: the second request is preempted; its unique blocks go back to the
+        // free queue with their hashes, and the first request's decodes evict some of them.
+        var (engine, recorder) = Engine(blocks: 9);
+        var first = Request(0, 64, 40);
+        var second = Request(1, 64, 40);
+        engine.Add(first, 0);
+        engine.Add(second, 0);
+        var time = 0.0;
+        while (engine.HasWork)
+        {
+            engine.Schedule(time);
+            engine.CompleteStep(++time);
+        }
+
+        Assert.Equal(1, second.Preemptions);
+        Assert.Equal([0L, 1L], recorder.Finished);
+        // Its prompt was 4 blocks; at least one survived eviction and was hit, not recomputed.
+        Assert.InRange(engine.PrefixHitTokens, 16, 48);
+        Assert.Equal(engine.Kv.TotalBlocks, engine.Kv.FreeBlocks);
+    }
 }
