@@ -93,6 +93,7 @@ internal sealed class ExpertParallelCost
         var sqrtTotal = Math.Sqrt(total);
         _normal.Reposition();
         var seconds = 0.0;
+        var grid = _grid.Length;
         for (var layer = 0; layer < _layers; layer++)
         {
             var slowest = 0.0;
@@ -102,17 +103,23 @@ internal sealed class ExpertParallelCost
             var sds = _pickSd[layer];
             var means = _distinctMean[layer];
             var distinctSds = _distinctSd[layer];
-            for (var r = 0; r < _ranks; r++)
+            for (var r = 0; r < rates.Length; r++)
             {
                 var pairs = Math.Max(0, Math.Round(total * rates[r] + sqrtTotal * sds[r] * _normal.Next()));
-                var cell = r * _grid.Length + index;
-                var distinct = Math.Clamp(Math.Round(Lerp(means, cell, weight) + Lerp(distinctSds, cell, weight) * _normal.Next()),
-                    pairs > 0 ? 1 : 0, Math.Min(_slotsPerRank, pairs));
+                var cell = r * grid + index;
+                var mean = means[cell];
+                var sd = distinctSds[cell];
+                if (weight != 0)
+                {
+                    mean += weight * (means[cell + 1] - mean);
+                    sd += weight * (distinctSds[cell + 1] - sd);
+                }
+                var distinct = Math.Clamp(Math.Round(mean + sd * _normal.Next()), pairs > 0 ? 1 : 0, Math.Min(_slotsPerRank, pairs));
                 var time = _expertParallel
                     ? _cost.MoeLayerSeconds(pairs, distinct)
                     : _cost.MoeLayerSeconds(pairs / _tensorParallel, distinct / _tensorParallel);
-                slowest = Math.Max(slowest, time);
-                maxPairs = Math.Max(maxPairs, pairs);
+                if (time > slowest) slowest = time;
+                if (pairs > maxPairs) maxPairs = pairs;
                 sumPairs += pairs;
             }
             MaxRankPairs += maxPairs;
@@ -206,10 +213,6 @@ internal sealed class ExpertParallelCost
         if (i >= _grid.Length) return (_grid.Length - 1, 0);
         return (i - 1, (double)(tokens - _grid[i - 1]) / (_grid[i] - _grid[i - 1]));
     }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static double Lerp(double[] table, int cell, double weight) =>
-        weight == 0 ? table[cell] : table[cell] + weight * (table[cell + 1] - table[cell]);
 
     /// <summary>1..16 exactly, then steps of ~8% up to the largest step: E[D] is smooth in log T.</summary>
     private static int[] TokenGrid(int maxTokens)

@@ -22,5 +22,10 @@ internal sealed class NormalSamples
     /// <summary>Jumps to a fresh random position; call once per step.</summary>
     public void Reposition() => _cursor = _random.Next(Size);
 
-    public double Next() => _samples[_cursor++ & (Size - 1)];
+    public double Next()
+    {
+        var value = _samples[_cursor];
+        _cursor = (_cursor + 1) & (Size - 1);
+        return value;
+    }
 }
