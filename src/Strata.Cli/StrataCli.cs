@@ -3,6 +3,7 @@ using Spectre.Console;
 using Strata.Cli.Commands;
 using Strata.Core.Policies;
 using Strata.Simulation.Cluster;
+using Strata.Simulation.Experts;
 using Strata.Simulation.Workloads;
 
 namespace Strata.Cli;
@@ -27,12 +28,13 @@ public static class StrataCli
         {
             ExperimentCommand.Create(console),
             SimulateCommand.Create(console),
+            PlanExpertsCommand.Create(console),
         };
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ClusterConfigException or WorkloadException or PolicyConfigurationException or FormatException or CliUsageException)
+        catch (Exception e) when (e is ClusterConfigException or WorkloadException or PolicyConfigurationException or FormatException or CliUsageException or ExpertFileException)
         {
             error.WriteLine($"error: {e.Message}");
             return UsageError;
