@@ -2,6 +2,7 @@ using Strata.Core.Dispatch;
 using Strata.Core.Experts;
 using Strata.Simulation.Cluster;
 using Strata.Simulation.Cost;
+using Strata.Simulation.Hardware;
 using Strata.Simulation.Engine;
 using Strata.Simulation.Events;
 using Strata.Simulation.Metrics;
@@ -28,6 +29,10 @@ public sealed class ClusterSimulator
     private readonly MetricsCollector _metrics = new();
     private readonly PriorityQueue<SimEvent, (double Time, long Sequence)> _events = new();
     private readonly double[] _kvUsage;
+    private readonly RoutingModel _routing;
+    private readonly double[] _pressure;
+    private readonly ExpertRebalancer?[] _rebalancers;
+    private readonly Dictionary<string, int> _domains;
     private readonly int _maxModelLen;
     private readonly long _kvCapacityTokens;
     private long _sequence;
@@ -44,31 +49,45 @@ public sealed class ClusterSimulator
         _kvCapacityTokens = (long)blocks * config.Engine.BlockSize;
         _maxModelLen = (int)Math.Min(config.Model.MaxModelLen, _kvCapacityTokens);
 
+        // Request domains index the routing model's per-domain expert preferences; no domain is one more.
+        _domains = workload.Select(r => r.Domain ?? "").Distinct().Order(StringComparer.Ordinal)
+            .Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i);
+        if (_domains.Count == 0) _domains[""] = 0;
+
         var queuePolicy = CorePolicies.Queue.Create(config.Queue);
         var settings = new EngineSettings(config.Engine.MaxNumSeqs, config.Engine.MaxNumBatchedTokens,
             config.Engine.BlockSize, blocks, config.Engine.EnablePrefixCaching);
         _engines = new EngineCore[config.DataParallel];
         for (var i = 0; i < _engines.Length; i++)
-            _engines[i] = new EngineCore(i, settings, queuePolicy.CreateQueue<SimRequest>(), _metrics);
+            _engines[i] = new EngineCore(i, settings, queuePolicy.CreateQueue<SimRequest>(), _metrics, _domains.Count);
         _kvUsage = new double[_engines.Length];
+        _pressure = new double[_engines.Length];
 
         var random = new Random(options.Seed);
         var model = config.Model;
-        var popularity = config.Routing.Skew > 0
-            ? ExpertPopularity.Lognormal(model.MoeLayers, model.RoutedExperts, model.ExpertsPerToken, config.Routing.Skew, config.Routing.Seed)
-            : ExpertPopularity.Uniform(model.MoeLayers, model.RoutedExperts, model.ExpertsPerToken);
+        _routing = new RoutingModel(model.MoeLayers, model.RoutedExperts, model.ExpertsPerToken, _domains.Count,
+            config.Routing.Skew, config.Routing.DomainCorrelation, config.Routing.LayerAffinity, config.Routing.Seed);
         var topology = new EpTopology(config.TensorParallel, config.ExpertParallel, config.GpusPerNode, model.HiddenSize,
             config.Gpu.LinkGbps, config.Gpu.InterNodeGbps);
         var enginesPerGroup = config.ExpertParallel ? _engines.Length : 1;
+        var ranks = config.ExpertParallel ? config.ExpertParallelSize : 1;
+        var shape = new PlacementShape(ranks, model.RoutedExperts + (ranks > 1 ? config.Experts.RedundantSlots : 0),
+            Math.Max(1, ranks / config.GpusPerNode), model.ExpertGroups);
+        shape.Validate(model.RoutedExperts);
         _groups = new EpGroup[_engines.Length / enginesPerGroup];
+        _rebalancers = new ExpertRebalancer?[_groups.Length];
         _groupOfEngine = new int[_engines.Length];
         for (var g = 0; g < _groups.Length; g++)
         {
             var members = _engines.Skip(g * enginesPerGroup).Take(enginesPerGroup).ToArray();
             foreach (var engine in members) _groupOfEngine[engine.Index] = g;
-            var placement = ExpertPlacement.Contiguous(model.MoeLayers, model.RoutedExperts, config.ExpertParallel ? config.ExpertParallelSize : 1);
+            var placement = new ContiguousPlanner().Plan(UniformLoad(model), shape, null);
             var maxTokens = enginesPerGroup * config.Engine.MaxNumBatchedTokens;
-            _groups[g] = new EpGroup(members, cost, new ExpertParallelCost(popularity, placement, cost, topology, maxTokens, random));
+            _groups[g] = new EpGroup(members, cost, new ExpertParallelCost(_routing, placement, cost, topology, maxTokens, random));
+            var planner = ExpertPlanners.Catalog.Create(config.Experts.Planner);
+            if (ranks > 1 && config.Experts.StepInterval > 0 && planner.ReadsLoad)
+                _rebalancers[g] = new ExpertRebalancer(planner, shape, _routing, model,
+                    config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.LinkGbps);
         }
         _router = new StatsRouter(CorePolicies.Dispatch.Create(config.Dispatch), _engines.Length);
     }
@@ -95,13 +114,14 @@ public sealed class ClusterSimulator
         {
             Schedule(new RequestArrival(_workload[0].ArrivalTime, 0));
             Schedule(new StatsPublished(0));
+            if (_config.Routing.DriftIntervalSeconds > 0) Schedule(new DriftEpoch(_config.Routing.DriftIntervalSeconds));
         }
         while (_events.TryDequeue(out var next, out _))
         {
             next.Handle(this);
             AfterEvent?.Invoke(next.Time);
         }
-        return SummaryBuilder.Build(_config, _options, _engines, _groups, _metrics);
+        return SummaryBuilder.Build(_config, _options, _engines, _groups, _rebalancers, _metrics);
     }
 
     internal void OnArrival(RequestArrival arrival)
@@ -119,7 +139,7 @@ public sealed class ClusterSimulator
             return;
         }
         var engine = _router.Route(dispatch, now);
-        _engines[engine].Add(new SimRequest(arrival.Index, spec, engine), now);
+        _engines[engine].Add(new SimRequest(arrival.Index, spec, engine, _domains[spec.Domain ?? ""]), now);
         _outstanding++;
         StartStepIfIdle(_groupOfEngine[engine], now);
     }
@@ -128,19 +148,39 @@ public sealed class ClusterSimulator
     {
         var group = _groups[completed.Group];
         var before = _metrics.Records.Count;
+        if (_rebalancers[completed.Group]?.OnStep(group.Engines, group.Moe.Placement) is var (placement, stall))
+        {
+            group.Moe.Retabulate(placement, _rebalancers[completed.Group]!.DomainShares());
+            group.PendingStallSeconds += stall;
+        }
         group.CompleteStep(completed.Time);
         _outstanding -= _metrics.Records.Count - before;
         StartStepIfIdle(completed.Group, completed.Time);
     }
 
+    internal void OnDrift(DriftEpoch drift)
+    {
+        _routing.Drift(_config.Routing.DriftPersistence);
+        for (var g = 0; g < _groups.Length; g++)
+            _groups[g].Moe.Retabulate(_groups[g].Moe.Placement, _rebalancers[g]?.DomainShares() ?? UniformShares());
+        if (_arrived < _workload.Count || _outstanding > 0)
+            Schedule(new DriftEpoch(drift.Time + _config.Routing.DriftIntervalSeconds));
+    }
+
     internal void OnStatsPublished(StatsPublished published)
     {
-        _router.Publish(published.Time, _engines, _kvCapacityTokens);
+        for (var i = 0; i < _engines.Length; i++) _pressure[i] = _groups[_groupOfEngine[i]].Moe.Pressure(_engines[i].RecentDomainTokens);
+        _router.Publish(published.Time, _engines, _kvCapacityTokens, _pressure);
         for (var i = 0; i < _engines.Length; i++) _kvUsage[i] = _engines[i].Kv.Usage;
         _metrics.SampleKvUsage(published.Time, _kvUsage);
         if (_arrived < _workload.Count || _outstanding > 0)
             Schedule(new StatsPublished(published.Time + _config.StatsIntervalSeconds));
     }
+
+    private double[] UniformShares() => Enumerable.Repeat(1.0 / _domains.Count, _domains.Count).ToArray();
+
+    private static ExpertLoad UniformLoad(ModelSpec model) =>
+        new(Enumerable.Range(0, model.MoeLayers).Select(_ => Enumerable.Repeat(1.0, model.RoutedExperts).ToArray()).ToArray());
 
     private void StartStepIfIdle(int group, double now)
     {

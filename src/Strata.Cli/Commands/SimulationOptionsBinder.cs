@@ -16,11 +16,12 @@ internal sealed class SimulationOptionsBinder
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of every random draw; same seed, same bytes.", DefaultValueFactory = _ => 0 };
     public Option<string?> Queue { get; } = new("--queue") { Description = "Request-level queue policy, overriding the cluster's." };
     public Option<string?> Dispatch { get; } = new("--dispatch") { Description = "Engine-level dispatch policy, overriding the cluster's." };
+    public Option<string?> Experts { get; } = new("--experts") { Description = "Expert planner (contiguous, eplb, balanced, gimbal-anchor), overriding the cluster's." };
     public Option<string?> Slo { get; } = new("--slo") { Description = "Goodput SLOs in ms, e.g. ttft:2000,tpot:100." };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Cluster, Workload, Rate, Burstiness, Requests, Seed, Queue, Dispatch, Slo })
+        foreach (var option in new Option[] { Cluster, Workload, Rate, Burstiness, Requests, Seed, Queue, Dispatch, Experts, Slo })
             command.Options.Add(option);
     }
 
@@ -42,6 +43,7 @@ internal sealed class SimulationOptionsBinder
             Seed = parse.GetValue(Seed),
             Queue = parse.GetValue(Queue) is { } queue ? new PolicyOptions(queue, section: "--queue") : null,
             Dispatch = parse.GetValue(Dispatch) is { } dispatch ? new PolicyOptions(dispatch, section: "--dispatch") : null,
+            Experts = parse.GetValue(Experts) is { } experts ? new PolicyOptions(experts, section: "--experts") : null,
             Slo = parse.GetValue(Slo) is { } slo ? ServiceLevelObjectives.Parse(slo) : ServiceLevelObjectives.None,
         };
     }

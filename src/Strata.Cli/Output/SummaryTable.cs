@@ -31,6 +31,7 @@ internal static class SummaryTable
         Row("Engine load imbalance (max/mean)", s.EngineLoadImbalance.ToString("F3"));
         Row("MoE balancedness (max/mean EP rank)", s.MoeBalancedness.ToString("F3"));
         Row("All-to-all traffic (GB)", s.AllToAllGigabytes.ToString("F1"));
+        Row("Expert rebalances / replicas moved / stall (s)", $"{s.ExpertRebalances} / {s.ExpertReplicasMoved} / {s.ExpertMigrationStallSeconds:F3}");
         console.Write(table);
     }
 

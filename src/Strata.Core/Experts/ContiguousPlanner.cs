@@ -13,6 +13,8 @@ public sealed class ContiguousPlanner : IExpertPlanner
 
     public string Name => PolicyName;
 
+    public bool ReadsLoad => false;
+
     public ExpertPlacement Plan(ExpertLoad load, PlacementShape shape, ExpertPlacement? current)
     {
         shape.Validate(load.LogicalExperts);

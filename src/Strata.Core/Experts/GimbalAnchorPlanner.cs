@@ -24,6 +24,8 @@ public sealed class GimbalAnchorPlanner(int anchor = 0, int topPairs = GimbalAnc
 
     public string Name => PolicyName;
 
+    public bool ReadsTransitions => true;
+
     public ExpertPlacement Plan(ExpertLoad load, PlacementShape shape, ExpertPlacement? current)
     {
         shape.Validate(load.LogicalExperts);

@@ -8,6 +8,12 @@ public interface IExpertPlanner
 {
     string Name { get; }
 
+    /// <summary>False for a load-blind planner: a caller need not collect load statistics or re-plan.</summary>
+    bool ReadsLoad => true;
+
+    /// <summary>True when the planner uses inter-layer transition counts, which are costly to collect.</summary>
+    bool ReadsTransitions => false;
+
     /// <param name="load">Per-layer expert load of the last window.</param>
     /// <param name="shape">Ranks, nodes, slots and expert groups to place onto.</param>
     /// <param name="current">The placement in use now, for planners that weigh migration; may be null.</param>

@@ -20,7 +20,7 @@ public sealed record ClusterConfig
     public StepModelChoice StepModel { get; init; } = new("roofline", null);
     public PolicyOptions Queue { get; init; } = new("fcfs", section: "queue");
     public PolicyOptions Dispatch { get; init; } = new("vllm-dp", section: "dispatch");
-    public PolicyOptions Experts { get; init; } = new("contiguous", section: "experts");
+    public ExpertsKnobs Experts { get; init; } = new();
     public RoutingKnobs Routing { get; init; } = new();
 
     /// <summary>Seconds between engine stats publications the router sees (vLLM's DP coordinator: ~0.1 s).</summary>
@@ -48,11 +48,40 @@ public sealed record EngineKnobs
 /// <summary>Which step-cost model times the steps: <c>roofline</c>, or <c>profile</c> with a directory of measured tables.</summary>
 public sealed record StepModelChoice(string Kind, string? Directory);
 
-/// <summary>Shape of the simulated expert routing (per-layer popularity skew).</summary>
+/// <summary>
+/// Expert placement and rebalancing, with vLLM EPLB's names and defaults: every
+/// <c>step_interval</c> steps the planner re-places experts from the last <c>window_size</c> steps' load.
+/// </summary>
+public sealed record ExpertsKnobs
+{
+    public PolicyOptions Planner { get; init; } = new("contiguous", section: "experts");
+
+    /// <summary>Steps between re-placements; 0 keeps the first placement for the whole run.</summary>
+    public int StepInterval { get; init; } = 3000;
+
+    public int WindowSize { get; init; } = 1000;
+
+    /// <summary>Physical slots beyond one per logical expert, over all EP ranks (vLLM's <c>num_redundant_experts</c>).</summary>
+    public int RedundantSlots { get; init; }
+}
+
+/// <summary>Shape of the simulated expert routing (docs/experts.md has the calibration).</summary>
 public sealed record RoutingKnobs
 {
-    /// <summary>σ of the lognormal expert popularity per layer; 0 is uniform routing.</summary>
-    public double Skew { get; init; } = 0.6;
+    /// <summary>σ of the lognormal expert popularity per layer and domain; 0 is uniform routing.</summary>
+    public double Skew { get; init; } = 0.8;
+
+    /// <summary>Correlation of the domains' expert preferences (OLMoE: ≈ 0.1 and below).</summary>
+    public double DomainCorrelation { get; init; } = 0.1;
+
+    /// <summary>Seconds between popularity drift epochs; 0 turns drift off.</summary>
+    public double DriftIntervalSeconds { get; init; } = 60;
+
+    /// <summary>Autocorrelation of popularity from one drift epoch to the next.</summary>
+    public double DriftPersistence { get; init; } = 0.9;
+
+    /// <summary>Share of a token's next-layer choice that follows its expert's affinity set rather than popularity (OLMoE: ≈ 0.12).</summary>
+    public double LayerAffinity { get; init; } = 0.12;
 
     /// <summary>Seed of the popularity draw (the workload seed drives the per-step sampling).</summary>
     public int Seed { get; init; } = 7;

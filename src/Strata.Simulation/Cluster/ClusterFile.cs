@@ -63,7 +63,20 @@ public static class ClusterFile
         }
         if (yaml.Map("queue") is { } queue) config = config with { Queue = Policy(queue, "name", "queue") };
         if (yaml.Map("dispatch") is { } dispatch) config = config with { Dispatch = Policy(dispatch, "name", "dispatch") };
-        if (yaml.Map("experts") is { } experts) config = config with { Experts = Policy(experts, "planner", "experts") };
+        if (yaml.Map("experts") is { } experts)
+        {
+            var knobs = config.Experts;
+            config = config with
+            {
+                Experts = knobs with
+                {
+                    StepInterval = experts.Int("step_interval", 0) ?? knobs.StepInterval,
+                    WindowSize = experts.Int("window_size", 1) ?? knobs.WindowSize,
+                    RedundantSlots = experts.Int("redundant_slots", 0) ?? knobs.RedundantSlots,
+                    Planner = Policy(experts, "planner", "experts", "step_interval", "window_size", "redundant_slots"),
+                },
+            };
+        }
         if (yaml.Map("routing") is { } routing)
         {
             config = config with
@@ -71,6 +84,10 @@ public static class ClusterFile
                 Routing = new RoutingKnobs
                 {
                     Skew = routing.Double("skew", 0) ?? config.Routing.Skew,
+                    DomainCorrelation = routing.Double("domain_correlation", 0, 1) ?? config.Routing.DomainCorrelation,
+                    DriftIntervalSeconds = routing.Double("drift_interval_s", 0) ?? config.Routing.DriftIntervalSeconds,
+                    DriftPersistence = routing.Double("drift_persistence", 0, 1) ?? config.Routing.DriftPersistence,
+                    LayerAffinity = routing.Double("layer_affinity", 0, 1) ?? config.Routing.LayerAffinity,
                     Seed = routing.Int("seed") ?? config.Routing.Seed,
                 },
             };
@@ -89,12 +106,14 @@ public static class ClusterFile
             throw new ClusterConfigException($"{source}: parallel: {c.Model.RoutedExperts} experts of {c.Model.Name} do not divide over {c.ExpertParallelSize} EP ranks (data × tensor); pick sizes that divide the expert count.");
         if (c.Engine.MaxNumBatchedTokens < c.Engine.MaxNumSeqs && c.Engine.MaxNumBatchedTokens < c.Engine.BlockSize)
             throw new ClusterConfigException($"{source}: engine.max_num_batched_tokens {c.Engine.MaxNumBatchedTokens} is below one block; raise it.");
+        if (c.ExpertParallel && c.Experts.RedundantSlots % c.ExpertParallelSize != 0)
+            throw new ClusterConfigException($"{source}: experts.redundant_slots {c.Experts.RedundantSlots} must be a multiple of the {c.ExpertParallelSize} EP ranks so every rank has as many slots.");
         _ = KvCapacity.BlocksPerEngine(c);
     }
 
-    private static PolicyOptions Policy(YamlMap map, string nameKey, string section)
+    private static PolicyOptions Policy(YamlMap map, string nameKey, string section, params string[] notPolicyKeys)
     {
-        var parameters = map.Scalars(nameKey);
+        var parameters = map.Scalars([nameKey, .. notPolicyKeys]);
         var name = map.String(nameKey) ?? throw new ClusterConfigException($"{map.Where(nameKey)}: missing; say which {section} policy to use.");
         return new PolicyOptions(name, parameters, section);
     }

@@ -15,6 +15,7 @@ internal sealed class EpGroup
     private readonly EngineCore[] _engines;
     private readonly IStepCostModel _cost;
     private readonly int[] _tokens;
+    private readonly int[] _domainTokens;
 
     public EpGroup(EngineCore[] engines, IStepCostModel cost, ExpertParallelCost moe)
     {
@@ -22,7 +23,13 @@ internal sealed class EpGroup
         _cost = cost;
         Moe = moe;
         _tokens = new int[engines.Length];
+        _domainTokens = new int[engines[0].DomainTokens.Length];
     }
+
+    public IReadOnlyList<EngineCore> Engines => _engines;
+
+    /// <summary>Seconds added to the next step: the stall of loading re-placed expert weights.</summary>
+    public double PendingStallSeconds { get; set; }
 
     public ExpertParallelCost Moe { get; }
     public bool Busy { get; private set; }
@@ -33,17 +40,22 @@ internal sealed class EpGroup
     {
         var any = false;
         var slowestEngine = 0.0;
+        Array.Clear(_domainTokens);
         for (var i = 0; i < _engines.Length; i++)
         {
             var batch = _engines[i].HasWork ? _engines[i].Schedule(now) : default;
             _tokens[i] = batch.Tokens;
+            if (!batch.IsEmpty)
+                for (var d = 0; d < _domainTokens.Length; d++) _domainTokens[d] += _engines[i].DomainTokens[d];
             any |= !batch.IsEmpty;
             slowestEngine = Math.Max(slowestEngine, _cost.EngineSeconds(batch));
         }
         if (!any) return null;
         Busy = true;
         Steps++;
-        return slowestEngine + Moe.StepSeconds(_tokens);
+        var stall = PendingStallSeconds;
+        PendingStallSeconds = 0;
+        return stall + slowestEngine + Moe.StepSeconds(_tokens, _domainTokens);
     }
 
     public void CompleteStep(double now)

@@ -30,11 +30,11 @@ internal sealed class StatsRouter
     }
 
     /// <summary>The engines publish their stats; what was in flight is now in them.</summary>
-    public void Publish(double now, IReadOnlyList<EngineCore> engines, long kvCapacityTokens)
+    public void Publish(double now, IReadOnlyList<EngineCore> engines, long kvCapacityTokens, ReadOnlySpan<double> expertPressure)
     {
         for (var i = 0; i < engines.Count; i++)
         {
-            _published[i] = engines[i].Snapshot(i, kvCapacityTokens);
+            _published[i] = engines[i].Snapshot(i, kvCapacityTokens) with { ExpertPressure = expertPressure[i] };
             _publishedAt[i] = now;
             _inFlight[i] = 0;
             _inFlightTokens[i] = 0;

@@ -19,8 +19,10 @@ internal sealed class EngineCore
     private readonly List<SimRequest> _running = [];
     private readonly List<int> _prefixHits = [];
 
-    public EngineCore(int index, EngineSettings settings, IWaitingQueue<SimRequest> waiting, IRequestObserver observer)
+    public EngineCore(int index, EngineSettings settings, IWaitingQueue<SimRequest> waiting, IRequestObserver observer, int domains = 1)
     {
+        DomainTokens = new int[domains];
+        RecentDomainTokens = new double[domains];
         Index = index;
         _settings = settings;
         _waiting = waiting;
@@ -41,6 +43,12 @@ internal sealed class EngineCore
     public int Requests { get; private set; }
     public IReadOnlyList<SimRequest> Running => _running;
     public EngineSettings Settings => _settings;
+
+    /// <summary>Tokens of the step under way per request domain.</summary>
+    public int[] DomainTokens { get; }
+
+    /// <summary>Tokens per domain over recent steps (exponentially weighted, ~50 steps): which experts this engine's traffic presses.</summary>
+    public double[] RecentDomainTokens { get; }
 
     /// <summary>The batch of the step under way (or the last one).</summary>
     public BatchShape LastBatch { get; private set; }
@@ -72,6 +80,7 @@ internal sealed class EngineCore
     {
         var budget = _settings.MaxNumBatchedTokens;
         var batch = default(BatchShape);
+        Array.Clear(DomainTokens);
         var preempted = false;
 
         for (var i = 0; i < _running.Count; i++)
@@ -96,7 +105,7 @@ internal sealed class EngineCore
             budget -= tokens;
         }
 
-        if (preempted) return LastBatch = batch;
+        if (preempted) return Finish(batch);
 
         while (budget > 0 && _running.Count < _settings.MaxNumSeqs && _waiting.TryPeek(now, out var request))
         {
@@ -120,6 +129,12 @@ internal sealed class EngineCore
             batch = Add(batch, request, tokens);
             budget -= tokens;
         }
+        return Finish(batch);
+    }
+
+    private BatchShape Finish(BatchShape batch)
+    {
+        for (var d = 0; d < DomainTokens.Length; d++) RecentDomainTokens[d] = 0.98 * RecentDomainTokens[d] + DomainTokens[d];
         return LastBatch = batch;
     }
 
@@ -155,6 +170,7 @@ internal sealed class EngineCore
     private BatchShape Add(BatchShape batch, SimRequest request, int tokens)
     {
         request.ScheduledTokens = tokens;
+        DomainTokens[request.Domain] += tokens;
         return request.IsDecoding
             ? batch.WithDecode(request.NumComputedTokens + 1)
             : batch.WithPrefill(tokens, request.NumComputedTokens);

@@ -6,16 +6,20 @@ namespace Strata.Simulation.Engine;
 /// <summary>A request inside a simulated engine: vLLM's <c>Request</c> with token counts, blocks and timings.</summary>
 internal sealed class SimRequest
 {
-    public SimRequest(long id, RequestSpec spec, int engine)
+    public SimRequest(long id, RequestSpec spec, int engine, int domain = 0)
     {
         Id = id;
         Spec = spec;
         Engine = engine;
+        Domain = domain;
     }
 
     public long Id { get; }
     public RequestSpec Spec { get; }
     public int Engine { get; }
+
+    /// <summary>Index of the request's domain in the routing model (which experts its tokens prefer).</summary>
+    public int Domain { get; }
 
     public int PromptTokens => Spec.PromptTokens;
     public int MaxOutputTokens => Spec.OutputTokens;

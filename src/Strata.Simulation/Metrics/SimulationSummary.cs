@@ -27,6 +27,10 @@ public sealed record SimulationSummary
     /// <summary>Σ busiest EP rank's token-expert pairs over Σ the mean rank's, across layers and steps.</summary>
     public double MoeBalancedness { get; init; }
     public double AllToAllGigabytes { get; init; }
+    /// <summary>Expert re-placements, replicas they loaded, and the stall that cost.</summary>
+    public int ExpertRebalances { get; init; }
+    public long ExpertReplicasMoved { get; init; }
+    public double ExpertMigrationStallSeconds { get; init; }
     public long Steps { get; init; }
     public IReadOnlyList<EngineSummary> Engines { get; init; } = [];
     /// <summary>Mean KV usage across engines over time, at most 200 points.</summary>

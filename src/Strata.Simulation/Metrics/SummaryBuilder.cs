@@ -9,7 +9,7 @@ internal static class SummaryBuilder
     private const int TimelinePoints = 200;
 
     public static SimulationSummary Build(ClusterConfig config, SimulationOptions options, IReadOnlyList<EngineCore> engines,
-        IReadOnlyList<EpGroup> groups, MetricsCollector metrics)
+        IReadOnlyList<EpGroup> groups, IReadOnlyList<Moe.ExpertRebalancer?> rebalancers, MetricsCollector metrics)
     {
         var done = metrics.Records.Where(r => !r.Failed).ToArray();
         var start = metrics.Records.Count == 0 ? 0 : metrics.Records.Min(r => r.Arrival);
@@ -28,7 +28,7 @@ internal static class SummaryBuilder
         return new SimulationSummary
         {
             Run = new RunDescription(config.Name, options.WorkloadName, options.Seed, config.Queue.Name, config.Dispatch.Name,
-                config.Experts.Name, options.Rate, options.Burstiness),
+                config.Experts.Planner.Name, options.Rate, options.Burstiness),
             Completed = done.Length,
             Failed = metrics.Records.Count - done.Length,
             Duration = duration,
@@ -49,6 +49,9 @@ internal static class SummaryBuilder
             EngineLoadImbalance = meanScheduled > 0 ? scheduled.Max() / meanScheduled : 1,
             MoeBalancedness = meanPairs > 0 ? maxPairs / meanPairs : 1,
             AllToAllGigabytes = groups.Sum(g => g.Moe.AllToAllBytes) / 1e9,
+            ExpertRebalances = rebalancers.Sum(r => r?.Rebalances ?? 0),
+            ExpertReplicasMoved = rebalancers.Sum(r => r?.ReplicasMoved ?? 0),
+            ExpertMigrationStallSeconds = rebalancers.Sum(r => r?.StallSeconds ?? 0),
             Steps = groups.Sum(g => g.Steps),
             Engines = engines.Select(e => new EngineSummary(e.Index, e.Requests, e.ScheduledTokensTotal, e.Preemptions,
                 HitRate(e.PrefixHitTokens, e.PrefixQueryTokens),

@@ -40,6 +40,9 @@ public static class SummaryJson
         json.WriteNumber("engine_load_imbalance", s.EngineLoadImbalance);
         json.WriteNumber("moe_balancedness", s.MoeBalancedness);
         json.WriteNumber("all_to_all_gb", s.AllToAllGigabytes);
+        json.WriteNumber("expert_rebalances", s.ExpertRebalances);
+        json.WriteNumber("expert_replicas_moved", s.ExpertReplicasMoved);
+        json.WriteNumber("expert_migration_stall_s", s.ExpertMigrationStallSeconds);
         json.WriteNumber("steps", s.Steps);
         json.WriteStartArray("engines");
         foreach (var e in s.Engines)

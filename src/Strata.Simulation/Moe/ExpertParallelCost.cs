@@ -12,7 +12,10 @@ namespace Strata.Simulation.Moe;
 /// token-expert pairs from the T tokens of the step, and activates D distinct slots with
 /// E[D] = Σ(1 − (1 − q_s)^T); an expert with c replicas gives each of them q/c (vLLM splits
 /// an expert's tokens evenly over its replicas). E[D] and Var[D] are tabulated per rank on a
-/// log-spaced grid of T at construction, so a step costs O(layers × ranks).
+/// log-spaced grid of T, so a step costs O(layers × ranks × domains). A rank's mean pairs
+/// follow the step's own token mix over request domains exactly; the spreads, distinct-expert
+/// tables and all-to-all reach use the mix of recent traffic, re-tabulated whenever the
+/// placement changes or popularity drifts (<see cref="Retabulate"/>).
 /// </para>
 /// </summary>
 internal sealed class ExpertParallelCost
@@ -31,7 +34,8 @@ internal sealed class ExpertParallelCost
     private readonly double _interNodeSecondsPerToken;
     private readonly NormalSamples _normal;
     private readonly int[] _grid;
-    private readonly double[][] _pickRate;     // [layer][rank] Σ q_s
+    private readonly RoutingModel _routing;
+    private readonly double[][][] _domainRate; // [domain][layer][rank] Σ q_s for the domain's tokens
     private readonly double[][] _pickSd;       // [layer][rank] √Σ q_s(1 − q_s)
     private readonly double[][] _touch;        // [layer][rank] P(a token sends to the rank)
     private readonly double[][] _distinctMean; // [layer][rank * grid + j]
@@ -44,15 +48,16 @@ internal sealed class ExpertParallelCost
     private double _allSource;
 
     public ExpertParallelCost(
-        ExpertPopularity popularity,
+        RoutingModel routing,
         ExpertPlacement placement,
         IStepCostModel cost,
         EpTopology topology,
         int maxTokensPerStep,
         Random random)
     {
-        if (placement.Layers != popularity.Layers || placement.LogicalExperts != popularity.Experts)
+        if (placement.Layers != routing.Layers || placement.LogicalExperts != routing.Experts)
             throw new ArgumentException("The expert placement and the routing model disagree on layers or experts.");
+        _routing = routing;
         _cost = cost;
         _layers = placement.Layers;
         _ranks = placement.Ranks;
@@ -68,14 +73,74 @@ internal sealed class ExpertParallelCost
         _sourceTokens = new double[_ranks];
         _nodeSource = new double[_node.Max() + 1];
 
-        _pickRate = new double[_layers][];
+        _domainRate = Enumerable.Range(0, routing.Domains).Select(_ => new double[_layers][]).ToArray();
         _pickSd = new double[_layers][];
         _touch = new double[_layers][];
         _distinctMean = new double[_layers][];
         _distinctSd = new double[_layers][];
         _nodeTouch = new double[_layers][];
         _allTouch = new double[_layers];
-        for (var layer = 0; layer < _layers; layer++) Tabulate(layer, popularity.PerToken(layer), placement);
+        RankPairs = new double[_ranks];
+        _rankHeat = new double[_ranks];
+        Retabulate(placement, Enumerable.Repeat(1.0 / routing.Domains, routing.Domains).ToArray());
+    }
+
+    public ExpertPlacement Placement { get; private set; } = null!;
+
+    /// <summary>Token-expert pairs each rank received in the last step, summed over layers.</summary>
+    public double[] RankPairs { get; }
+
+    /// <summary>Each rank's pairs per step, exponentially weighted over recent steps (~20).</summary>
+    private readonly double[] _rankHeat;
+
+    /// <summary>
+    /// Expert pressure of traffic with the given tokens per domain: the load of the EP ranks its
+    /// expert picks land on, weighted by how many land there, relative to the mean rank (1 = even;
+    /// above 1, the traffic presses the hot ranks). Gimbal P2's MoE-pressure signal for dispatch.
+    /// </summary>
+    public double Pressure(ReadOnlySpan<double> domainTokens)
+    {
+        var meanHeat = _rankHeat.Average();
+        if (meanHeat <= 0) return 0;
+        double weighted = 0, picks = 0;
+        for (var d = 0; d < domainTokens.Length; d++)
+        {
+            if (domainTokens[d] <= 0) continue;
+            for (var layer = 0; layer < _layers; layer++)
+            {
+                var rates = _domainRate[d][layer];
+                for (var r = 0; r < _ranks; r++)
+                {
+                    var share = domainTokens[d] * rates[r];
+                    weighted += share * _rankHeat[r];
+                    picks += share;
+                }
+            }
+        }
+        return picks > 0 ? weighted / picks / meanHeat : 0;
+    }
+
+    /// <summary>Rebuilds the per-rank tables for a new placement, recent domain mix or drifted popularity.</summary>
+    public void Retabulate(ExpertPlacement placement, ReadOnlySpan<double> domainShares)
+    {
+        if (placement.Ranks != _ranks || placement.Layers != _layers)
+            throw new ArgumentException($"A placement for {placement.Ranks} ranks × {placement.Layers} layers cannot replace one for {_ranks} × {_layers}.");
+        Placement = placement;
+        for (var layer = 0; layer < _layers; layer++)
+        {
+            for (var d = 0; d < _routing.Domains; d++) _domainRate[d][layer] = RankRates(placement, layer, _routing.PerToken(d, layer));
+            Tabulate(layer, _routing.Mixture(layer, domainShares), placement);
+        }
+    }
+
+    /// <summary>Σ of the pick rates of the slots on each rank (replicas share their expert's rate).</summary>
+    private double[] RankRates(ExpertPlacement placement, int layer, ReadOnlySpan<double> perToken)
+    {
+        var slots = placement.PhysicalToLogical(layer);
+        var replicas = placement.ReplicaCount(layer);
+        var rate = new double[_ranks];
+        for (var slot = 0; slot < slots.Length; slot++) rate[placement.RankOfSlot(slot)] += perToken[slots[slot]] / replicas[slots[slot]];
+        return rate;
     }
 
     /// <summary>Σ over layers and steps of the busiest rank's pairs, and of the mean rank's (balancedness = ratio).</summary>
@@ -83,9 +148,10 @@ internal sealed class ExpertParallelCost
     public double MeanRankPairs { get; private set; }
     public double AllToAllBytes { get; private set; }
 
-    /// <summary>Seconds of the MoE layers of one step, given each DP engine's scheduled tokens.</summary>
-    public double StepSeconds(ReadOnlySpan<int> engineTokens)
+    /// <summary>Seconds of the MoE layers of one step, given each DP engine's scheduled tokens and the step's tokens per domain.</summary>
+    public double StepSeconds(ReadOnlySpan<int> engineTokens, ReadOnlySpan<int> domainTokens)
     {
+        Array.Clear(RankPairs);
         var total = 0;
         foreach (var t in engineTokens) total += t;
         if (_ranks > 1) SpreadSourceTokens(engineTokens);
@@ -99,13 +165,16 @@ internal sealed class ExpertParallelCost
             var slowest = 0.0;
             var maxPairs = 0.0;
             var sumPairs = 0.0;
-            var rates = _pickRate[layer];
             var sds = _pickSd[layer];
             var means = _distinctMean[layer];
             var distinctSds = _distinctSd[layer];
-            for (var r = 0; r < rates.Length; r++)
+            for (var r = 0; r < _ranks; r++)
             {
-                var pairs = Math.Max(0, Math.Round(total * rates[r] + sqrtTotal * sds[r] * _normal.Next()));
+                var expected = 0.0;
+                for (var d = 0; d < domainTokens.Length; d++)
+                    if (domainTokens[d] != 0) expected += domainTokens[d] * _domainRate[d][layer][r];
+                var pairs = Math.Max(0, Math.Round(expected + sqrtTotal * sds[r] * _normal.Next()));
+                RankPairs[r] += pairs;
                 var cell = r * grid + index;
                 var mean = means[cell];
                 var sd = distinctSds[cell];
@@ -126,6 +195,7 @@ internal sealed class ExpertParallelCost
             MeanRankPairs += sumPairs / _ranks;
             seconds += slowest + (_ranks > 1 ? AllToAllSeconds(layer) : 0);
         }
+        for (var r = 0; r < _ranks; r++) _rankHeat[r] = 0.95 * _rankHeat[r] + 0.05 * RankPairs[r];
         return seconds;
     }
 
@@ -169,11 +239,10 @@ internal sealed class ExpertParallelCost
         return 2 * (oneWay + AllToAllLatencySeconds);
     }
 
-    private void Tabulate(int layer, ReadOnlySpan<double> perToken, ExpertPlacement placement)
+    private void Tabulate(int layer, double[] perToken, ExpertPlacement placement)
     {
         var slots = placement.PhysicalToLogical(layer);
         var replicas = placement.ReplicaCount(layer);
-        var rate = new double[_ranks];
         var variance = new double[_ranks];
         var miss = Enumerable.Repeat(1.0, _ranks).ToArray();
         var mean = new double[_ranks * _grid.Length];
@@ -183,7 +252,6 @@ internal sealed class ExpertParallelCost
             var expert = slots[slot];
             var q = perToken[expert] / replicas[expert];
             var r = placement.RankOfSlot(slot);
-            rate[r] += q;
             variance[r] += q * (1 - q);
             miss[r] *= 1 - q;
             for (var j = 0; j < _grid.Length; j++)
@@ -193,7 +261,6 @@ internal sealed class ExpertParallelCost
                 var[r * _grid.Length + j] += idle * (1 - idle);
             }
         }
-        _pickRate[layer] = rate;
         _pickSd[layer] = variance.Select(Math.Sqrt).ToArray();
         var touch = miss.Select(m => 1 - m).ToArray();
         _touch[layer] = touch;

@@ -21,6 +21,7 @@ public sealed record RunSpec
     public int Seed { get; init; }
     public PolicyOptions? Queue { get; init; }
     public PolicyOptions? Dispatch { get; init; }
+    public PolicyOptions? Experts { get; init; }
     public ServiceLevelObjectives Slo { get; init; } = ServiceLevelObjectives.None;
 
     /// <summary>Loads the cluster and workload and checks every name, so errors surface before the run.</summary>
@@ -30,6 +31,8 @@ public sealed record RunSpec
         // A name given on the command line replaces the file's policy, unless it names the same one (keep its parameters).
         if (Queue is not null && Queue.Name != cluster.Queue.Name) cluster = cluster with { Queue = Queue };
         if (Dispatch is not null && Dispatch.Name != cluster.Dispatch.Name) cluster = cluster with { Dispatch = Dispatch };
+        if (Experts is not null && Experts.Name != cluster.Experts.Planner.Name) cluster = cluster with { Experts = cluster.Experts with { Planner = Experts } };
+        _ = Strata.Core.Experts.ExpertPlanners.Catalog.Create(cluster.Experts.Planner);
         _ = CorePolicies.Queue.Create(cluster.Queue);
         _ = CorePolicies.Dispatch.Create(cluster.Dispatch);
         var workload = WorkloadCatalog.Open(new WorkloadOptions(Workload, Rate, Burstiness, Requests, Seed));
@@ -47,6 +50,7 @@ public sealed record RunSpec
         parts.Add($"--seed {Seed}");
         parts.Add($"--queue {cluster.Queue.Name}");
         parts.Add($"--dispatch {cluster.Dispatch.Name}");
+        parts.Add($"--experts {cluster.Experts.Planner.Name}");
         return string.Join(' ', parts);
     }
 }
