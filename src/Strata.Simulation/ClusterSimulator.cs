@@ -102,6 +102,9 @@ public sealed class ClusterSimulator
 
     internal IReadOnlyList<EngineCore> Engines => _engines;
 
+    /// <summary>The engine views the router last received from the engines' stats.</summary>
+    internal IReadOnlyList<EngineView> LastPublishedViews => _router.Published;
+
     /// <summary>Requests that arrived so far, and those dispatched but not finished.</summary>
     internal int Arrived => _arrived;
     internal int InFlight => _outstanding;

@@ -29,6 +29,8 @@ internal sealed class StatsRouter
         for (var i = 0; i < engines; i++) _published[i] = new EngineView(i, 0, 0, 0, 0, 0, 0);
     }
 
+    public IReadOnlyList<EngineView> Published => _published;
+
     /// <summary>The engines publish their stats; what was in flight is now in them.</summary>
     public void Publish(double now, IReadOnlyList<EngineCore> engines, long kvCapacityTokens, ReadOnlySpan<double> expertPressure)
     {

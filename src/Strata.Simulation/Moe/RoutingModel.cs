@@ -51,7 +51,7 @@ internal sealed class RoutingModel
 
     /// <summary>
     /// Expected transition counts from layer <paramref name="layer"/> to the next for <paramref name="tokens"/>
-    /// tokens of a domain: a token on expert i moves to j with (1−κ)·q_j/k + κ·[j ∈ affinity(i)]/k.
+    /// tokens of a domain: a pick of expert i is followed by j with weight (1−κ)·q_j/k + κ·[j ∈ affinity(i)]/k (rows sum to the picks of i).
     /// </summary>
     public void AddTransitions(int domain, int layer, double tokens, double[][] into)
     {
@@ -63,7 +63,7 @@ internal sealed class RoutingModel
             if (from == 0) continue;
             var row = into[i];
             for (var j = 0; j < next.Length; j++) row[j] += from * (1 - LayerAffinity) * next[j] / _topK;
-            foreach (var j in _successors[layer][i]) row[j] += from * LayerAffinity;
+            foreach (var j in _successors[layer][i]) row[j] += from * LayerAffinity / _topK;
         }
     }
 

@@ -1,0 +1,51 @@
+using Strata.Core.Policies;
+using Strata.Simulation.Cluster;
+using Strata.Simulation.Workloads;
+
+namespace Strata.Simulation.Tests.Moe;
+
+public class ExpertRebalancingTests
+{
+    private static ClusterConfig Cluster(string planner, int stepInterval, double skew = 1.5) => TestCluster.Qwen3OnTwoA100() with
+    {
+        DataParallel = 4,
+        Experts = new ExpertsKnobs { Planner = new PolicyOptions(planner, section: "experts"), StepInterval = stepInterval, WindowSize = 200 },
+        Routing = new RoutingKnobs { Skew = skew, DriftIntervalSeconds = 0 },
+    };
+
+    private static IReadOnlyList<RequestSpec> Workload() =>
+        TestCluster.Poisson(400, rate: 20, seed: 9).Select((r, i) => r with { Domain = i % 2 == 0 ? "code" : "chat" }).ToList();
+
+    private static Metrics.SimulationSummary Run(ClusterConfig cluster) =>
+        new ClusterSimulator(cluster, new TestCluster.LinearStepCost(), Workload(), new SimulationOptions(1, "rebalance")).Run();
+
+    [Fact]
+    public void Eplb_rebalances_every_interval_charges_the_move_and_evens_the_ranks()
+    {
+        var contiguous = Run(Cluster("contiguous", 200));
+        var eplb = Run(Cluster("eplb", 200));
+
+        Assert.Equal(0, contiguous.ExpertRebalances);
+        Assert.True(eplb.ExpertRebalances >= eplb.Steps / 200 - 1, $"{eplb.ExpertRebalances} rebalances in {eplb.Steps} steps");
+        Assert.True(eplb.ExpertReplicasMoved > 0);
+        Assert.True(eplb.ExpertMigrationStallSeconds > 0);
+        Assert.True(eplb.MoeBalancedness < contiguous.MoeBalancedness,
+            $"eplb {eplb.MoeBalancedness:F3} vs contiguous {contiguous.MoeBalancedness:F3}");
+    }
+
+    [Fact]
+    public void Step_interval_zero_keeps_the_first_placement()
+    {
+        Assert.Equal(0, Run(Cluster("eplb", 0)).ExpertRebalances);
+    }
+
+    [Fact]
+    public void Engines_publish_expert_pressure_to_the_router()
+    {
+        var simulator = new ClusterSimulator(Cluster("contiguous", 0), new TestCluster.LinearStepCost(), Workload(), new SimulationOptions(1, "pressure"));
+        simulator.Run();
+        var pressure = simulator.LastPublishedViews.Select(v => v.ExpertPressure).ToArray();
+        Assert.Equal(4, pressure.Length);
+        Assert.All(pressure, p => Assert.InRange(p, 0.5, 2.0));
+    }
+}
