@@ -74,8 +74,8 @@ public sealed record RoutingKnobs
     /// <summary>Correlation of the domains' expert preferences (OLMoE: ≈ 0.1 and below).</summary>
     public double DomainCorrelation { get; init; } = 0.1;
 
-    /// <summary>Seconds between popularity drift epochs; 0 turns drift off.</summary>
-    public double DriftIntervalSeconds { get; init; } = 60;
+    /// <summary>Seconds between popularity drift epochs (traffic mix shifts over minutes); 0 turns drift off.</summary>
+    public double DriftIntervalSeconds { get; init; } = 300;
 
     /// <summary>Autocorrelation of popularity from one drift epoch to the next.</summary>
     public double DriftPersistence { get; init; } = 0.9;

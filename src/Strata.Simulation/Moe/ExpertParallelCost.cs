@@ -36,6 +36,9 @@ internal sealed class ExpertParallelCost
     private readonly int[] _grid;
     private readonly RoutingModel _routing;
     private readonly double[][][] _domainRate; // [domain][layer][rank] Σ q_s for the domain's tokens
+    private readonly double[][] _domainRateFlat; // [domain][layer * ranks + rank], the same, contiguous for the step loop
+    private readonly double[] _expectedPairs;   // [layer * ranks + rank] of the step under way
+    private readonly double[][] _domainRankRate; // [domain][rank] Σ over layers, for expert pressure
     private readonly double[][] _pickSd;       // [layer][rank] √Σ q_s(1 − q_s)
     private readonly double[][] _touch;        // [layer][rank] P(a token sends to the rank)
     private readonly double[][] _distinctMean; // [layer][rank * grid + j]
@@ -74,6 +77,9 @@ internal sealed class ExpertParallelCost
         _nodeSource = new double[_node.Max() + 1];
 
         _domainRate = Enumerable.Range(0, routing.Domains).Select(_ => new double[_layers][]).ToArray();
+        _domainRateFlat = Enumerable.Range(0, routing.Domains).Select(_ => new double[_layers * _ranks]).ToArray();
+        _expectedPairs = new double[_layers * _ranks];
+        _domainRankRate = Enumerable.Range(0, routing.Domains).Select(_ => new double[_ranks]).ToArray();
         _pickSd = new double[_layers][];
         _touch = new double[_layers][];
         _distinctMean = new double[_layers][];
@@ -106,15 +112,12 @@ internal sealed class ExpertParallelCost
         for (var d = 0; d < domainTokens.Length; d++)
         {
             if (domainTokens[d] <= 0) continue;
-            for (var layer = 0; layer < _layers; layer++)
+            var rates = _domainRankRate[d];
+            for (var r = 0; r < _ranks; r++)
             {
-                var rates = _domainRate[d][layer];
-                for (var r = 0; r < _ranks; r++)
-                {
-                    var share = domainTokens[d] * rates[r];
-                    weighted += share * _rankHeat[r];
-                    picks += share;
-                }
+                var share = domainTokens[d] * rates[r];
+                weighted += share * _rankHeat[r];
+                picks += share;
             }
         }
         return picks > 0 ? weighted / picks / meanHeat : 0;
@@ -128,8 +131,18 @@ internal sealed class ExpertParallelCost
         Placement = placement;
         for (var layer = 0; layer < _layers; layer++)
         {
-            for (var d = 0; d < _routing.Domains; d++) _domainRate[d][layer] = RankRates(placement, layer, _routing.PerToken(d, layer));
+            for (var d = 0; d < _routing.Domains; d++)
+            {
+                _domainRate[d][layer] = RankRates(placement, layer, _routing.PerToken(d, layer));
+                _domainRate[d][layer].CopyTo(_domainRateFlat[d], layer * _ranks);
+            }
             Tabulate(layer, _routing.Mixture(layer, domainShares), placement);
+        }
+        for (var d = 0; d < _routing.Domains; d++)
+        {
+            Array.Clear(_domainRankRate[d]);
+            for (var layer = 0; layer < _layers; layer++)
+                for (var r = 0; r < _ranks; r++) _domainRankRate[d][r] += _domainRate[d][layer][r];
         }
     }
 
@@ -160,6 +173,14 @@ internal sealed class ExpertParallelCost
         _normal.Reposition();
         var seconds = 0.0;
         var grid = _grid.Length;
+        Array.Clear(_expectedPairs);
+        for (var d = 0; d < domainTokens.Length; d++)
+        {
+            if (domainTokens[d] == 0) continue;
+            var tokens = (double)domainTokens[d];
+            var rates = _domainRateFlat[d];
+            for (var i = 0; i < rates.Length; i++) _expectedPairs[i] += tokens * rates[i];
+        }
         for (var layer = 0; layer < _layers; layer++)
         {
             var slowest = 0.0;
@@ -170,10 +191,7 @@ internal sealed class ExpertParallelCost
             var distinctSds = _distinctSd[layer];
             for (var r = 0; r < _ranks; r++)
             {
-                var expected = 0.0;
-                for (var d = 0; d < domainTokens.Length; d++)
-                    if (domainTokens[d] != 0) expected += domainTokens[d] * _domainRate[d][layer][r];
-                var pairs = Math.Max(0, Math.Round(expected + sqrtTotal * sds[r] * _normal.Next()));
+                var pairs = Math.Max(0, Math.Round(_expectedPairs[layer * _ranks + r] + sqrtTotal * sds[r] * _normal.Next()));
                 RankPairs[r] += pairs;
                 var cell = r * grid + index;
                 var mean = means[cell];
@@ -245,8 +263,10 @@ internal sealed class ExpertParallelCost
         var replicas = placement.ReplicaCount(layer);
         var variance = new double[_ranks];
         var miss = Enumerable.Repeat(1.0, _ranks).ToArray();
-        var mean = new double[_ranks * _grid.Length];
-        var var = new double[_ranks * _grid.Length];
+        var mean = _distinctMean[layer] ??= new double[_ranks * _grid.Length];
+        var sd = _distinctSd[layer] ??= new double[_ranks * _grid.Length];
+        Array.Clear(mean);
+        Array.Clear(sd); // holds Var[D] until the square root below
         for (var slot = 0; slot < slots.Length; slot++)
         {
             var expert = slots[slot];
@@ -254,21 +274,24 @@ internal sealed class ExpertParallelCost
             var r = placement.RankOfSlot(slot);
             variance[r] += q * (1 - q);
             miss[r] *= 1 - q;
+            if (q <= 0) continue;
+            // (1 − q)^T as exp(T·ln(1 − q)): the tables are rebuilt on every drift epoch and re-placement.
+            var logIdle = q >= 1 ? double.NegativeInfinity : Math.Log(1 - q);
+            var cell = r * _grid.Length;
             for (var j = 0; j < _grid.Length; j++)
             {
-                var idle = Math.Pow(1 - q, _grid[j]);
-                mean[r * _grid.Length + j] += 1 - idle;
-                var[r * _grid.Length + j] += idle * (1 - idle);
+                var idle = Math.Exp(_grid[j] * logIdle);
+                mean[cell + j] += 1 - idle;
+                sd[cell + j] += idle * (1 - idle);
             }
         }
-        _pickSd[layer] = variance.Select(Math.Sqrt).ToArray();
+        for (var i = 0; i < sd.Length; i++) sd[i] = Math.Sqrt(sd[i]);
+        _pickSd[layer] = variance.Select(v => Math.Sqrt(v)).ToArray();
         var touch = miss.Select(m => 1 - m).ToArray();
         _touch[layer] = touch;
         _nodeTouch[layer] = new double[_nodeSource.Length];
         for (var r = 0; r < _ranks; r++) _nodeTouch[layer][_node[r]] += touch[r];
         _allTouch[layer] = touch.Sum();
-        _distinctMean[layer] = mean;
-        _distinctSd[layer] = var.Select(Math.Sqrt).ToArray();
     }
 
     private (int Index, double Weight) GridPosition(int tokens)

@@ -39,7 +39,7 @@ internal sealed class RoutingModel
         _own = Enumerable.Range(0, domains).Select(_ => Enumerable.Range(0, layers).Select(_ => Draw(experts)).ToArray()).ToArray();
         // Each expert's affinity set in the next layer: top-k experts drawn once (ExFlow, Gimbal Fig. 4).
         _successors = Enumerable.Range(0, Math.Max(0, layers - 1))
-            .Select(_ => Enumerable.Range(0, experts).Select(_ => Enumerable.Range(0, experts).OrderBy(_ => random.Next()).Take(topK).ToArray()).ToArray())
+            .Select(_ => Enumerable.Range(0, experts).Select(_ => Sample(random, experts, topK)).ToArray())
             .ToArray();
         Recompute();
     }
@@ -95,6 +95,15 @@ internal sealed class RoutingModel
         foreach (var row in _shared.Concat(_own.SelectMany(layers => layers)))
             for (var e = 0; e < row.Length; e++) row[e] = persistence * row[e] + innovation * _gaussian.Next();
         Recompute();
+    }
+
+    /// <summary><paramref name="count"/> distinct experts out of <paramref name="experts"/> (Floyd's sampling, no sort).</summary>
+    private static int[] Sample(Random random, int experts, int count)
+    {
+        var chosen = new HashSet<int>();
+        for (var j = experts - count; j < experts; j++)
+            if (!chosen.Add(random.Next(j + 1))) chosen.Add(j);
+        return [.. chosen.Order()];
     }
 
     private double[] Draw(int experts) => Enumerable.Range(0, experts).Select(_ => _gaussian.Next()).ToArray();
