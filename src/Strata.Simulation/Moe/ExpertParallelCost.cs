@@ -159,7 +159,9 @@ internal sealed class ExpertParallelCost
     /// <summary>Σ over layers and steps of the busiest rank's pairs, and of the mean rank's (balancedness = ratio).</summary>
     public double MaxRankPairs { get; private set; }
     public double MeanRankPairs { get; private set; }
-    public double AllToAllBytes { get; private set; }
+    public double AllToAllBytes => _allToAllTokens * _tokenBytes;
+
+    private double _allToAllTokens;
 
     /// <summary>Seconds of the MoE layers of one step, given each DP engine's scheduled tokens and the step's tokens per domain.</summary>
     public double StepSeconds(ReadOnlySpan<int> engineTokens, ReadOnlySpan<int> domainTokens)
@@ -170,17 +172,21 @@ internal sealed class ExpertParallelCost
         if (_ranks > 1) SpreadSourceTokens(engineTokens);
         var (index, weight) = GridPosition(total);
         var sqrtTotal = Math.Sqrt(total);
-        _normal.Reposition();
+        var noise = _normal.Take(2 * _layers * _ranks);
+        var n = 0;
         var seconds = 0.0;
         var grid = _grid.Length;
-        Array.Clear(_expectedPairs);
+        var expectedPairs = _expectedPairs;
+        Array.Clear(expectedPairs);
         for (var d = 0; d < domainTokens.Length; d++)
         {
             if (domainTokens[d] == 0) continue;
             var tokens = (double)domainTokens[d];
             var rates = _domainRateFlat[d];
-            for (var i = 0; i < rates.Length; i++) _expectedPairs[i] += tokens * rates[i];
+            for (var i = 0; i < rates.Length; i++) expectedPairs[i] += tokens * rates[i];
         }
+        var rankPairs = RankPairs;
+        double maxPairsSum = 0, meanPairsSum = 0;
         for (var layer = 0; layer < _layers; layer++)
         {
             var slowest = 0.0;
@@ -191,8 +197,9 @@ internal sealed class ExpertParallelCost
             var distinctSds = _distinctSd[layer];
             for (var r = 0; r < _ranks; r++)
             {
-                var pairs = Math.Max(0, Math.Round(_expectedPairs[layer * _ranks + r] + sqrtTotal * sds[r] * _normal.Next()));
-                RankPairs[r] += pairs;
+                var pairs = Math.Round(expectedPairs[layer * _ranks + r] + sqrtTotal * sds[r] * noise[n++]);
+                if (pairs < 0) pairs = 0;
+                rankPairs[r] += pairs;
                 var cell = r * grid + index;
                 var mean = means[cell];
                 var sd = distinctSds[cell];
@@ -201,7 +208,11 @@ internal sealed class ExpertParallelCost
                     mean += weight * (means[cell + 1] - mean);
                     sd += weight * (distinctSds[cell + 1] - sd);
                 }
-                var distinct = Math.Clamp(Math.Round(mean + sd * _normal.Next()), pairs > 0 ? 1 : 0, Math.Min(_slotsPerRank, pairs));
+                // Distinct experts: at least one when any pair arrived, at most the rank's slots or its pairs.
+                var distinct = Math.Round(mean + sd * noise[n++]);
+                var most = pairs < _slotsPerRank ? pairs : _slotsPerRank;
+                if (distinct > most) distinct = most;
+                if (distinct < 1) distinct = pairs > 0 ? 1 : 0;
                 var time = _expertParallel
                     ? _cost.MoeLayerSeconds(pairs, distinct)
                     : _cost.MoeLayerSeconds(pairs / _tensorParallel, distinct / _tensorParallel);
@@ -209,10 +220,12 @@ internal sealed class ExpertParallelCost
                 if (pairs > maxPairs) maxPairs = pairs;
                 sumPairs += pairs;
             }
-            MaxRankPairs += maxPairs;
-            MeanRankPairs += sumPairs / _ranks;
+            maxPairsSum += maxPairs;
+            meanPairsSum += sumPairs / _ranks;
             seconds += slowest + (_ranks > 1 ? AllToAllSeconds(layer) : 0);
         }
+        MaxRankPairs += maxPairsSum;
+        MeanRankPairs += meanPairsSum;
         for (var r = 0; r < _ranks; r++) _rankHeat[r] = 0.95 * _rankHeat[r] + 0.05 * RankPairs[r];
         return seconds;
     }
@@ -237,22 +250,37 @@ internal sealed class ExpertParallelCost
     private double AllToAllSeconds(int layer)
     {
         var touch = _touch[layer];
-        var nodeTouch = _nodeTouch[layer];
         var allTouch = _allTouch[layer];
         double worstIntra = 0, worstInter = 0, tokensSent = 0;
-        for (var r = 0; r < _ranks; r++)
+        if (_nodeSource.Length == 1)
         {
-            var node = _node[r];
-            var sendIntra = _sourceTokens[r] * (nodeTouch[node] - touch[r]);
-            var sendInter = _sourceTokens[r] * (allTouch - nodeTouch[node]);
-            var receiveIntra = touch[r] * (_nodeSource[node] - _sourceTokens[r]);
-            var receiveInter = touch[r] * (_allSource - _nodeSource[node]);
-            tokensSent += sendIntra + sendInter;
-            worstIntra = Math.Max(worstIntra, Math.Max(sendIntra, receiveIntra));
-            worstInter = Math.Max(worstInter, Math.Max(sendInter, receiveInter));
+            // One node: every other rank is across NVLink.
+            for (var r = 0; r < _ranks; r++)
+            {
+                var send = _sourceTokens[r] * (allTouch - touch[r]);
+                var receive = touch[r] * (_allSource - _sourceTokens[r]);
+                tokensSent += send;
+                var busier = send > receive ? send : receive;
+                if (busier > worstIntra) worstIntra = busier;
+            }
+        }
+        else
+        {
+            var nodeTouch = _nodeTouch[layer];
+            for (var r = 0; r < _ranks; r++)
+            {
+                var node = _node[r];
+                var sendIntra = _sourceTokens[r] * (nodeTouch[node] - touch[r]);
+                var sendInter = _sourceTokens[r] * (allTouch - nodeTouch[node]);
+                var receiveIntra = touch[r] * (_nodeSource[node] - _sourceTokens[r]);
+                var receiveInter = touch[r] * (_allSource - _nodeSource[node]);
+                tokensSent += sendIntra + sendInter;
+                worstIntra = Math.Max(worstIntra, Math.Max(sendIntra, receiveIntra));
+                worstInter = Math.Max(worstInter, Math.Max(sendInter, receiveInter));
+            }
         }
         // Dispatch sends the hidden states out, combine brings the expert outputs back.
-        AllToAllBytes += 2 * tokensSent * _tokenBytes;
+        _allToAllTokens += 2 * tokensSent;
         var oneWay = Math.Max(worstIntra * _intraNodeSecondsPerToken, worstInter * _interNodeSecondsPerToken);
         return 2 * (oneWay + AllToAllLatencySeconds);
     }

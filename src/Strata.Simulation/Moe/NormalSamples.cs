@@ -2,7 +2,7 @@ namespace Strata.Simulation.Moe;
 
 /// <summary>
 /// Standard normal draws for the per-step routing noise: 64 Ki Box–Muller samples drawn once
-/// from the seed, read from a random offset each step. Cheaper than transcendental functions on
+/// from the seed, read as a block from a random offset each step. Cheaper than transcendental functions on
 /// the step path, and every step still sees different, seed-determined noise.
 /// </summary>
 internal sealed class NormalSamples
@@ -10,7 +10,6 @@ internal sealed class NormalSamples
     private const int Size = 1 << 16;
     private readonly double[] _samples = new double[Size];
     private readonly Random _random;
-    private int _cursor;
 
     public NormalSamples(Random random)
     {
@@ -19,13 +18,10 @@ internal sealed class NormalSamples
         for (var i = 0; i < Size; i++) _samples[i] = gaussian.Next();
     }
 
-    /// <summary>Jumps to a fresh random position; call once per step.</summary>
-    public void Reposition() => _cursor = _random.Next(Size);
-
-    public double Next()
+    /// <summary><paramref name="count"/> consecutive draws from a fresh random position; call once per step.</summary>
+    public ReadOnlySpan<double> Take(int count)
     {
-        var value = _samples[_cursor];
-        _cursor = (_cursor + 1) & (Size - 1);
-        return value;
+        if (count > Size) throw new ArgumentOutOfRangeException(nameof(count), $"At most {Size} draws per step.");
+        return _samples.AsSpan(_random.Next(Size - count + 1), count);
     }
 }
