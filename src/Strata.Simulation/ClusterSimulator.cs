@@ -1,5 +1,6 @@
 using Strata.Core.Dispatch;
 using Strata.Core.Experts;
+using Strata.Core.Queueing;
 using Strata.Simulation.Cluster;
 using Strata.Simulation.Cost;
 using Strata.Simulation.Hardware;
@@ -56,7 +57,7 @@ public sealed class ClusterSimulator
 
         var queuePolicy = CorePolicies.Queue.Create(config.Queue);
         var settings = new EngineSettings(config.Engine.MaxNumSeqs, config.Engine.MaxNumBatchedTokens,
-            config.Engine.BlockSize, blocks, config.Engine.EnablePrefixCaching);
+            config.Engine.BlockSize, blocks, config.Engine.EnablePrefixCaching, queuePolicy is PriorityScheduling);
         _engines = new EngineCore[config.DataParallel];
         for (var i = 0; i < _engines.Length; i++)
             _engines[i] = new EngineCore(i, settings, queuePolicy.CreateQueue<SimRequest>(), _metrics, _domains.Count);

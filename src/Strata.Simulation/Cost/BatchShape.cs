@@ -40,4 +40,19 @@ public readonly record struct BatchShape(
         DecodeSeqs = DecodeSeqs + 1,
         DecodeContextTokens = DecodeContextTokens + contextTokens,
     };
+
+    /// <summary>Takes a request's share back out (a request preempted after it was scheduled this step).</summary>
+    public BatchShape WithoutPrefill(int chunk, int prior) => this with
+    {
+        PrefillTokens = PrefillTokens - chunk,
+        PrefillSeqs = PrefillSeqs - 1,
+        PrefillChunkTimesPrior = PrefillChunkTimesPrior - (long)chunk * prior,
+        PrefillChunkSquared = PrefillChunkSquared - (long)chunk * chunk,
+    };
+
+    public BatchShape WithoutDecode(int contextTokens) => this with
+    {
+        DecodeSeqs = DecodeSeqs - 1,
+        DecodeContextTokens = DecodeContextTokens - contextTokens,
+    };
 }

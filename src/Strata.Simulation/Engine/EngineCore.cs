@@ -91,7 +91,14 @@ internal sealed class EngineCore
             var selfPreempted = false;
             while (!TryAllocate(request, tokens))
             {
-                var victim = _running[^1];
+                var victim = Victim();
+                if (_running.IndexOf(victim) < i)
+                {
+                    // Already scheduled this step (priority policy): take its tokens back, as vLLM does.
+                    budget += victim.ScheduledTokens;
+                    batch = Unschedule(batch, victim);
+                    i--;
+                }
                 Preempt(victim);
                 preempted = true;
                 if (victim == request)
@@ -244,9 +251,27 @@ internal sealed class EngineCore
         request.CachedBlockCount = Math.Max(request.CachedBlockCount, full);
     }
 
+    /// <summary>vLLM's choice: the tail of running (last admitted), or under priority scheduling the least urgent, latest arrival.</summary>
+    private SimRequest Victim()
+    {
+        var victim = _running[^1];
+        if (!_settings.PreemptLowestPriority) return victim;
+        foreach (var r in _running)
+            if ((r.Spec.Priority, r.Spec.ArrivalTime).CompareTo((victim.Spec.Priority, victim.Spec.ArrivalTime)) > 0) victim = r;
+        return victim;
+    }
+
+    private BatchShape Unschedule(BatchShape batch, SimRequest request)
+    {
+        DomainTokens[request.Domain] -= request.ScheduledTokens;
+        return request.IsDecoding
+            ? batch.WithoutDecode(request.NumComputedTokens + 1)
+            : batch.WithoutPrefill(request.ScheduledTokens, request.NumComputedTokens);
+    }
+
     private void Preempt(SimRequest victim)
     {
-        _running.RemoveAt(_running.Count - 1);
+        _running.Remove(victim);
         if (_settings.EnablePrefixCaching) victim.ReleasedBlocks = [.. victim.Blocks];
         ReleaseBlocks(victim);
         victim.NumComputedTokens = 0;

@@ -6,9 +6,11 @@ namespace Strata.Simulation.Engine;
 /// <param name="BlockSize">Tokens per KV block.</param>
 /// <param name="TotalBlocks">KV blocks that fit in the memory left after weights and activations.</param>
 /// <param name="EnablePrefixCaching">Keep freed blocks hashable for later prefix hits.</param>
+/// <param name="PreemptLowestPriority">vLLM's priority policy: the victim is the running request with the largest (priority, arrival), not the last admitted.</param>
 internal readonly record struct EngineSettings(
     int MaxNumSeqs,
     int MaxNumBatchedTokens,
     int BlockSize,
     int TotalBlocks,
-    bool EnablePrefixCaching);
+    bool EnablePrefixCaching,
+    bool PreemptLowestPriority = false);

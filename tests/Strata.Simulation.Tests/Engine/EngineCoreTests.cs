@@ -151,4 +151,32 @@ public class EngineCoreTests
         Assert.InRange(engine.PrefixHitTokens, 16, 48);
         Assert.Equal(engine.Kv.TotalBlocks, engine.Kv.FreeBlocks);
     }
+
+    [Fact]
+    public void Under_priority_scheduling_the_least_urgent_request_is_preempted_not_the_tail()
+    {
+        var recorder = new Recorder();
+        var engine = new EngineCore(0, new EngineSettings(256, 2048, 16, 14, true, PreemptLowestPriority: true),
+            new PriorityScheduling().CreateQueue<SimRequest>(), recorder);
+        // Three 64-token prompts (4 blocks each) in 14 blocks; the least urgent one runs first.
+        var lax = new SimRequest(0, new RequestSpec(0, 64, 40) { Priority = 5 }, 0);
+        var urgent = new SimRequest(1, new RequestSpec(0, 64, 40) { Priority = 0 }, 0);
+        var tail = new SimRequest(2, new RequestSpec(0, 64, 40) { Priority = 1 }, 0);
+        engine.Add(lax, 0);
+        engine.Schedule(0);
+        engine.CompleteStep(1);
+        engine.Add(urgent, 1);
+        engine.Add(tail, 1);
+        engine.Schedule(1);
+        engine.CompleteStep(2);
+        Assert.Equal([lax, urgent, tail], engine.Running);
+
+        // The next step needs one more block each but two are free: the least urgent request goes,
+        // although it was scheduled first in this step and is not the tail.
+        var batch = engine.Schedule(2);
+        Assert.Equal(1, lax.Preemptions);
+        Assert.Equal(0, tail.Preemptions);
+        Assert.Equal([urgent, tail], engine.Running);
+        Assert.Equal(2, batch.Tokens);
+    }
 }

@@ -1,0 +1,17 @@
+namespace Strata.Core.Queueing;
+
+/// <summary>
+/// <c>priority</c>: vLLM's <c>--scheduling-policy priority</c> — a heap by (priority, arrival):
+/// lower value first, earlier arrival on ties. A preempted request is pushed back into the same
+/// heap under its own key (vLLM's "prepend" is a push), so it resumes before everything of lower
+/// urgency and after anything more urgent (research/routers.md §7.2).
+/// </summary>
+public sealed class PriorityScheduling : IQueuePolicy
+{
+    public const string PolicyName = "priority";
+
+    public string Name => PolicyName;
+
+    public IWaitingQueue<T> CreateQueue<T>() where T : notnull =>
+        new KeyedWaitingQueue<T, (int, double, long)>(e => (e.Priority, e.ArrivalTime, e.Id), Comparer<(int, double, long)>.Default, preemptedFirst: false);
+}
