@@ -64,6 +64,16 @@ internal sealed class BlockHashChain
             Array.Resize(ref _hashes, Math.Max(16, _hashes.Length * 2));
             Array.Resize(ref _shared, _hashes.Length);
         }
+        if (_segment >= _segments.Count || _position >= _segmentLimit)
+        {
+            // Past the shared content every block is the request's own: only its own recompute can
+            // look it up, so a cheap unique mix replaces the chained content hash.
+            _shared[_count] = false;
+            _hashes[_count] = SplitMix(_uniqueKey + (ulong)_count);
+            _position += _blockSize;
+            _count++;
+            return;
+        }
         var hash = _count == 0 ? 0UL : _hashes[_count - 1];
         var shared = _count == 0 || _shared[_count - 1];
         long left = _blockSize;
@@ -95,6 +105,14 @@ internal sealed class BlockHashChain
         }
         _shared[_count] = shared;
         _hashes[_count++] = hash;
+    }
+
+    /// <summary>SplitMix64's finaliser: distinct inputs give well-spread, practically distinct outputs.</summary>
+    private static ulong SplitMix(ulong x)
+    {
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
     }
 
     private static ulong Mix(ulong previous, ulong key, long offset, long length)
