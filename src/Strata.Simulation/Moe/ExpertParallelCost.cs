@@ -38,11 +38,12 @@ internal sealed class ExpertParallelCost
     private readonly double[][][] _domainRate; // [domain][layer][rank] Σ q_s for the domain's tokens
     private readonly double[][] _domainRateFlat; // [domain][layer * ranks + rank], the same, contiguous for the step loop
     private readonly double[] _expectedPairs;   // [layer * ranks + rank] of the step under way
+    private readonly int[] _lastDomainTokens;   // the tokens per domain _expectedPairs was computed for
     private readonly double[][] _domainRankRate; // [domain][rank] Σ over layers, for expert pressure
-    private readonly double[][] _pickSd;       // [layer][rank] √Σ q_s(1 − q_s)
+    private readonly double[] _pickSd;         // [layer * ranks + rank] √Σ q_s(1 − q_s)
     private readonly double[][] _touch;        // [layer][rank] P(a token sends to the rank)
-    private readonly double[][] _distinctMean; // [layer][rank * grid + j]
-    private readonly double[][] _distinctSd;
+    private readonly double[] _distinctMean;   // [(layer * ranks + rank) * grid + j]
+    private readonly double[] _distinctSd;
     private readonly double[][] _nodeTouch;    // [layer][node] Σ touch over the node's ranks
     private readonly double[] _allTouch;       // [layer] Σ touch over all ranks
     private readonly int _slotsPerRank;
@@ -79,11 +80,12 @@ internal sealed class ExpertParallelCost
         _domainRate = Enumerable.Range(0, routing.Domains).Select(_ => new double[_layers][]).ToArray();
         _domainRateFlat = Enumerable.Range(0, routing.Domains).Select(_ => new double[_layers * _ranks]).ToArray();
         _expectedPairs = new double[_layers * _ranks];
+        _lastDomainTokens = new int[routing.Domains];
         _domainRankRate = Enumerable.Range(0, routing.Domains).Select(_ => new double[_ranks]).ToArray();
-        _pickSd = new double[_layers][];
+        _pickSd = new double[_layers * _ranks];
         _touch = new double[_layers][];
-        _distinctMean = new double[_layers][];
-        _distinctSd = new double[_layers][];
+        _distinctMean = new double[_layers * _ranks * _grid.Length];
+        _distinctSd = new double[_layers * _ranks * _grid.Length];
         _nodeTouch = new double[_layers][];
         _allTouch = new double[_layers];
         RankPairs = new double[_ranks];
@@ -129,6 +131,7 @@ internal sealed class ExpertParallelCost
         if (placement.Ranks != _ranks || placement.Layers != _layers)
             throw new ArgumentException($"A placement for {placement.Ranks} ranks × {placement.Layers} layers cannot replace one for {_ranks} × {_layers}.");
         Placement = placement;
+        Array.Fill(_lastDomainTokens, -1);
         for (var layer = 0; layer < _layers; layer++)
         {
             for (var d = 0; d < _routing.Domains; d++)
@@ -177,13 +180,18 @@ internal sealed class ExpertParallelCost
         var seconds = 0.0;
         var grid = _grid.Length;
         var expectedPairs = _expectedPairs;
-        Array.Clear(expectedPairs);
-        for (var d = 0; d < domainTokens.Length; d++)
+        // Consecutive decode steps often carry the same tokens per domain: reuse their expectations.
+        if (!domainTokens.SequenceEqual(_lastDomainTokens))
         {
-            if (domainTokens[d] == 0) continue;
-            var tokens = (double)domainTokens[d];
-            var rates = _domainRateFlat[d];
-            for (var i = 0; i < rates.Length; i++) expectedPairs[i] += tokens * rates[i];
+            domainTokens.CopyTo(_lastDomainTokens);
+            Array.Clear(expectedPairs);
+            for (var d = 0; d < domainTokens.Length; d++)
+            {
+                if (domainTokens[d] == 0) continue;
+                var tokens = (double)domainTokens[d];
+                var rates = _domainRateFlat[d];
+                for (var i = 0; i < rates.Length; i++) expectedPairs[i] += tokens * rates[i];
+            }
         }
         var rankPairs = RankPairs;
         double maxPairsSum = 0, meanPairsSum = 0;
@@ -192,21 +200,19 @@ internal sealed class ExpertParallelCost
             var slowest = 0.0;
             var maxPairs = 0.0;
             var sumPairs = 0.0;
-            var sds = _pickSd[layer];
-            var means = _distinctMean[layer];
-            var distinctSds = _distinctSd[layer];
             for (var r = 0; r < _ranks; r++)
             {
-                var pairs = Math.Round(expectedPairs[layer * _ranks + r] + sqrtTotal * sds[r] * noise[n++]);
+                var slot = layer * _ranks + r;
+                var pairs = Math.Round(expectedPairs[slot] + sqrtTotal * _pickSd[slot] * noise[n++]);
                 if (pairs < 0) pairs = 0;
                 rankPairs[r] += pairs;
-                var cell = r * grid + index;
-                var mean = means[cell];
-                var sd = distinctSds[cell];
+                var cell = slot * grid + index;
+                var mean = _distinctMean[cell];
+                var sd = _distinctSd[cell];
                 if (weight != 0)
                 {
-                    mean += weight * (means[cell + 1] - mean);
-                    sd += weight * (distinctSds[cell + 1] - sd);
+                    mean += weight * (_distinctMean[cell + 1] - mean);
+                    sd += weight * (_distinctSd[cell + 1] - sd);
                 }
                 // Distinct experts: at least one when any pair arrived, at most the rank's slots or its pairs.
                 var distinct = Math.Round(mean + sd * noise[n++]);
@@ -291,10 +297,10 @@ internal sealed class ExpertParallelCost
         var replicas = placement.ReplicaCount(layer);
         var variance = new double[_ranks];
         var miss = Enumerable.Repeat(1.0, _ranks).ToArray();
-        var mean = _distinctMean[layer] ??= new double[_ranks * _grid.Length];
-        var sd = _distinctSd[layer] ??= new double[_ranks * _grid.Length];
-        Array.Clear(mean);
-        Array.Clear(sd); // holds Var[D] until the square root below
+        var mean = _distinctMean.AsSpan(layer * _ranks * _grid.Length, _ranks * _grid.Length);
+        var sd = _distinctSd.AsSpan(layer * _ranks * _grid.Length, _ranks * _grid.Length);
+        mean.Clear();
+        sd.Clear(); // holds Var[D] until the square root below
         for (var slot = 0; slot < slots.Length; slot++)
         {
             var expert = slots[slot];
@@ -314,7 +320,7 @@ internal sealed class ExpertParallelCost
             }
         }
         for (var i = 0; i < sd.Length; i++) sd[i] = Math.Sqrt(sd[i]);
-        _pickSd[layer] = variance.Select(v => Math.Sqrt(v)).ToArray();
+        for (var r = 0; r < _ranks; r++) _pickSd[layer * _ranks + r] = Math.Sqrt(variance[r]);
         var touch = miss.Select(m => 1 - m).ToArray();
         _touch[layer] = touch;
         _nodeTouch[layer] = new double[_nodeSource.Length];

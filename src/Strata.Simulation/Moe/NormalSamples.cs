@@ -1,13 +1,13 @@
 namespace Strata.Simulation.Moe;
 
 /// <summary>
-/// Standard normal draws for the per-step routing noise: 64 Ki Box–Muller samples drawn once
+/// Standard normal draws for the per-step routing noise: 16 Ki Box–Muller samples drawn once
 /// from the seed, read as a block from a random offset each step. Cheaper than transcendental functions on
 /// the step path, and every step still sees different, seed-determined noise.
 /// </summary>
 internal sealed class NormalSamples
 {
-    private const int Size = 1 << 16;
+    private const int Size = 1 << 14;
     private readonly double[] _samples = new double[Size];
     private readonly Random _random;
 

@@ -37,14 +37,19 @@ internal sealed class RoutingModel
         _sigma = Enumerable.Range(0, layers).Select(_ => skew * (0.5 + random.NextDouble())).ToArray();
         _shared = Enumerable.Range(0, layers).Select(_ => Draw(experts)).ToArray();
         _own = Enumerable.Range(0, domains).Select(_ => Enumerable.Range(0, layers).Select(_ => Draw(experts)).ToArray()).ToArray();
-        // Each expert's affinity set in the next layer: top-k experts drawn once (ExFlow, Gimbal Fig. 4).
-        _successors = Enumerable.Range(0, Math.Max(0, layers - 1))
-            .Select(_ => Enumerable.Range(0, experts).Select(_ => Sample(random, experts, topK)).ToArray())
-            .ToArray();
+        // Each expert's affinity set in the next layer: top-k experts drawn once (ExFlow, Gimbal Fig. 4),
+        // from their own seed and only when a planner asks for transitions.
+        _successors = new Lazy<int[][][]>(() =>
+        {
+            var affinity = new Random(seed + 1);
+            return Enumerable.Range(0, Math.Max(0, layers - 1))
+                .Select(_ => Enumerable.Range(0, experts).Select(_ => Sample(affinity, experts, topK)).ToArray())
+                .ToArray();
+        });
         Recompute();
     }
 
-    private readonly int[][][] _successors;
+    private readonly Lazy<int[][][]> _successors;
 
     /// <summary>Share of a token's next-layer picks that follow its expert's affinity set.</summary>
     public double LayerAffinity { get; }
@@ -63,7 +68,7 @@ internal sealed class RoutingModel
             if (from == 0) continue;
             var row = into[i];
             for (var j = 0; j < next.Length; j++) row[j] += from * (1 - LayerAffinity) * next[j] / _topK;
-            foreach (var j in _successors[layer][i]) row[j] += from * LayerAffinity / _topK;
+            foreach (var j in _successors.Value[layer][i]) row[j] += from * LayerAffinity / _topK;
         }
     }
 
