@@ -18,8 +18,8 @@ internal sealed class BlockHashChain
     private readonly bool _lastSegmentOpen;
     private readonly ulong _uniqueKey;
     private readonly int _blockSize;
-    private ulong[] _hashes = [];
-    private bool[] _shared = [];
+    private ulong[] _hashes;
+    private bool[] _shared;
     private int _count;
 
     // Cursor over the token stream: the segment the next token belongs to and its offset there.
@@ -35,6 +35,10 @@ internal sealed class BlockHashChain
         _segmentLimit = _lastSegmentOpen ? long.MaxValue : spec.PromptTokens;
         _uniqueKey = 0x9E37_79B9_7F4A_7C15UL ^ (ulong)requestId;
         _blockSize = blockSize;
+        // Sized for every full block the request can ever have, so the chain never regrows.
+        var blocks = (spec.PromptTokens + spec.OutputTokens) / blockSize + 1;
+        _hashes = new ulong[blocks];
+        _shared = new bool[blocks];
     }
 
     /// <summary>
@@ -59,11 +63,6 @@ internal sealed class BlockHashChain
 
     private void ComputeNext()
     {
-        if (_count == _hashes.Length)
-        {
-            Array.Resize(ref _hashes, Math.Max(16, _hashes.Length * 2));
-            Array.Resize(ref _shared, _hashes.Length);
-        }
         if (_segment >= _segments.Count || _position >= _segmentLimit)
         {
             // Past the shared content every block is the request's own: only its own recompute can
