@@ -34,5 +34,20 @@ public static class Policies
 
     public static PolicyCatalog<IEngineSelector> Dispatch { get; } = new PolicyCatalog<IEngineSelector>("dispatch policy")
         .Add(RoundRobinSelector.PolicyName, o => { o.RejectUnknownKeys(); return new RoundRobinSelector(); })
-        .Add(VllmDataParallelSelector.PolicyName, o => { o.RejectUnknownKeys(); return new VllmDataParallelSelector(); });
+        .Add(VllmDataParallelSelector.PolicyName, o => { o.RejectUnknownKeys(); return new VllmDataParallelSelector(); })
+        .Add(LeastLoadSelector.PolicyName, o => { o.RejectUnknownKeys(); return new LeastLoadSelector(); })
+        .Add(PowerOfTwoSelector.PolicyName, o => { o.RejectUnknownKeys("seed"); return new PowerOfTwoSelector(o.GetInt("seed", 0)); })
+        .Add(GimbalCascadeSelector.PolicyName, o =>
+        {
+            o.RejectUnknownKeys("theta_kv", "theta_diff", "theta_load", "sticky_ttl_s", "max_signal_age_s", "default");
+            var fallback = o.GetString("default", RoundRobinSelector.PolicyName) switch
+            {
+                RoundRobinSelector.PolicyName => (IEngineSelector)new RoundRobinSelector(),
+                VllmDataParallelSelector.PolicyName => new VllmDataParallelSelector(),
+                var other => throw new PolicyConfigurationException($"{o.Section}.default: '{other}' is not a default path of gimbal; use round-robin or vllm-dp."),
+            };
+            return new GimbalCascadeSelector(fallback,
+                o.GetDouble("theta_kv", 0.9, 0, 1), o.GetDouble("theta_diff", 0.10, 0, 1), o.GetDouble("theta_load", 3000, 0),
+                o.GetDouble("sticky_ttl_s", 300, 0), o.GetDouble("max_signal_age_s", 1.0, 0));
+        });
 }
