@@ -37,6 +37,12 @@ public static class Policies
         .Add(VllmDataParallelSelector.PolicyName, o => { o.RejectUnknownKeys(); return new VllmDataParallelSelector(); })
         .Add(LeastLoadSelector.PolicyName, o => { o.RejectUnknownKeys(); return new LeastLoadSelector(); })
         .Add(PowerOfTwoSelector.PolicyName, o => { o.RejectUnknownKeys("seed"); return new PowerOfTwoSelector(o.GetInt("seed", 0)); })
+        .Add(PressureAwareSelector.PolicyName, o =>
+        {
+            o.RejectUnknownKeys("w_kv", "w_prefill", "w_queue", "w_pressure", "prefill_scale_tokens", "theta_kv");
+            return new PressureAwareSelector(o.GetDouble("w_kv", 1, 0), o.GetDouble("w_prefill", 1, 0), o.GetDouble("w_queue", 0.5, 0),
+                o.GetDouble("w_pressure", 0.5, 0), o.GetDouble("prefill_scale_tokens", 8192, 1), o.GetDouble("theta_kv", 0.9, 0, 1));
+        })
         .Add(GimbalCascadeSelector.PolicyName, o =>
         {
             o.RejectUnknownKeys("theta_kv", "theta_diff", "theta_load", "sticky_ttl_s", "max_signal_age_s", "default");

@@ -123,4 +123,19 @@ public class SelectorTests
         EngineView[] engines = [View(0), View(1), View(2)];
         Assert.Equal([0, 1, 2, 0], Enumerable.Range(0, 4).Select(i => rr.Select(Anonymous, engines, i)));
     }
+
+    [Fact]
+    public void Gimbal_pressure_keeps_away_from_full_kv_and_from_engines_pressing_hot_ranks()
+    {
+        var selector = Create("gimbal-pressure");
+        // The emptiest backlog is behind the KV guard: it is skipped while another engine is below θkv.
+        EngineView[] guarded = [View(0, kv: 0.95), View(1, kv: 0.5, pending: 4000)];
+        Assert.Equal(1, selector.Select(Anonymous, guarded, 0));
+        // All at or above θkv: the guard lifts and the score decides.
+        EngineView[] allFull = [View(0, kv: 0.97, pending: 4000), View(1, kv: 0.95)];
+        Assert.Equal(1, selector.Select(Anonymous, allFull, 0));
+        // Otherwise equal engines: the one whose traffic presses hot EP ranks loses.
+        EngineView[] pressed = [View(0, kv: 0.3) with { ExpertPressure = 1.4 }, View(1, kv: 0.3) with { ExpertPressure = 1.0 }];
+        Assert.Equal(1, selector.Select(Anonymous, pressed, 0));
+    }
 }
