@@ -34,7 +34,16 @@ public static class Policies
 
     public static PolicyCatalog<IEngineSelector> Dispatch { get; } = new PolicyCatalog<IEngineSelector>("dispatch policy")
         .Add(RoundRobinSelector.PolicyName, o => { o.RejectUnknownKeys(); return new RoundRobinSelector(); })
-        .Add(VllmDataParallelSelector.PolicyName, o => { o.RejectUnknownKeys(); return new VllmDataParallelSelector(); })
+        .Add(VllmDataParallelSelector.PolicyName, o =>
+        {
+            o.RejectUnknownKeys("rule");
+            return o.GetString("rule", "classic") switch
+            {
+                "classic" => new VllmDataParallelSelector(),
+                "current" => new VllmDataParallelSelector(currentRule: true),
+                var other => throw new PolicyConfigurationException($"{o.Section}.rule: '{other}' is not a vllm-dp rule; use classic or current."),
+            };
+        })
         .Add(LeastLoadSelector.PolicyName, o => { o.RejectUnknownKeys(); return new LeastLoadSelector(); })
         .Add(PowerOfTwoSelector.PolicyName, o => { o.RejectUnknownKeys("seed"); return new PowerOfTwoSelector(o.GetInt("seed", 0)); })
         .Add(PressureAwareSelector.PolicyName, o =>

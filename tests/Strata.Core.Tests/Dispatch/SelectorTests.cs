@@ -138,4 +138,24 @@ public class SelectorTests
         EngineView[] pressed = [View(0, kv: 0.3) with { ExpertPressure = 1.4 }, View(1, kv: 0.3) with { ExpertPressure = 1.0 }];
         Assert.Equal(1, selector.Select(Anonymous, pressed, 0));
     }
+
+    [Fact]
+    public void Vllm_dp_classic_weighs_waiting_four_times_running()
+    {
+        EngineView[] engines = [new(0, 1, 0, 0.2, 0, 0, 0), new(1, 0, 3, 0.2, 0, 0, 0)];
+        Assert.Equal(1, Create("vllm-dp").Select(Anonymous, engines, 0)); // 4·1 + 0 = 4 > 0 + 3 = 3
+    }
+
+    [Fact]
+    public void Vllm_dp_current_adds_a_kv_penalty_to_waiting_work_and_rotates_ties()
+    {
+        var current = Create("vllm-dp", ("rule", "current"));
+        // Same waiting + running (4); KV 0.9 adds 1·6·0.4 = 2.4 to engine 0.
+        EngineView[] engines = [new(0, 1, 3, 0.9, 0, 0, 0), new(1, 1, 3, 0.5, 0, 0, 0)];
+        Assert.Equal(1, current.Select(Anonymous, engines, 0));
+        // Ties: the scan starts one rank later after every pick.
+        var tied = Create("vllm-dp", ("rule", "current"));
+        EngineView[] even = [View(0), View(1), View(2)];
+        Assert.Equal([0, 1, 2], Enumerable.Range(0, 3).Select(i => tied.Select(Anonymous, even, i)));
+    }
 }
