@@ -136,14 +136,17 @@ public sealed class ClusterSimulator
         if (arrival.Index + 1 < _workload.Count)
             Schedule(new RequestArrival(Math.Max(now, _workload[arrival.Index + 1].ArrivalTime), arrival.Index + 1));
 
-        var dispatch = new DispatchRequest(arrival.Index, spec.PromptTokens, spec.User, spec.Session, spec.Priority, spec.Tenant);
         if (spec.PromptTokens + spec.OutputTokens > _maxModelLen)
         {
             _metrics.OnRejected(new SimRequest(arrival.Index, spec, engine: -1));
             return;
         }
+        // Content hashes are engine-independent: the router matches prefixes on them, the engine caches by them.
+        var hashes = new BlockHashChain(spec, arrival.Index, _config.Engine.BlockSize);
+        var dispatch = new DispatchRequest(arrival.Index, spec.PromptTokens, spec.User, spec.Session, spec.Priority, spec.Tenant,
+            hashes.PromptBlocks(spec.PromptTokens));
         var engine = _router.Route(dispatch, now);
-        _engines[engine].Add(new SimRequest(arrival.Index, spec, engine, _domains[spec.Domain ?? ""]), now);
+        _engines[engine].Add(new SimRequest(arrival.Index, spec, engine, _domains[spec.Domain ?? ""]) { Hashes = hashes }, now);
         _outstanding++;
         StartStepIfIdle(_groupOfEngine[engine], now);
     }

@@ -52,6 +52,12 @@ public static class Policies
             return new PressureAwareSelector(o.GetDouble("w_kv", 1, 0), o.GetDouble("w_prefill", 1, 0), o.GetDouble("w_queue", 0.5, 0),
                 o.GetDouble("w_pressure", 0.5, 0), o.GetDouble("prefill_scale_tokens", 8192, 1), o.GetDouble("theta_kv", 0.9, 0, 1));
         })
+        .Add(LlmdWeightedScorers.PolicyName, o =>
+        {
+            o.RejectUnknownKeys("queue_weight", "kv_weight", "prefix_weight", "index_capacity_blocks");
+            return new LlmdWeightedScorers(o.GetInt("index_capacity_blocks", 1 << 20, min: 1),
+                o.GetDouble("queue_weight", 2, 0), o.GetDouble("kv_weight", 2, 0), o.GetDouble("prefix_weight", 3, 0));
+        })
         .Add(GimbalCascadeSelector.PolicyName, o =>
         {
             o.RejectUnknownKeys("theta_kv", "theta_diff", "theta_load", "sticky_ttl_s", "max_signal_age_s", "default");

@@ -51,6 +51,14 @@ internal sealed class BlockHashChain
         return _shared[block];
     }
 
+    /// <summary>The hashes of the prompt's full blocks, what a prefix-aware router matches on.</summary>
+    public ReadOnlyMemory<ulong> PromptBlocks(int promptTokens)
+    {
+        var blocks = promptTokens / _blockSize;
+        if (blocks > 0) _ = this[blocks - 1];
+        return _hashes.AsMemory(0, blocks);
+    }
+
     /// <summary>The hash of full block <paramref name="block"/> (0-based).</summary>
     public ulong this[int block]
     {
