@@ -141,10 +141,10 @@ public sealed class ClusterSimulator
             _metrics.OnRejected(new SimRequest(arrival.Index, spec, engine: -1));
             return;
         }
-        // Content hashes are engine-independent: the router matches prefixes on them, the engine caches by them.
+        // Content hashes are engine-independent: a prefix-aware router matches on them, the engine caches by them.
         var hashes = new BlockHashChain(spec, arrival.Index, _config.Engine.BlockSize);
         var dispatch = new DispatchRequest(arrival.Index, spec.PromptTokens, spec.User, spec.Session, spec.Priority, spec.Tenant,
-            hashes.PromptBlocks(spec.PromptTokens));
+            _router.ReadsBlockHashes ? hashes.PromptBlocks(spec.PromptTokens) : default);
         var engine = _router.Route(dispatch, now);
         _engines[engine].Add(new SimRequest(arrival.Index, spec, engine, _domains[spec.Domain ?? ""]) { Hashes = hashes }, now);
         _outstanding++;

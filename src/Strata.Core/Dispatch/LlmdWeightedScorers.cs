@@ -16,6 +16,8 @@ public sealed class LlmdWeightedScorers(int indexCapacityBlocks, double queueWei
 
     public string Name => PolicyName;
 
+    public bool ReadsBlockHashes => true;
+
     public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
     {
         _index ??= new PrefixIndex(engines.Length, indexCapacityBlocks);
