@@ -96,8 +96,6 @@ public sealed class ClusterSimulator
     /// <summary>Per-request records of the last run, in completion order.</summary>
     public IReadOnlyList<RequestRecord> Records => _metrics.Records;
 
-    public long KvCapacityTokensPerEngine => _kvCapacityTokens;
-
     /// <summary>Called after every event with its time; tests check the invariants there (docs/invariants.md).</summary>
     internal Action<double>? AfterEvent { get; set; }
 

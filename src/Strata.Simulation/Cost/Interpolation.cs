@@ -20,8 +20,6 @@ internal sealed class Curve
         _y = sorted.Select(p => p.Y).ToArray();
     }
 
-    public double MinX => _logX ? Math.Exp(_x[0]) : _x[0];
-
     public double this[double x]
     {
         get

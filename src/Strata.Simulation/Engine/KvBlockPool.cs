@@ -42,9 +42,6 @@ internal sealed class KvBlockPool
     /// <summary>Blocks no request holds, cached or not: what allocation can use.</summary>
     public int FreeBlocks { get; private set; }
 
-    /// <summary>Blocks that hold a content hash another request could hit.</summary>
-    public int CachedBlocks => _cached.Count;
-
     public double Usage => 1.0 - (double)FreeBlocks / TotalBlocks;
 
     public int RefCount(int block) => _refCount[block];

@@ -75,7 +75,6 @@ internal sealed class RoutingModel
     public int Layers => _sigma.Length;
     public int Experts => _shared[0].Length;
     public int Domains => _own.Length;
-    public int TopK => _topK;
 
     /// <summary>Expected picks per token of each expert: Σ = top-k, each ≤ 1.</summary>
     public ReadOnlySpan<double> PerToken(int domain, int layer) => _perToken[domain][layer];
