@@ -11,5 +11,16 @@ public static class Policies
 
     public static PolicyCatalog<IEngineSelector> Dispatch { get; } = new PolicyCatalog<IEngineSelector>("dispatch policy")
         .Add(RoundRobinSelector.PolicyName, o => { o.RejectUnknownKeys(); return new RoundRobinSelector(); })
-        .Add(VllmDataParallelSelector.PolicyName, o => { o.RejectUnknownKeys(); return new VllmDataParallelSelector(); });
+        .Add(VllmDataParallelSelector.PolicyName, VllmDataParallelSelector.FromOptions)
+        .Add(LeastLoadSelector.PolicyName, LeastLoadSelector.FromOptions)
+        .Add(PowerOfTwoSelector.PolicyName, PowerOfTwoSelector.FromOptions)
+        .Add(GimbalCascadeSelector.PolicyName, GimbalCascadeSelector.FromOptions)
+        .Add(PressureAwareSelector.PolicyName, PressureAwareSelector.FromOptions)
+        .Add(StickySessionSelector.PolicyName, o => StickySessionSelector.FromOptions(o, inner => CreateInnerDispatch(inner, o)))
+        .Add(LlmdWeightedScorerSelector.PolicyName, LlmdWeightedScorerSelector.FromOptions)
+        .Add(SglangCacheAwareSelector.PolicyName, SglangCacheAwareSelector.FromOptions)
+        .Add(DynamoKvCostSelector.PolicyName, DynamoKvCostSelector.FromOptions);
+
+    private static IEngineSelector CreateInnerDispatch(string name, PolicyOptions outer) =>
+        Dispatch.Create(new PolicyOptions(name, section: outer.Section + ".inner"));
 }
