@@ -20,8 +20,6 @@ public sealed class StickyEngineMap
 
     public double TimeToLive { get; }
 
-    public int Count => _entries.Count;
-
     public bool TryGet(string key, double now, out int engine)
     {
         if (_entries.TryGetValue(key, out var entry) && now < entry.ExpiresAt)

@@ -34,9 +34,6 @@ public sealed class PrefixIndex : IKvEventSink
     /// <summary>Capacity of an engine's LRU until <see cref="SetCapacity"/> sizes it from its KV cache.</summary>
     public int DefaultCapacityBlocks { get; }
 
-    /// <summary>Engines seen so far (highest index + 1).</summary>
-    public int EngineCount => _engines.Length;
-
     /// <summary>Blocks held over all engines.</summary>
     public long TotalBlocks { get; private set; }
 
