@@ -1,74 +1,163 @@
+using Strata.Core.Policies;
+
 namespace Strata.Core.Dispatch;
 
 /// <summary>
-/// <c>gimbal</c>: Gimbal P1's Algorithm 1 exactly (research/paper.md §2.1).
+/// <c>gimbal</c>: Algorithm 1 of Gimbal (arXiv 2602.21626, research/paper.md §2.1), line by line:
 /// <code>
-/// e* ← default path                                  (line 1; round-robin or vllm-dp, configurable)
-/// if metrics available:                              (views younger than max_signal_age_s)
-///   if max KV ≥ θkv:                                 (0.9)
-///     if max KV − min KV ≥ θdiff: e* ← argmin KV     (0.10)
-///     else if max load − min load > θload:           (3000 tokens; note ≥ above, > here)
-///       e* ← argmin load
-///   else if the request has a user and user_engine_map[user] has not expired: e* ← that engine
-/// user_engine_map[user] ← e*                         (line 21: even on the default path)
+///  1 e* ← default engine                      (round-robin or vllm-dp: parameter default)
+///  2 if metric data available                 (every healthy view ≤ max_signal_age_s old)
+///  3-4  i_max, i_min ← argmax, argmin KV_usage over healthy engines (first index on ties)
+///  5    if KV[i_max] ≥ θkv
+///  6       if KV[i_max] − KV[i_min] ≥ θdiff → e* ← i_min
+///  9-10    else if max RunningLoad − min RunningLoad > θload → e* ← argmin RunningLoad
+/// 15    else if the request has a user and user_engine_map holds an unexpired entry → e* ← it
+/// 21 user_engine_map[user] ← e*                (also when e* is the default)
 /// </code>
-/// RunningLoad ("running and waiting tokens") is read as pending prefill tokens (waiting, in
-/// flight, rest of running prefills) plus tokens held by running requests. The map's TTL
-/// (<c>sticky_ttl_s</c>, unspecified in the paper) defaults to 300 s. Ties: lowest index.
+/// Operators are the paper's: ≥ on lines 5–6, &gt; on line 10. Line 1 runs on every request, so
+/// the default selector's state (the round-robin cursor) advances even when a later line
+/// overrides it, as written. The KV gap on line 6 is compared with a 1e-9 tolerance so that
+/// usages reported as fractions (0.95 − 0.85 = 0.0999…) meet θdiff = 0.10 at equality as the
+/// paper's percentages do.
+/// <para>RunningLoad is "the number of running and waiting tokens": <see cref="EngineView.RunningTokens"/>
+/// (prompt + generated tokens of running requests) + <see cref="EngineView.WaitingPrefillTokens"/>
+/// + <see cref="EngineView.InFlightPrefillTokens"/> (requests sent but not yet in the snapshot are
+/// waiting from the engine's point of view). Remaining prefill of running requests is not added
+/// again: those tokens are already in RunningTokens.</para>
+/// <para>The paper leaves the map's TTL unspecified; <c>sticky_ttl_s</c> defaults to 300 s, llm-d's
+/// session TTL (research/routers.md §2.2). The TTL slides: line 21 refreshes it on every request.
+/// A sticky engine that is no longer healthy is not used. <c>max_signal_age_s</c> defaults to
+/// 10 s, two of vLLM's idle stats-publish periods (5 s, routers.md §7.1), so an idle engine's
+/// unchanged snapshot still counts as data while a dead scrape does not.</para>
 /// </summary>
-public sealed class GimbalCascadeSelector(
-    IEngineSelector defaultPath,
-    double thetaKv = 0.9,
-    double thetaDiff = 0.10,
-    double thetaLoad = 3000,
-    double stickyTtlSeconds = 300,
-    double maxSignalAgeSeconds = 1.0) : IEngineSelector
+public sealed class GimbalCascadeSelector : IEngineSelector
 {
     public const string PolicyName = "gimbal";
 
-    private readonly Dictionary<string, (int Engine, double Expires)> _userEngine = new(StringComparer.Ordinal);
+    /// <summary>Floating-point slack on the KV-gap comparison (line 6).</summary>
+    internal const double KvGapTolerance = 1e-9;
+
+    private readonly IEngineSelector _default;
+    private readonly StickyEngineMap _userEngineMap;
+
+    public GimbalCascadeSelector(GimbalThresholds thresholds, IEngineSelector defaultSelector)
+    {
+        Thresholds = thresholds;
+        _default = defaultSelector;
+        _userEngineMap = new StickyEngineMap(thresholds.StickyTtlSeconds);
+    }
 
     public string Name => PolicyName;
 
+    public GimbalThresholds Thresholds { get; }
+
+    /// <summary>Which branch of the cascade made the last decision, for tests and traces.</summary>
+    public GimbalBranch LastBranch { get; private set; }
+
+    public static GimbalCascadeSelector FromOptions(PolicyOptions options)
+    {
+        options.RejectUnknownKeys("theta_kv", "theta_diff", "theta_load", "sticky_ttl_s", "max_signal_age_s", "default");
+        var thresholds = new GimbalThresholds(
+            ThetaKv: options.GetDouble("theta_kv", 0.9, 0, 1),
+            ThetaDiff: options.GetDouble("theta_diff", 0.10, 0, 1),
+            ThetaLoad: options.GetInt("theta_load", 3000, 0),
+            StickyTtlSeconds: options.GetDouble("sticky_ttl_s", 300, 0.001),
+            MaxSignalAgeSeconds: options.GetDouble("max_signal_age_s", 10, 0));
+        IEngineSelector fallback = options.GetChoice("default", RoundRobinSelector.PolicyName, RoundRobinSelector.PolicyName, VllmDataParallelSelector.PolicyName) switch
+        {
+            VllmDataParallelSelector.PolicyName => new VllmDataParallelSelector(),
+            _ => new RoundRobinSelector(),
+        };
+        return new GimbalCascadeSelector(thresholds, fallback);
+    }
+
     public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
     {
-        var chosen = defaultPath.Select(request, engines, now);
-        if (chosen < 0) return -1;
-        if (MetricsAvailable(engines))
+        var chosen = _default.Select(request, engines, now);                                   // line 1
+        LastBranch = GimbalBranch.Default;
+        if (chosen >= 0 && MetricsAvailable(engines))                                          // line 2
         {
-            int kvMax = -1, kvMin = -1, loadMin = -1;
-            long loadMaxValue = long.MinValue;
+            int iMax = -1, iMin = -1;                                                          // lines 3-4
             for (var i = 0; i < engines.Length; i++)
             {
                 if (!engines[i].Healthy) continue;
-                if (kvMax < 0 || engines[i].KvUsage > engines[kvMax].KvUsage) kvMax = i;
-                if (kvMin < 0 || engines[i].KvUsage < engines[kvMin].KvUsage) kvMin = i;
-                var load = RunningLoad(engines[i]);
-                if (loadMin < 0 || load < RunningLoad(engines[loadMin])) loadMin = i;
-                loadMaxValue = Math.Max(loadMaxValue, load);
+                if (iMax < 0 || engines[i].KvUsage > engines[iMax].KvUsage) iMax = i;
+                if (iMin < 0 || engines[i].KvUsage < engines[iMin].KvUsage) iMin = i;
             }
-            if (engines[kvMax].KvUsage >= thetaKv)
+            if (engines[iMax].KvUsage >= Thresholds.ThetaKv)                                   // line 5
             {
-                // KV usage is a ratio of block counts; compare with a hair of tolerance so 0.90 − 0.80 meets θdiff 0.10.
-                if (engines[kvMax].KvUsage - engines[kvMin].KvUsage >= thetaDiff - 1e-12) chosen = kvMin;
-                else if (loadMaxValue - RunningLoad(engines[loadMin]) > thetaLoad) chosen = loadMin;
+                if (engines[iMax].KvUsage - engines[iMin].KvUsage >= Thresholds.ThetaDiff - KvGapTolerance) // line 6
+                {
+                    chosen = iMin;                                                             // line 7
+                    LastBranch = GimbalBranch.KvGap;
+                }
+                else if (LeastRunningLoadIfImbalanced(engines) is var least and >= 0)          // lines 9-10
+                {
+                    chosen = least;                                                            // lines 11-12
+                    LastBranch = GimbalBranch.TokenLoad;
+                }
             }
-            else if (request.User is { } user && _userEngine.TryGetValue(user, out var sticky) && sticky.Expires > now
-                     && sticky.Engine < engines.Length && engines[sticky.Engine].Healthy)
+            else if (request.User is { } user                                                  // line 15
+                     && _userEngineMap.TryGet(user, now, out var sticky)                       // line 16
+                     && EngineScan.IsHealthy(engines, sticky))
             {
-                chosen = sticky.Engine;
+                chosen = sticky;                                                               // line 17
+                LastBranch = GimbalBranch.UserAffinity;
             }
         }
-        if (request.User is { } who) _userEngine[who] = (chosen, now + stickyTtlSeconds);
-        return chosen;
+        if (chosen >= 0 && request.User is { } key) _userEngineMap.Set(key, chosen, now);     // line 21
+        return chosen;                                                                         // line 22
     }
 
-    public static long RunningLoad(in EngineView engine) => engine.PendingPrefillTokens + engine.RunningTokens;
+    /// <summary>RunningLoad as documented on the class.</summary>
+    public static long RunningLoad(in EngineView engine) =>
+        engine.RunningTokens + engine.WaitingPrefillTokens + engine.InFlightPrefillTokens;
 
     private bool MetricsAvailable(ReadOnlySpan<EngineView> engines)
     {
         foreach (ref readonly var engine in engines)
-            if (engine.Healthy && engine.SignalAge <= maxSignalAgeSeconds) return true;
-        return false;
+            if (engine.Healthy && !(engine.SignalAge <= Thresholds.MaxSignalAgeSeconds)) return false;
+        return true;
     }
+
+    private int LeastRunningLoadIfImbalanced(ReadOnlySpan<EngineView> engines)
+    {
+        var iMin = -1;
+        var loadMin = long.MaxValue;
+        var loadMax = long.MinValue;
+        for (var i = 0; i < engines.Length; i++)
+        {
+            if (!engines[i].Healthy) continue;
+            var load = RunningLoad(engines[i]);
+            if (load < loadMin) (loadMin, iMin) = (load, i);
+            loadMax = Math.Max(loadMax, load);
+        }
+        return loadMax - loadMin > Thresholds.ThetaLoad ? iMin : -1;
+    }
+}
+
+/// <summary>Gimbal Algorithm 1's thresholds (paper §V-A2) and the choices the paper leaves open.</summary>
+/// <param name="ThetaKv">KV usage (0..1) at which an engine counts as saturated; paper 0.9.</param>
+/// <param name="ThetaDiff">KV usage gap (0..1) that sends a request to the least-used engine; paper 10% = 0.10.</param>
+/// <param name="ThetaLoad">RunningLoad gap in tokens that sends a request to the least-loaded engine; paper 3000.</param>
+/// <param name="StickyTtlSeconds">How long a user→engine mapping lives after its last use.</param>
+/// <param name="MaxSignalAgeSeconds">Views older than this mean "no metric data".</param>
+public sealed record GimbalThresholds(
+    double ThetaKv = 0.9,
+    double ThetaDiff = 0.10,
+    long ThetaLoad = 3000,
+    double StickyTtlSeconds = 300,
+    double MaxSignalAgeSeconds = 10);
+
+/// <summary>The branch of Gimbal's cascade that chose the engine.</summary>
+public enum GimbalBranch
+{
+    /// <summary>Line 1: the default selector's engine (no metrics, no saturation, no sticky user).</summary>
+    Default,
+    /// <summary>Line 7: KV saturated and the KV gap reached θdiff → least KV usage.</summary>
+    KvGap,
+    /// <summary>Line 12: KV saturated, small KV gap, token-load gap above θload → least RunningLoad.</summary>
+    TokenLoad,
+    /// <summary>Line 17: no KV saturation, the user's unexpired engine.</summary>
+    UserAffinity,
 }

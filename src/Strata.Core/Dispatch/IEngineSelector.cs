@@ -9,9 +9,6 @@ public interface IEngineSelector
 {
     string Name { get; }
 
-    /// <summary>True when the policy matches prompt prefixes, so callers must fill <see cref="DispatchRequest.BlockHashes"/>.</summary>
-    bool ReadsBlockHashes => false;
-
     /// <summary>
     /// Returns the index into <paramref name="engines"/> of the chosen engine, or -1 when no
     /// engine is healthy.

@@ -1,9 +1,12 @@
+using Strata.Core.Policies;
+
 namespace Strata.Core.Dispatch;
 
 /// <summary>
-/// <c>least-load</c>: the healthy engine with the fewest pending prefill tokens (waiting, in
-/// flight and the rest of running prefills), then the fewest queued and running requests, then
-/// the lowest index. Tokens, not requests, because a 10k-token prompt is not a 100-token one.
+/// <c>least-load</c>: the engine with the fewest pending prefill tokens
+/// (<see cref="EngineView.PendingPrefillTokens"/>: waiting, in flight from this router, and the
+/// rest of running prefills) — the work that stands between a new request and its first token.
+/// Ties go to fewer queued + running requests, then to the lower index.
 /// </summary>
 public sealed class LeastLoadSelector : IEngineSelector
 {
@@ -11,16 +14,24 @@ public sealed class LeastLoadSelector : IEngineSelector
 
     public string Name => PolicyName;
 
+    public static LeastLoadSelector FromOptions(PolicyOptions options)
+    {
+        options.RejectUnknownKeys();
+        return new LeastLoadSelector();
+    }
+
     public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
     {
         var best = -1;
         for (var i = 0; i < engines.Length; i++)
-        {
-            if (!engines[i].Healthy) continue;
-            if (best < 0 || Load(engines[i]).CompareTo(Load(engines[best])) < 0) best = i;
-        }
+            if (engines[i].Healthy && (best < 0 || IsLessLoaded(engines[i], engines[best]))) best = i;
         return best;
     }
 
-    private static (long Tokens, int Requests) Load(in EngineView e) => (e.PendingPrefillTokens, e.QueuedRequests + e.Running);
+    /// <summary>The load order <c>least-load</c> and <c>power-of-two</c> share.</summary>
+    internal static bool IsLessLoaded(in EngineView a, in EngineView b)
+    {
+        if (a.PendingPrefillTokens != b.PendingPrefillTokens) return a.PendingPrefillTokens < b.PendingPrefillTokens;
+        return a.QueuedRequests + a.Running < b.QueuedRequests + b.Running;
+    }
 }

@@ -1,32 +1,38 @@
+using Strata.Core.Policies;
+
 namespace Strata.Core.Dispatch;
 
 /// <summary>
-/// <c>power-of-two</c>: two distinct healthy engines drawn at random (seeded), the one with
-/// fewer pending prefill tokens wins — the classic "power of two choices", which avoids the herd
-/// effect of everyone picking the single least-loaded engine on stale signals.
+/// <c>power-of-two</c>: two distinct healthy engines drawn uniformly from a generator seeded by
+/// <c>seed</c> (default 0); the less loaded one wins by <c>least-load</c>'s order, the first
+/// drawn on ties (YARP's <c>PowerOfTwoChoices</c>, with pending prefill tokens as the load).
 /// </summary>
-public sealed class PowerOfTwoSelector(int seed = 0) : IEngineSelector
+public sealed class PowerOfTwoSelector : IEngineSelector
 {
     public const string PolicyName = "power-of-two";
 
-    private readonly Random _random = new(seed);
-    private int[] _healthy = [];
+    private readonly Random _random;
+
+    public PowerOfTwoSelector(int seed) => _random = new Random(seed);
 
     public string Name => PolicyName;
 
+    public static PowerOfTwoSelector FromOptions(PolicyOptions options)
+    {
+        options.RejectUnknownKeys("seed");
+        return new PowerOfTwoSelector(options.GetInt("seed", 0));
+    }
+
     public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
     {
-        if (_healthy.Length < engines.Length) _healthy = new int[engines.Length];
-        var count = 0;
-        for (var i = 0; i < engines.Length; i++)
-            if (engines[i].Healthy) _healthy[count++] = i;
-        if (count == 0) return -1;
-        if (count == 1) return _healthy[0];
-        var first = _random.Next(count);
-        var second = _random.Next(count - 1);
+        var healthy = EngineScan.CountHealthy(engines);
+        if (healthy == 0) return -1;
+        if (healthy == 1) return EngineScan.NthHealthy(engines, 0);
+        var first = _random.Next(healthy);
+        var second = _random.Next(healthy - 1);
         if (second >= first) second++;
-        var a = _healthy[first];
-        var b = _healthy[second];
-        return engines[b].PendingPrefillTokens < engines[a].PendingPrefillTokens ? b : a;
+        var a = EngineScan.NthHealthy(engines, first);
+        var b = EngineScan.NthHealthy(engines, second);
+        return LeastLoadSelector.IsLessLoaded(engines[b], engines[a]) ? b : a;
     }
 }

@@ -1,55 +1,97 @@
+using Strata.Core.Policies;
+
 namespace Strata.Core.Dispatch;
 
 /// <summary>
-/// <c>gimbal-pressure</c>: the follow-up paper's pressure-aware dispatch. Its signals are known
-/// (KV use, remaining prefill of running requests, waiting prefill, MoE expert pressure; research/
-/// paper.md §2.4) but not its formula or weights, so this is the documented stand-in:
+/// <c>gimbal-pressure</c>: the follow-up paper's pressure-aware dispatch (arXiv 2606.15177). Its
+/// abstract names the signals — "KV cache usage, remaining prefill work, queue pressure, and MoE
+/// expert pressure" — but the functional form and weights were not retrievable
+/// (research/paper.md §2.4), so this is Strata's own documented score, lowest wins:
 /// <code>
-/// score(e) = w_kv·KV(e) + w_prefill·pending_prefill(e) / C + w_queue·queued(e) / max(1, max queued) + w_pressure·max(0, pressure(e) − 1)
+/// score(e) = kv_weight     · KV(e)
+///          + prefill_weight · (remaining prefill of running + waiting prefill + in-flight prefill)(e) / prefill_scale_tokens
+///          + queue_weight   · (waiting + in-flight requests)(e)
+///          + expert_weight  · ExpertPressure(e)
 /// </code>
-/// lowest wins, where pending prefill counts waiting, in-flight and the rest of running prefills,
-/// and C = <c>prefill_scale_tokens</c> (default 8192, about four 2048-token steps of work) puts
-/// tokens on the same footing as a full KV cache. Engines at or above <c>theta_kv</c> (0.9) are
-/// left out unless all are (the KV guard). Expert pressure is 1 for even EP ranks and grows as an
-/// engine's traffic lands on hot ranks, so only the excess over 1 counts. Defaults: w_kv 1,
-/// w_prefill 1, w_queue 0.5, w_pressure 0.5 — KV and prefill backlog drive TTFT directly; queue
-/// length and expert pressure break ties between engines that are otherwise alike.
+/// with a KV guard: engines at or above <c>theta_kv</c> (0.9, Gimbal's θkv) are excluded unless
+/// every healthy engine is. Defaults and why:
+/// <list type="bullet">
+/// <item><c>prefill_scale_tokens</c> 3000 with <c>prefill_weight</c> 1: one unit of score is one large
+/// request's prefill (Gimbal's θload: 97.6% of BurstGPT requests are ≤ 3000 tokens). Pending prefill
+/// is the dominant term because it is what a new request waits behind before its first token.</item>
+/// <item><c>queue_weight</c> 0.25: four queued requests weigh one large prefill; the count adds the
+/// per-request cost that tokens miss (scheduler slots under <c>max_num_seqs</c>, one more sequence to
+/// decode per step), as vLLM's own balancer weighs waiting requests.</item>
+/// <item><c>kv_weight</c> 1: going from empty to full KV costs one large prefill — roughly the
+/// recompute a preemption causes near saturation — and breaks ties towards free memory below the guard.</item>
+/// <item><c>expert_weight</c> 1: <see cref="EngineView.ExpertPressure"/> is dimensionless (0 when
+/// unknown or balanced); a pressure of 1 costs as much as one large prefill, since an engine whose
+/// tokens hit hot EP ranks stretches every lockstep MoE step it takes part in.</item>
+/// </list>
+/// Ties go to the first engine of a scan whose start rotates per pick (as vLLM's current balancer
+/// does), so idle pools are filled round-robin.
 /// </summary>
-public sealed class PressureAwareSelector(
-    double kvWeight = 1, double prefillWeight = 1, double queueWeight = 0.5, double pressureWeight = 0.5,
-    double prefillScaleTokens = 8192, double thetaKv = 0.9) : IEngineSelector
+public sealed class PressureAwareSelector : IEngineSelector
 {
     public const string PolicyName = "gimbal-pressure";
 
+    private readonly PressureWeights _weights;
+    private int _scanStart;
+
+    public PressureAwareSelector(PressureWeights weights) => _weights = weights;
+
     public string Name => PolicyName;
+
+    public static PressureAwareSelector FromOptions(PolicyOptions options)
+    {
+        options.RejectUnknownKeys("theta_kv", "kv_weight", "prefill_weight", "prefill_scale_tokens", "queue_weight", "expert_weight");
+        return new PressureAwareSelector(new PressureWeights(
+            ThetaKv: options.GetDouble("theta_kv", 0.9, 0, 1),
+            KvWeight: options.GetDouble("kv_weight", 1, 0),
+            PrefillWeight: options.GetDouble("prefill_weight", 1, 0),
+            PrefillScaleTokens: options.GetDouble("prefill_scale_tokens", 3000, 1),
+            QueueWeight: options.GetDouble("queue_weight", 0.25, 0),
+            ExpertWeight: options.GetDouble("expert_weight", 1, 0)));
+    }
+
+    public double Score(in EngineView engine) =>
+        _weights.KvWeight * engine.KvUsage
+        + _weights.PrefillWeight * engine.PendingPrefillTokens / _weights.PrefillScaleTokens
+        + _weights.QueueWeight * engine.QueuedRequests
+        + _weights.ExpertWeight * engine.ExpertPressure;
 
     public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
     {
-        var anyBelowGuard = false;
-        var maxQueued = 1;
-        foreach (ref readonly var e in engines)
-        {
-            if (!e.Healthy) continue;
-            anyBelowGuard |= e.KvUsage < thetaKv;
-            maxQueued = Math.Max(maxQueued, e.QueuedRequests);
-        }
-        var best = -1;
-        var bestScore = double.MaxValue;
-        for (var i = 0; i < engines.Length; i++)
-        {
-            ref readonly var e = ref engines[i];
-            if (!e.Healthy || (anyBelowGuard && e.KvUsage >= thetaKv)) continue;
-            var score = Score(e, maxQueued);
-            if (score >= bestScore) continue;
-            bestScore = score;
-            best = i;
-        }
+        if (engines.IsEmpty) return -1;
+        var start = _scanStart % engines.Length;
+        var best = Best(engines, start, guardKv: true);
+        if (best < 0) best = Best(engines, start, guardKv: false);
+        if (best >= 0) _scanStart = (start + 1) % engines.Length;
         return best;
     }
 
-    public double Score(in EngineView e, int maxQueued) =>
-        kvWeight * e.KvUsage
-        + prefillWeight * e.PendingPrefillTokens / prefillScaleTokens
-        + queueWeight * e.QueuedRequests / Math.Max(1, maxQueued)
-        + pressureWeight * Math.Max(0, e.ExpertPressure - 1);
+    private int Best(ReadOnlySpan<EngineView> engines, int start, bool guardKv)
+    {
+        var best = -1;
+        var bestScore = double.MaxValue;
+        for (var k = 0; k < engines.Length; k++)
+        {
+            var i = (start + k) % engines.Length;
+            ref readonly var engine = ref engines[i];
+            if (!engine.Healthy || (guardKv && engine.KvUsage >= _weights.ThetaKv)) continue;
+            var score = Score(engine);
+            if (score >= bestScore) continue;
+            (best, bestScore) = (i, score);
+        }
+        return best;
+    }
 }
+
+/// <summary>The weights of <see cref="PressureAwareSelector"/>'s score; see there for the defaults' reasons.</summary>
+public sealed record PressureWeights(
+    double ThetaKv = 0.9,
+    double KvWeight = 1,
+    double PrefillWeight = 1,
+    double PrefillScaleTokens = 3000,
+    double QueueWeight = 0.25,
+    double ExpertWeight = 1);

@@ -1,48 +1,80 @@
+using Strata.Core.Policies;
+
 namespace Strata.Core.Dispatch;
 
+/// <summary>Which version of vLLM's data-parallel load balancer <see cref="VllmDataParallelSelector"/> follows.</summary>
+public enum VllmDataParallelRule
+{
+    /// <summary>vLLM v0.10–v0.19: score = 4·waiting + running, scan from engine 0.</summary>
+    Classic,
+
+    /// <summary>vLLM at <c>00080ee1</c>: in-flight floor, KV penalty on waiting, rotating scan start.</summary>
+    Current,
+}
+
 /// <summary>
-/// <c>vllm-dp</c>: vLLM's internal data-parallel load balancer (<c>DPLBAsyncMPClient</c>,
-/// research/routers.md §7.1), lowest score wins. Waiting includes the requests this router sent
-/// since the last stats update, as vLLM's client bumps its local copy of the counts on each pick.
+/// <c>vllm-dp</c>: vLLM's internal data-parallel load balancer
+/// (<c>DPLBAsyncMPClient.get_core_engine_for_request</c>, research/routers.md §7.1); lowest score
+/// wins, the first engine of the scan on ties. Waiting always includes the requests this router
+/// sent since the last stats update, as vLLM's client bumps its local copy of the counts on
+/// every dispatch. Parameter <c>rule</c>:
 /// <list type="bullet">
-/// <item><c>rule: classic</c> (default; vLLM 0.10–0.19): score = 4·waiting + running, scanning from
-/// rank 0, so ties go to the lowest index.</item>
-/// <item><c>rule: current</c>: score = max(in flight from this client, waiting + running), plus
-/// waiting·6·max(0, KV usage − 0.5) when anything waits; the scan starts one rank later after every
-/// pick. With one front end, everything it sent and the engine has not finished is what the
-/// snapshot plus the router's own in-flight count shows, so the floor is waiting + running.</item>
+/// <item><c>classic</c> (default; the vLLM 0.9.x the Gimbal paper ran on): 4·waiting + running.</item>
+/// <item><c>current</c>: max(clients·in-flight, waiting + running), plus
+/// waiting·6·max(0, KV − 0.5) when anything waits, and the scan start rotates by one engine per
+/// pick so ties do not always favour the same engine. The in-flight floor exists because the
+/// coordinator's snapshot can lag the client's dispatches; an <see cref="EngineView"/> already
+/// adds those as <see cref="EngineView.InFlight"/>, and with Strata as the only client the floor
+/// equals waiting + in-flight + running, which is what is scored.</item>
 /// </list>
 /// </summary>
-public sealed class VllmDataParallelSelector(bool currentRule = false) : IEngineSelector
+public sealed class VllmDataParallelSelector : IEngineSelector
 {
     public const string PolicyName = "vllm-dp";
 
-    private int _start;
+    private readonly VllmDataParallelRule _rule;
+    private int _scanStart;
+
+    public VllmDataParallelSelector(VllmDataParallelRule rule = VllmDataParallelRule.Classic) => _rule = rule;
 
     public string Name => PolicyName;
 
+    public VllmDataParallelRule Rule => _rule;
+
+    public static VllmDataParallelSelector FromOptions(PolicyOptions options)
+    {
+        options.RejectUnknownKeys("rule");
+        return new VllmDataParallelSelector(options.GetChoice("rule", "classic", "classic", "current") == "current"
+            ? VllmDataParallelRule.Current
+            : VllmDataParallelRule.Classic);
+    }
+
     public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
     {
+        if (engines.IsEmpty) return -1;
         var best = -1;
         var bestScore = double.MaxValue;
+        var start = _rule == VllmDataParallelRule.Current ? _scanStart % engines.Length : 0;
         for (var k = 0; k < engines.Length; k++)
         {
-            var i = (_start + k) % engines.Length;
+            var i = (start + k) % engines.Length;
             ref readonly var engine = ref engines[i];
             if (!engine.Healthy) continue;
-            var score = currentRule ? CurrentScore(engine) : 4.0 * engine.QueuedRequests + engine.Running;
+            var score = Score(engine);
             if (score >= bestScore) continue;
             bestScore = score;
             best = i;
         }
-        if (currentRule && engines.Length > 0) _start = (_start + 1) % engines.Length;
+        if (best >= 0) _scanStart = (start + 1) % engines.Length;
         return best;
     }
 
-    private static double CurrentScore(in EngineView engine)
+    private double Score(in EngineView engine)
     {
-        var waiting = engine.QueuedRequests;
-        var score = (double)(waiting + engine.Running);
-        return waiting > 0 ? score + waiting * 6.0 * Math.Max(0, engine.KvUsage - 0.5) : score;
+        double waiting = engine.QueuedRequests;
+        if (_rule == VllmDataParallelRule.Classic) return 4 * waiting + engine.Running;
+        var score = waiting + engine.Running;
+        if (waiting > 0) score += waiting * 6.0 * Math.Max(0.0, engine.KvUsage - 0.5);
+        return score;
     }
 }

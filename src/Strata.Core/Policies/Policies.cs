@@ -34,41 +34,16 @@ public static class Policies
 
     public static PolicyCatalog<IEngineSelector> Dispatch { get; } = new PolicyCatalog<IEngineSelector>("dispatch policy")
         .Add(RoundRobinSelector.PolicyName, o => { o.RejectUnknownKeys(); return new RoundRobinSelector(); })
-        .Add(VllmDataParallelSelector.PolicyName, o =>
-        {
-            o.RejectUnknownKeys("rule");
-            return o.GetString("rule", "classic") switch
-            {
-                "classic" => new VllmDataParallelSelector(),
-                "current" => new VllmDataParallelSelector(currentRule: true),
-                var other => throw new PolicyConfigurationException($"{o.Section}.rule: '{other}' is not a vllm-dp rule; use classic or current."),
-            };
-        })
-        .Add(LeastLoadSelector.PolicyName, o => { o.RejectUnknownKeys(); return new LeastLoadSelector(); })
-        .Add(PowerOfTwoSelector.PolicyName, o => { o.RejectUnknownKeys("seed"); return new PowerOfTwoSelector(o.GetInt("seed", 0)); })
-        .Add(PressureAwareSelector.PolicyName, o =>
-        {
-            o.RejectUnknownKeys("w_kv", "w_prefill", "w_queue", "w_pressure", "prefill_scale_tokens", "theta_kv");
-            return new PressureAwareSelector(o.GetDouble("w_kv", 1, 0), o.GetDouble("w_prefill", 1, 0), o.GetDouble("w_queue", 0.5, 0),
-                o.GetDouble("w_pressure", 0.5, 0), o.GetDouble("prefill_scale_tokens", 8192, 1), o.GetDouble("theta_kv", 0.9, 0, 1));
-        })
-        .Add(LlmdWeightedScorers.PolicyName, o =>
-        {
-            o.RejectUnknownKeys("queue_weight", "kv_weight", "prefix_weight", "index_capacity_blocks");
-            return new LlmdWeightedScorers(o.GetInt("index_capacity_blocks", 1 << 20, min: 1),
-                o.GetDouble("queue_weight", 2, 0), o.GetDouble("kv_weight", 2, 0), o.GetDouble("prefix_weight", 3, 0));
-        })
-        .Add(GimbalCascadeSelector.PolicyName, o =>
-        {
-            o.RejectUnknownKeys("theta_kv", "theta_diff", "theta_load", "sticky_ttl_s", "max_signal_age_s", "default");
-            var fallback = o.GetString("default", RoundRobinSelector.PolicyName) switch
-            {
-                RoundRobinSelector.PolicyName => (IEngineSelector)new RoundRobinSelector(),
-                VllmDataParallelSelector.PolicyName => new VllmDataParallelSelector(),
-                var other => throw new PolicyConfigurationException($"{o.Section}.default: '{other}' is not a default path of gimbal; use round-robin or vllm-dp."),
-            };
-            return new GimbalCascadeSelector(fallback,
-                o.GetDouble("theta_kv", 0.9, 0, 1), o.GetDouble("theta_diff", 0.10, 0, 1), o.GetDouble("theta_load", 3000, 0),
-                o.GetDouble("sticky_ttl_s", 300, 0), o.GetDouble("max_signal_age_s", 1.0, 0));
-        });
+        .Add(VllmDataParallelSelector.PolicyName, VllmDataParallelSelector.FromOptions)
+        .Add(LeastLoadSelector.PolicyName, LeastLoadSelector.FromOptions)
+        .Add(PowerOfTwoSelector.PolicyName, PowerOfTwoSelector.FromOptions)
+        .Add(GimbalCascadeSelector.PolicyName, GimbalCascadeSelector.FromOptions)
+        .Add(PressureAwareSelector.PolicyName, PressureAwareSelector.FromOptions)
+        .Add(StickySessionSelector.PolicyName, o => StickySessionSelector.FromOptions(o, inner => CreateInnerDispatch(inner, o)))
+        .Add(LlmdWeightedScorerSelector.PolicyName, LlmdWeightedScorerSelector.FromOptions)
+        .Add(SglangCacheAwareSelector.PolicyName, SglangCacheAwareSelector.FromOptions)
+        .Add(DynamoKvCostSelector.PolicyName, DynamoKvCostSelector.FromOptions);
+
+    private static IEngineSelector CreateInnerDispatch(string name, PolicyOptions outer) =>
+        Dispatch.Create(new PolicyOptions(name, section: outer.Section + ".inner"));
 }

@@ -44,6 +44,14 @@ public sealed class PolicyOptions
     public string GetString(string key, string defaultValue) =>
         _parameters.TryGetValue(key, out var text) ? text : defaultValue;
 
+    /// <summary>One of a fixed set of words (<c>rule: classic|current</c>); anything else fails naming the choices.</summary>
+    public string GetChoice(string key, string defaultValue, params string[] choices)
+    {
+        if (!_parameters.TryGetValue(key, out var text)) return defaultValue;
+        if (Array.IndexOf(choices, text) >= 0) return text;
+        throw new PolicyConfigurationException($"{Section}.{key}: '{text}' is not one of {string.Join(", ", choices)}; set it to one, or remove it to use the default {defaultValue}.");
+    }
+
     /// <summary>Fails on keys the policy does not read, so a typo never silently falls back to a default.</summary>
     public void RejectUnknownKeys(params string[] known)
     {

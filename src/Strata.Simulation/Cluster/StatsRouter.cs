@@ -31,7 +31,8 @@ internal sealed class StatsRouter
 
     public IReadOnlyList<EngineView> Published => _published;
 
-    public bool ReadsBlockHashes => _selector.ReadsBlockHashes;
+    /// <summary>Prefix-aware policies match on the prompt's block hashes; others need not pay for them.</summary>
+    public bool ReadsBlockHashes => _selector is Strata.Core.Dispatch.PrefixCache.IPrefixAwareSelector;
 
     /// <summary>The engines publish their stats; what was in flight is now in them.</summary>
     public void Publish(double now, IReadOnlyList<EngineCore> engines, long kvCapacityTokens, ReadOnlySpan<double> expertPressure)

@@ -103,8 +103,8 @@ internal sealed class ExpertParallelCost
 
     /// <summary>
     /// Expert pressure of traffic with the given tokens per domain: the load of the EP ranks its
-    /// expert picks land on, weighted by how many land there, relative to the mean rank (1 = even;
-    /// above 1, the traffic presses the hot ranks). Gimbal P2's MoE-pressure signal for dispatch.
+    /// expert picks land on, weighted by how many land there, relative to the mean rank, minus 1:
+    /// 0 when even (or unknown), positive when the traffic presses hot ranks. Gimbal P2's MoE-pressure signal.
     /// </summary>
     public double Pressure(ReadOnlySpan<double> domainTokens)
     {
@@ -122,7 +122,7 @@ internal sealed class ExpertParallelCost
                 picks += share;
             }
         }
-        return picks > 0 ? weighted / picks / meanHeat : 0;
+        return picks > 0 ? weighted / picks / meanHeat - 1 : 0;
     }
 
     /// <summary>Rebuilds the per-rank tables for a new placement, recent domain mix or drifted popularity.</summary>

@@ -1,62 +1,138 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Strata.Core.Dispatch;
-using Strata.Core.Policies;
+using Strata.Core.Dispatch.PrefixCache;
 
 namespace Strata.Core.Tests.Dispatch;
 
 public class PrefixIndexTests
 {
-    [Property(MaxTest = 200)]
-    public Property Lru_never_exceeds_capacity_and_matches_a_reference_model()
+    [Fact]
+    public void Record_keeps_the_prompt_head_newest_so_eviction_takes_the_tail_first()
     {
-        var gen =
-            from capacity in Gen.Choose(1, 12)
-            from ops in Gen.ListOf(Gen.ArrayOf(Gen.Choose(0, 20).Select(x => (ulong)x), 1).Zip(Gen.Choose(0, 1)))
-            select (capacity, ops);
-        return Prop.ForAll(gen.ToArbitrary(), c =>
-        {
-            var index = new PrefixIndex(1, c.capacity);
-            var reference = new List<ulong>(); // least recent first
-            foreach (var (hashes, forget) in c.ops)
-            {
-                if (forget == 1)
-                {
-                    index.Forget(0, hashes);
-                    foreach (var h in hashes) reference.Remove(h);
-                }
-                else
-                {
-                    index.Record(0, hashes);
-                    foreach (var h in hashes)
-                    {
-                        reference.Remove(h);
-                        if (reference.Count == c.capacity) reference.RemoveAt(0);
-                        reference.Add(h);
-                    }
-                }
-                if (index.Count(0) > c.capacity || index.Count(0) != reference.Count) return false;
-            }
-            var probe = Enumerable.Range(0, 21).Select(x => (ulong)x).ToArray();
-            var expected = probe.TakeWhile(reference.Contains).Count();
-            return index.MatchBlocks(0, probe) == expected;
-        });
+        var index = new PrefixIndex(defaultCapacityBlocks: 3);
+        index.Record(0, [1, 2, 3]);
+        Assert.Equal([1UL, 2, 3], index.BlocksNewestFirst(0));
+        index.Record(0, [1, 4]);
+        Assert.Equal([1UL, 4, 2], index.BlocksNewestFirst(0)); // 3 was least recently used
+        Assert.Equal(3, index.Count(0));
     }
 
     [Fact]
-    public void Llmd_follows_the_prefix_when_loads_are_equal_and_the_queue_when_they_are_not()
+    public void Longest_prefix_match_is_per_engine_and_consecutive()
     {
-        var llmd = Policies.Policies.Dispatch.Create(new PolicyOptions("llmd", section: "dispatch"));
-        EngineView[] engines = [new(0, 0, 0, 0.2, 0, 0, 0), new(1, 0, 0, 0.2, 0, 0, 0)];
-        ulong[] conversation = [11, 12, 13, 14];
-        var first = llmd.Select(new DispatchRequest(1, 64, BlockHashes: conversation), engines, 0);
-        Assert.Equal(0, first);
-        // The same prefix again: +3 for the engine that holds all of it.
-        EngineView[] busierHolder = [new(0, 0, 0, 0.25, 0, 0, 0), new(1, 0, 0, 0.2, 0, 0, 0)];
-        Assert.Equal(0, llmd.Select(new DispatchRequest(2, 80, BlockHashes: new ulong[] { 11, 12, 13, 14, 15 }), busierHolder, 1));
-        // A long queue on the holder outweighs a partial match.
-        EngineView[] queued = [new(0, 6, 0, 0.25, 0, 0, 0), new(1, 0, 0, 0.2, 0, 0, 0)];
-        Assert.Equal(1, llmd.Select(new DispatchRequest(3, 64, BlockHashes: new ulong[] { 11, 99, 98, 97 }), queued, 2));
+        var index = new PrefixIndex(100);
+        index.Record(0, [1, 2, 3, 4]);
+        index.Record(1, [1, 2]);
+        index.Record(2, [1, 9, 3, 4]); // holds blocks 3 and 4 but not 2: they do not count
+        var matched = new int[4];
+        Assert.Equal(4, index.LongestPrefixMatch([1, 2, 3, 4, 5], matched));
+        Assert.Equal([4, 2, 1, 0], matched);
+        Assert.Equal(0, index.LongestPrefixMatch([7, 1], matched));
+        Assert.Equal([0, 0, 0, 0], matched);
     }
+
+    [Fact]
+    public void Kv_events_store_remove_and_clear_blocks()
+    {
+        var index = new PrefixIndex(100);
+        index.OnBlocksStored(1, [10, 11, 12]);
+        index.OnBlocksStored(0, [10]);
+        index.OnBlocksRemoved(1, [11, 99]);
+        Assert.True(index.Contains(1, 10));
+        Assert.False(index.Contains(1, 11));
+        Assert.Equal(3, index.TotalBlocks);
+        index.OnAllBlocksCleared(1);
+        Assert.Equal(0, index.Count(1));
+        Assert.True(index.Contains(0, 10));
+        var matched = new int[2];
+        Assert.Equal(1, index.LongestPrefixMatch([10, 11], matched));
+        Assert.Equal([1, 0], matched);
+    }
+
+    [Fact]
+    public void Shrinking_capacity_evicts_the_oldest_blocks()
+    {
+        var index = new PrefixIndex(10);
+        index.Record(0, [1, 2, 3, 4]);
+        index.SetCapacity(0, 2);
+        Assert.Equal([1UL, 2], index.BlocksNewestFirst(0));
+        index.SetCapacity(0, 0);
+        index.Record(0, [5]);
+        Assert.Equal(0, index.Count(0));
+    }
+
+    /// <summary>One operation on the index: store (kind 0–1, i.e. twice as often), remove, clear or resize.</summary>
+    public sealed record Op(int Kind, int Engine, ulong[] Hashes, int Capacity);
+
+    private const int Engines = 3;
+
+    private static Arbitrary<Op[]> Ops() =>
+        (from kind in Gen.Choose(0, 4)
+         from engine in Gen.Choose(0, Engines - 1)
+         from hashes in Gen.Choose(0, 11).Select(h => (ulong)h).ArrayOf()
+         from capacity in Gen.Choose(0, 6)
+         select new Op(kind, engine, hashes, capacity)).ArrayOf().ToArbitrary();
+
+    /// <summary>A plain list per engine, newest first: the LRU the index must behave like.</summary>
+    private static (PrefixIndex Index, List<ulong>[] Model, int[] Capacity) Replay(Op[] ops)
+    {
+        const int initialCapacity = 5;
+        var index = new PrefixIndex(initialCapacity);
+        var model = Enumerable.Range(0, Engines).Select(_ => new List<ulong>()).ToArray();
+        var capacity = Enumerable.Repeat(initialCapacity, Engines).ToArray();
+        foreach (var op in ops)
+        {
+            var blocks = model[op.Engine];
+            switch (op.Kind)
+            {
+                case 0 or 1:
+                    index.Record(op.Engine, op.Hashes);
+                    foreach (var hash in op.Hashes.Reverse())
+                    {
+                        if (capacity[op.Engine] == 0) break;
+                        blocks.Remove(hash);
+                        blocks.Insert(0, hash);
+                        if (blocks.Count > capacity[op.Engine]) blocks.RemoveAt(blocks.Count - 1);
+                    }
+                    break;
+                case 2:
+                    index.OnBlocksRemoved(op.Engine, op.Hashes);
+                    blocks.RemoveAll(op.Hashes.Contains);
+                    break;
+                case 3:
+                    index.OnAllBlocksCleared(op.Engine);
+                    blocks.Clear();
+                    break;
+                default:
+                    index.SetCapacity(op.Engine, op.Capacity);
+                    capacity[op.Engine] = op.Capacity;
+                    if (blocks.Count > op.Capacity) blocks.RemoveRange(op.Capacity, blocks.Count - op.Capacity);
+                    break;
+            }
+        }
+        return (index, model, capacity);
+    }
+
+    [Property(MaxTest = 300)]
+    public Property Lru_never_exceeds_capacity_and_evicts_the_least_recently_used() =>
+        Prop.ForAll(Ops(), ops =>
+        {
+            var (index, model, capacity) = Replay(ops);
+            return Enumerable.Range(0, Engines).All(e =>
+                index.Count(e) <= capacity[e]
+                && index.BlocksNewestFirst(e).SequenceEqual(model[e])
+                && index.TotalBlocks == model.Sum(m => m.Count));
+        });
+
+    [Property(MaxTest = 300)]
+    public Property Longest_prefix_match_equals_brute_force() =>
+        Prop.ForAll(Ops(), Gen.Choose(0, 11).Select(h => (ulong)h).ArrayOf().ToArbitrary(), (ops, prompt) =>
+        {
+            var (index, model, _) = Replay(ops);
+            var matched = new int[Engines];
+            var longest = index.LongestPrefixMatch(prompt, matched);
+            var expected = model.Select(blocks => prompt.TakeWhile(blocks.Contains).Count()).ToArray();
+            return matched.SequenceEqual(expected) && longest == expected.Max();
+        });
 }

@@ -1,0 +1,87 @@
+using Strata.Core.Policies;
+
+namespace Strata.Core.Dispatch.PrefixCache;
+
+/// <summary>How a prefix index learns what engines hold.</summary>
+public enum PrefixIndexMode
+{
+    /// <summary>From routing history: the blocks of each routed prompt are recorded on the chosen engine (engine KV events are ignored).</summary>
+    Approximate,
+
+    /// <summary>From engine KV events only (<see cref="IKvEventSink"/>); routing decisions record nothing.</summary>
+    Precise,
+}
+
+/// <summary>
+/// The prefix-cache part of an affinity selector: its <see cref="PrefixIndex"/>, the mode that
+/// feeds it, and a reusable per-engine match buffer. Each engine's LRU is sized from its KV
+/// capacity (<see cref="EngineView.KvCapacityTokens"/> / block size) as soon as a view reports it,
+/// else <c>lru_capacity_blocks</c> (default 31250, llm-d's <c>lruCapacityPerServer</c>).
+/// Options: <c>prefix_mode: approximate|precise</c>, <c>block_size</c> (tokens, default 16),
+/// <c>lru_capacity_blocks</c>.
+/// </summary>
+public sealed class PrefixAffinity : IKvEventSink
+{
+    public static readonly string[] OptionKeys = ["prefix_mode", "block_size", "lru_capacity_blocks"];
+
+    private int[] _matched = new int[8];
+
+    public PrefixAffinity(PrefixIndexMode mode = PrefixIndexMode.Approximate, int blockSize = 16, int defaultCapacityBlocks = 31250)
+    {
+        if (blockSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "block_size must be a positive number of tokens, e.g. 16.");
+        Mode = mode;
+        BlockSize = blockSize;
+        Index = new PrefixIndex(defaultCapacityBlocks);
+    }
+
+    public PrefixIndexMode Mode { get; }
+
+    /// <summary>Tokens per KV block; requests' <see cref="DispatchRequest.BlockHashes"/> must be hashed with it.</summary>
+    public int BlockSize { get; }
+
+    public PrefixIndex Index { get; }
+
+    public static PrefixAffinity FromOptions(PolicyOptions options) => new(
+        options.GetChoice("prefix_mode", "approximate", "approximate", "precise") == "precise" ? PrefixIndexMode.Precise : PrefixIndexMode.Approximate,
+        options.GetInt("block_size", 16, 1),
+        options.GetInt("lru_capacity_blocks", 31250, 0));
+
+    /// <summary>
+    /// Blocks of the request's prompt each engine holds as a consecutive prefix, indexed like
+    /// <paramref name="engines"/>; valid until the next call.
+    /// </summary>
+    public ReadOnlySpan<int> Match(in DispatchRequest request, ReadOnlySpan<EngineView> engines)
+    {
+        if (_matched.Length < engines.Length) _matched = new int[Math.Max(engines.Length, 2 * _matched.Length)];
+        for (var i = 0; i < engines.Length; i++)
+        {
+            var capacity = engines[i].KvCapacityTokens / BlockSize;
+            if (capacity > 0 && capacity != Index.Capacity(i)) Index.SetCapacity(i, (int)Math.Min(capacity, int.MaxValue));
+        }
+        var matched = _matched.AsSpan(0, engines.Length);
+        Index.LongestPrefixMatch(request.BlockHashes.Span, matched);
+        return matched;
+    }
+
+    /// <summary>The router sent the request to <paramref name="engine"/>: approximate mode predicts its blocks are cached there.</summary>
+    public void OnRouted(int engine, in DispatchRequest request)
+    {
+        if (engine >= 0 && Mode == PrefixIndexMode.Approximate) Index.Record(engine, request.BlockHashes.Span);
+    }
+
+    public void OnBlocksStored(int engine, ReadOnlySpan<ulong> blockHashes)
+    {
+        if (Mode == PrefixIndexMode.Precise) Index.OnBlocksStored(engine, blockHashes);
+    }
+
+    public void OnBlocksRemoved(int engine, ReadOnlySpan<ulong> blockHashes)
+    {
+        if (Mode == PrefixIndexMode.Precise) Index.OnBlocksRemoved(engine, blockHashes);
+    }
+
+    public void OnAllBlocksCleared(int engine)
+    {
+        if (Mode == PrefixIndexMode.Precise) Index.OnAllBlocksCleared(engine);
+    }
+}

@@ -1,0 +1,92 @@
+using Strata.Core.Policies;
+
+namespace Strata.Core.Dispatch;
+
+/// <summary>
+/// <c>sticky</c>: session stickiness around an inner policy. A request whose key (<c>key: session</c>,
+/// the default, uses the session id and falls back to the user; <c>key: user</c> uses the user only)
+/// was routed within the last <c>ttl_s</c> seconds (default 300, llm-d's session TTL; sliding)
+/// goes back to the same engine, so its conversation's prefix cache is reused — unless that
+/// engine is unhealthy or overloaded:
+/// <list type="bullet">
+/// <item>KV usage ≥ <c>overload_kv</c> (default 0.9, Gimbal's θkv: stickiness must not deepen KV imbalance), or</item>
+/// <item>pending prefill tokens &gt; <c>overload_factor</c> (default 2) × the mean of the other healthy
+/// engines + <c>overload_slack_tokens</c> (default 3000, one large request as Gimbal's θload). The 2×
+/// follows the hybrid sticky-with-load-override rule that kept prefix hits at equal TTFT in an
+/// agentic routing study (research/routers.md §10); the mean excludes the sticky engine so the rule
+/// also works for two engines.</item>
+/// </list>
+/// Otherwise, and for requests without a key, the inner policy (<c>inner</c>, default
+/// <c>least-load</c>, created with its default parameters) decides, and the key is remapped.
+/// </summary>
+public sealed class StickySessionSelector : IEngineSelector
+{
+    public const string PolicyName = "sticky";
+
+    private readonly IEngineSelector _inner;
+    private readonly StickyEngineMap _sessions;
+    private readonly StickyOptions _options;
+
+    public StickySessionSelector(IEngineSelector inner, StickyOptions options)
+    {
+        _inner = inner;
+        _options = options;
+        _sessions = new StickyEngineMap(options.TtlSeconds);
+    }
+
+    public string Name => PolicyName;
+
+    /// <summary>Whether the last request went to its sticky engine, for tests and traces.</summary>
+    public bool LastWasSticky { get; private set; }
+
+    /// <param name="options">The <c>dispatch</c> options naming this policy.</param>
+    /// <param name="createInner">Creates the inner policy by name with default parameters.</param>
+    public static StickySessionSelector FromOptions(PolicyOptions options, Func<string, IEngineSelector> createInner)
+    {
+        options.RejectUnknownKeys("inner", "key", "ttl_s", "overload_kv", "overload_factor", "overload_slack_tokens");
+        var innerName = options.GetString("inner", LeastLoadSelector.PolicyName);
+        if (innerName == PolicyName)
+            throw new PolicyConfigurationException($"{options.Section}.inner: '{PolicyName}' cannot wrap itself; name a routing policy such as {LeastLoadSelector.PolicyName}.");
+        return new StickySessionSelector(createInner(innerName), new StickyOptions(
+            KeyBySession: options.GetChoice("key", "session", "session", "user") == "session",
+            TtlSeconds: options.GetDouble("ttl_s", 300, 0.001),
+            OverloadKv: options.GetDouble("overload_kv", 0.9, 0, 1),
+            OverloadFactor: options.GetDouble("overload_factor", 2, 0),
+            OverloadSlackTokens: options.GetDouble("overload_slack_tokens", 3000, 0)));
+    }
+
+    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
+    {
+        var key = _options.KeyBySession ? request.Session ?? request.User : request.User;
+        var sticky = -1;
+        LastWasSticky = key is not null
+            && _sessions.TryGet(key, now, out sticky)
+            && EngineScan.IsHealthy(engines, sticky)
+            && !IsOverloaded(engines, sticky);
+        var chosen = LastWasSticky ? sticky : _inner.Select(request, engines, now);
+        if (chosen >= 0 && key is not null) _sessions.Set(key, chosen, now);
+        return chosen;
+    }
+
+    private bool IsOverloaded(ReadOnlySpan<EngineView> engines, int sticky)
+    {
+        if (engines[sticky].KvUsage >= _options.OverloadKv) return true;
+        long others = 0;
+        var count = 0;
+        for (var i = 0; i < engines.Length; i++)
+        {
+            if (i == sticky || !engines[i].Healthy) continue;
+            others += engines[i].PendingPrefillTokens;
+            count++;
+        }
+        return count > 0 && engines[sticky].PendingPrefillTokens > _options.OverloadFactor * others / count + _options.OverloadSlackTokens;
+    }
+}
+
+/// <summary>Knobs of <see cref="StickySessionSelector"/>; see there for the defaults' reasons.</summary>
+public sealed record StickyOptions(
+    bool KeyBySession = true,
+    double TtlSeconds = 300,
+    double OverloadKv = 0.9,
+    double OverloadFactor = 2,
+    double OverloadSlackTokens = 3000);
