@@ -132,39 +132,46 @@ internal sealed class MinlpLocalSearch
         }
     }
 
-    /// <summary>Applies the best improving move that involves <paramref name="slot"/>, if any.</summary>
+    /// <summary>
+    /// Applies the best move that involves <paramref name="slot"/>: lowest objective, or, among moves that leave it
+    /// unchanged, the lowest sum of squared rank loads. The second key walks the plateaus of the max (several ranks
+    /// tied at the top, where no single move lowers it) by draining the heavy ranks one at a time.
+    /// </summary>
     private bool ImproveAt(int slot)
     {
         Array.Sort(_byLoad, (a, b) => _load[b].CompareTo(_load[a]));
         var currentMax = _load[_byLoad[0]];
         // Moves must win by more than rounding noise, or passes could cycle on ties.
-        var bestDelta = -1e-12;
-        (int Kind, int A, int B) best = default;
+        var best = (Delta: -Tolerance, Spread: 0.0);
+        (int Kind, int A, int B) bestMove = default;
         var expert = _expertOfSlot[slot];
         for (var other = 0; other < Slots; other++)
         {
-            if (!CanSwap(slot, other)) continue;
-            var delta = SwapDelta(slot, other, currentMax);
-            if (delta < bestDelta) { bestDelta = delta; best = (1, slot, other); }
+            if (CanSwap(slot, other)) Consider(SwapDelta(slot, other, currentMax), (1, slot, other), ref best, ref bestMove);
         }
         if (_count[expert] >= 2)
         {
             for (var to = 0; to < _experts; to++)
             {
-                if (On(Rank(slot), to)) continue;
-                var delta = TransferDelta(slot, to, currentMax);
-                if (delta < bestDelta) { bestDelta = delta; best = (2, slot, to); }
+                if (!On(Rank(slot), to)) Consider(TransferDelta(slot, to, currentMax), (2, slot, to), ref best, ref bestMove);
             }
         }
         for (var giver = 0; giver < Slots; giver++)
         {
-            if (_count[_expertOfSlot[giver]] < 2 || On(Rank(giver), expert)) continue;
-            var delta = TransferDelta(giver, expert, currentMax);
-            if (delta < bestDelta) { bestDelta = delta; best = (2, giver, expert); }
+            if (_count[_expertOfSlot[giver]] >= 2 && !On(Rank(giver), expert)) Consider(TransferDelta(giver, expert, currentMax), (2, giver, expert), ref best, ref bestMove);
         }
-        if (best.Kind == 0) return false;
-        if (best.Kind == 1) Swap(best.A, best.B); else Transfer(best.A, best.B);
+        if (bestMove.Kind == 0) return false;
+        if (bestMove.Kind == 1) Swap(bestMove.A, bestMove.B); else Transfer(bestMove.A, bestMove.B);
         return true;
+    }
+
+    private const double Tolerance = 1e-12;
+
+    private static void Consider((double Delta, double Spread) move, (int, int, int) id, ref (double Delta, double Spread) best, ref (int Kind, int A, int B) bestMove)
+    {
+        var better = move.Delta < best.Delta - Tolerance
+            || (move.Delta <= Math.Min(best.Delta, 0) + Tolerance && move.Spread < best.Spread - Tolerance * Math.Abs(best.Spread) - Tolerance);
+        if (better) { best = move; bestMove = id; }
     }
 
     private bool CanSwap(int a, int b)
@@ -173,19 +180,22 @@ internal sealed class MinlpLocalSearch
         return ra != rb && !On(rb, ea) && !On(ra, eb);
     }
 
-    private double SwapDelta(int a, int b, double currentMax)
+    /// <summary>Objective change of a swap, and the change of the sum of squared rank loads (relative to the mean's square).</summary>
+    private (double Delta, double Spread) SwapDelta(int a, int b, double currentMax)
     {
         int ra = Rank(a), rb = Rank(b), ea = _expertOfSlot[a], eb = _expertOfSlot[b];
         double pa = Piece(ea, _count[ea]), pb = Piece(eb, _count[eb]);
-        var max = Math.Max(MaxExcept(ra, rb), Math.Max(_load[ra] - pa + pb, _load[rb] - pb + pa));
+        double newA = _load[ra] - pa + pb, newB = _load[rb] - pb + pa;
+        var max = Math.Max(MaxExcept(ra, rb), Math.Max(newA, newB));
+        var spread = (newA * newA + newB * newB - _load[ra] * _load[ra] - _load[rb] * _load[rb]) * _layer.LoadScale * _layer.LoadScale;
         var traffic = (_layer.CrossTokens(ea, rb) - _layer.CrossTokens(ea, ra)) / _count[ea]
             + (_layer.CrossTokens(eb, ra) - _layer.CrossTokens(eb, rb)) / _count[eb];
         var loaded = IsNew(rb, ea) + IsNew(ra, eb) - IsNew(ra, ea) - IsNew(rb, eb);
-        return _layer.LoadScale * (max - currentMax) + _layer.TrafficScale * traffic + _layer.MigrationScale * loaded;
+        return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * traffic + _layer.MigrationScale * loaded, spread);
     }
 
     /// <summary>Slot <paramref name="slot"/> stops holding its expert <c>f</c> (which keeps ≥ 1 replica) and holds <paramref name="to"/>.</summary>
-    private double TransferDelta(int slot, int to, double currentMax)
+    private (double Delta, double Spread) TransferDelta(int slot, int to, double currentMax)
     {
         var rank = Rank(slot);
         var from = _expertOfSlot[slot];
@@ -196,12 +206,17 @@ internal sealed class MinlpLocalSearch
         foreach (var r in _ranksOf[to]) Touch(r, Piece(to, ct + 1) - Piece(to, ct));
         Touch(rank, Piece(to, ct + 1));
         var max = MaxExceptTouched();
-        foreach (var r in _touched) max = Math.Max(max, _scratch[r]);
+        var spread = 0.0;
+        foreach (var r in _touched)
+        {
+            max = Math.Max(max, _scratch[r]);
+            spread += (_scratch[r] * _scratch[r] - _load[r] * _load[r]) * _layer.LoadScale * _layer.LoadScale;
+        }
 
         var traffic = (_crossSum[from] - _layer.CrossTokens(from, rank)) / (cf - 1) - _crossSum[from] / cf
             + (_crossSum[to] + _layer.CrossTokens(to, rank)) / (ct + 1) - _crossSum[to] / ct;
         var loaded = IsNew(rank, to) - IsNew(rank, from);
-        return _layer.LoadScale * (max - currentMax) + _layer.TrafficScale * traffic + _layer.MigrationScale * loaded;
+        return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * traffic + _layer.MigrationScale * loaded, spread);
     }
 
     private void Touch(int rank, double change)
