@@ -36,21 +36,28 @@ public sealed class GimbalMinlpPlanner(MinlpObjective? objective = null, int see
     public ExpertPlacement Plan(ExpertLoad load, PlacementShape shape, ExpertPlacement? current)
     {
         var eplb = _eplb.Plan(load, shape, null);
-        var rows = new int[load.Layers][];
-        for (var layer = 0; layer < load.Layers; layer++)
+        // Built (and validated) before the parallel loop, so bad input fails with its own exception, not an aggregate.
+        var starts = Enumerable.Range(0, load.Layers).Select(layer =>
         {
             var problem = MinlpLayer.Create(load, shape.Ranks, shape.SlotsPerRank, current, layer, Objective);
-            var search = Start(problem, eplb.PhysicalToLogical(layer).ToArray(), current?.PhysicalToLogical(layer).ToArray());
-            search.Run(new Random(unchecked(seed * 1_000_003 + layer)));
-            var row = search.PhysicalToLogical;
-            if (exactSolver is not null && load.LogicalExperts <= exactMaxExperts)
-            {
-                var exact = exactSolver.Solve(problem, row);
-                if (problem.Terms(exact).Total < problem.Terms(row).Total) row = exact;
-            }
-            rows[layer] = current is null ? row : KeepSlots(row, current.PhysicalToLogical(layer), shape.SlotsPerRank);
-        }
+            return (Problem: problem, Search: Start(problem, eplb.PhysicalToLogical(layer).ToArray(), current?.PhysicalToLogical(layer).ToArray()));
+        }).ToArray();
+        var rows = new int[load.Layers][];
+        // Layers are independent and each has its own seeded generator, so the parallel loop stays deterministic.
+        Parallel.For(0, load.Layers, layer => rows[layer] = PlanLayer(starts[layer].Problem, starts[layer].Search, current, layer, load.LogicalExperts));
         return new ExpertPlacement(rows, load.LogicalExperts, shape.Ranks);
+    }
+
+    private int[] PlanLayer(MinlpLayer problem, MinlpLocalSearch search, ExpertPlacement? current, int layer, int experts)
+    {
+        search.Run(new Random(unchecked(seed * 1_000_003 + layer)));
+        var row = search.PhysicalToLogical;
+        if (exactSolver is not null && experts <= exactMaxExperts)
+        {
+            var exact = exactSolver.Solve(problem, row);
+            if (problem.Terms(exact).Total < problem.Terms(row).Total) row = exact;
+        }
+        return current is null ? row : KeepSlots(row, current.PhysicalToLogical(layer), problem.SlotsPerRank);
     }
 
     /// <summary>The search from EPLB's row or the current one, whichever prices lower once made distinct (ties keep the current).</summary>

@@ -9,13 +9,16 @@ namespace Strata.Core.Experts;
 /// <item><em>transfer in</em>: a slot elsewhere whose expert has a spare replica becomes one more replica of
 /// this slot's expert (how a hot expert gets split further),</item>
 /// </list>
-/// and applies the one that lowers <c>α·C_load + β·C_comm + γ·C_mig</c> most. Passes repeat until one changes
-/// nothing. Replicas of an expert stay on distinct ranks: the start is made distinct first and no move
+/// and applies the one that lowers <c>α·C_load + β·C_comm + γ·C_mig</c> most. Passes repeat until one gains less than
+/// <see cref="MinPassGain"/>. Replicas of an expert stay on distinct ranks: the start is made distinct first and no move
 /// breaks it. Same start and generator, same result.
 /// </summary>
 internal sealed class MinlpLocalSearch
 {
     private const int MaxPasses = 50;
+
+    /// <summary>A pass that lowers the objective by less than this (1e-5 of a fully straggling rank) ends the search: later passes only polish noise.</summary>
+    private const double MinPassGain = 1e-5;
 
     private readonly MinlpLayer _layer;
     private readonly int _experts;
@@ -30,6 +33,9 @@ internal sealed class MinlpLocalSearch
     private readonly int[] _byLoad;
     private readonly double[] _scratch;
     private readonly int[] _touchedStamp;
+    // Dense copies of the layer's traffic and residency, [expert * ranks + rank]: the inner loops read them ~10^5 times per pass.
+    private readonly double[] _cross;
+    private readonly int[] _isNew;
     private readonly List<int> _touched = [];
     private int _stamp;
 
@@ -50,6 +56,16 @@ internal sealed class MinlpLocalSearch
         _byLoad = Enumerable.Range(0, _ranks).ToArray();
         _scratch = new double[_ranks];
         _touchedStamp = new int[_ranks];
+        _cross = new double[_experts * _ranks];
+        _isNew = new int[_experts * _ranks];
+        for (var e = 0; e < _experts; e++)
+        {
+            for (var r = 0; r < _ranks; r++)
+            {
+                _cross[e * _ranks + r] = layer.CrossTokens(e, r);
+                _isNew[e * _ranks + r] = layer.HasCurrent && layer.Resident(r, e) == 0 ? 1 : 0;
+            }
+        }
         MakeDistinct();
         Rebuild();
     }
@@ -64,7 +80,9 @@ internal sealed class MinlpLocalSearch
 
     private double Piece(int expert, int count) => _layer.Weight(expert) / count;
 
-    private int IsNew(int rank, int expert) => _layer.HasCurrent && _layer.Resident(rank, expert) == 0 ? 1 : 0;
+    private int IsNew(int rank, int expert) => _isNew[expert * _ranks + rank];
+
+    private double Cross(int expert, int rank) => _cross[expert * _ranks + rank];
 
     /// <summary>
     /// Separates co-located replicas (EPLB may co-locate, and so may a current placement): swap the duplicate
@@ -108,7 +126,7 @@ internal sealed class MinlpLocalSearch
             _onRank[Rank(slot) * _experts + expert] = true;
             _ranksOf[expert].Add(Rank(slot));
         }
-        for (var e = 0; e < _experts; e++) _crossSum[e] = _ranksOf[e].Sum(r => _layer.CrossTokens(e, r));
+        for (var e = 0; e < _experts; e++) _crossSum[e] = _ranksOf[e].Sum(r => Cross(e, r));
         for (var r = 0; r < _ranks; r++) _load[r] = ExactLoad(r);
     }
 
@@ -126,9 +144,9 @@ internal sealed class MinlpLocalSearch
         for (var pass = 0; pass < MaxPasses; pass++)
         {
             random.Shuffle(order);
-            var changed = false;
-            foreach (var slot in order) changed |= ImproveAt(slot);
-            if (!changed) return;
+            var gain = 0.0;
+            foreach (var slot in order) gain += ImproveAt(slot);
+            if (gain < MinPassGain) return;
         }
     }
 
@@ -137,7 +155,7 @@ internal sealed class MinlpLocalSearch
     /// unchanged, the lowest sum of squared rank loads. The second key walks the plateaus of the max (several ranks
     /// tied at the top, where no single move lowers it) by draining the heavy ranks one at a time.
     /// </summary>
-    private bool ImproveAt(int slot)
+    private double ImproveAt(int slot)
     {
         Array.Sort(_byLoad, (a, b) => _load[b].CompareTo(_load[a]));
         var currentMax = _load[_byLoad[0]];
@@ -160,9 +178,10 @@ internal sealed class MinlpLocalSearch
         {
             if (_count[_expertOfSlot[giver]] >= 2 && !On(Rank(giver), expert)) Consider(TransferDelta(giver, expert, currentMax), (2, giver, expert), ref best, ref bestMove);
         }
-        if (bestMove.Kind == 0) return false;
+        if (bestMove.Kind == 0) return 0;
         if (bestMove.Kind == 1) Swap(bestMove.A, bestMove.B); else Transfer(bestMove.A, bestMove.B);
-        return true;
+        // A plateau move gains nothing now but keeps the pass going: it may open an improving move.
+        return Math.Max(-best.Delta, MinPassGain);
     }
 
     private const double Tolerance = 1e-12;
@@ -188,8 +207,8 @@ internal sealed class MinlpLocalSearch
         double newA = _load[ra] - pa + pb, newB = _load[rb] - pb + pa;
         var max = Math.Max(MaxExcept(ra, rb), Math.Max(newA, newB));
         var spread = (newA * newA + newB * newB - _load[ra] * _load[ra] - _load[rb] * _load[rb]) * _layer.LoadScale * _layer.LoadScale;
-        var traffic = (_layer.CrossTokens(ea, rb) - _layer.CrossTokens(ea, ra)) / _count[ea]
-            + (_layer.CrossTokens(eb, ra) - _layer.CrossTokens(eb, rb)) / _count[eb];
+        var traffic = (Cross(ea, rb) - Cross(ea, ra)) / _count[ea]
+            + (Cross(eb, ra) - Cross(eb, rb)) / _count[eb];
         var loaded = IsNew(rb, ea) + IsNew(ra, eb) - IsNew(ra, ea) - IsNew(rb, eb);
         return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * traffic + _layer.MigrationScale * loaded, spread);
     }
@@ -213,8 +232,8 @@ internal sealed class MinlpLocalSearch
             spread += (_scratch[r] * _scratch[r] - _load[r] * _load[r]) * _layer.LoadScale * _layer.LoadScale;
         }
 
-        var traffic = (_crossSum[from] - _layer.CrossTokens(from, rank)) / (cf - 1) - _crossSum[from] / cf
-            + (_crossSum[to] + _layer.CrossTokens(to, rank)) / (ct + 1) - _crossSum[to] / ct;
+        var traffic = (_crossSum[from] - Cross(from, rank)) / (cf - 1) - _crossSum[from] / cf
+            + (_crossSum[to] + Cross(to, rank)) / (ct + 1) - _crossSum[to] / ct;
         var loaded = IsNew(rank, to) - IsNew(rank, from);
         return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * traffic + _layer.MigrationScale * loaded, spread);
     }
@@ -258,7 +277,7 @@ internal sealed class MinlpLocalSearch
         _onRank[from * _experts + expert] = false;
         _onRank[to * _experts + expert] = true;
         _ranksOf[expert][_ranksOf[expert].IndexOf(from)] = to;
-        _crossSum[expert] += _layer.CrossTokens(expert, to) - _layer.CrossTokens(expert, from);
+        _crossSum[expert] += Cross(expert, to) - Cross(expert, from);
     }
 
     private void Transfer(int slot, int to)
@@ -272,8 +291,8 @@ internal sealed class MinlpLocalSearch
         _count[to]++;
         _ranksOf[from].Remove(rank);
         _ranksOf[to].Add(rank);
-        _crossSum[from] -= _layer.CrossTokens(from, rank);
-        _crossSum[to] += _layer.CrossTokens(to, rank);
+        _crossSum[from] -= Cross(from, rank);
+        _crossSum[to] += Cross(to, rank);
         _load[rank] = ExactLoad(rank);
         foreach (var r in _ranksOf[from]) _load[r] = ExactLoad(r);
         foreach (var r in _ranksOf[to]) _load[r] = ExactLoad(r);
