@@ -1,0 +1,89 @@
+namespace Strata.Core.Experts;
+
+/// <summary>
+/// <c>gimbal-minlp</c>: the Gimbal follow-up's joint placement (arXiv 2606.15177; research/paper.md §2.4,
+/// whose α, β, γ, constraint set and heuristic are not published, so the model below is ours). Per layer it
+/// minimises
+/// <code>
+///   α · max_r L_r / mean_r L_r                                              (C_load, straggler)
+/// + β · Σ_slots Σ_{s ≠ rank(slot)} R[s][e(slot)] / c[e(slot)] / Σ_e w[e]      (C_comm, source-aware traffic)
+/// + γ · Σ_{r,e} max(0, x[r][e] − x0[r][e]) / slots                           (C_mig, replicas newly loaded)
+/// </code>
+/// where <c>L_r = Σ_{slots on r} w[e]/c[e]</c>, <c>w</c> is the layer's expert load, <c>c[e]</c> its replica
+/// count, <c>R[s][e]</c> the tokens source DP rank <c>s</c> (attention on EP rank <c>s</c>) sent to <c>e</c>,
+/// each split evenly over the replicas like the load, and <c>x0</c> the current placement. Subject to: every
+/// rank holds exactly <c>SlotsPerRank</c> experts, every expert ≥ 1 replica, replicas of one expert on
+/// distinct ranks. Weights and their defaults: <see cref="MinlpObjective"/>. Without per-source load
+/// <c>C_comm</c> is 0; without a current placement <c>C_mig</c> is 0.
+/// <para>Solved per layer by <see cref="MinlpLocalSearch"/> from the better of EPLB (made distinct) and the
+/// current placement; when an exact solver is given and the layer has at most
+/// <c>exactMaxExperts</c> experts, the solver starts from the local-search result and the better of the two
+/// is kept. Within each rank, experts that stay keep their current slot, so a plan that moves nothing
+/// returns the current rows unchanged.</para>
+/// </summary>
+public sealed class GimbalMinlpPlanner(MinlpObjective? objective = null, int seed = 0, IMinlpLayerSolver? exactSolver = null, int exactMaxExperts = GimbalMinlpPlanner.DefaultExactMaxExperts) : IExpertPlanner
+{
+    public const string PolicyName = "gimbal-minlp";
+    public const int DefaultExactMaxExperts = 32;
+    public const double DefaultTimeLimitSeconds = 2;
+
+    private readonly EplbPlanner _eplb = new();
+
+    public string Name => PolicyName;
+
+    public MinlpObjective Objective { get; } = objective ?? new MinlpObjective();
+
+    public ExpertPlacement Plan(ExpertLoad load, PlacementShape shape, ExpertPlacement? current)
+    {
+        var eplb = _eplb.Plan(load, shape, null);
+        // Built (and validated) before the parallel loop, so bad input fails with its own exception, not an aggregate.
+        var starts = Enumerable.Range(0, load.Layers).Select(layer =>
+        {
+            var problem = MinlpLayer.Create(load, shape.Ranks, shape.SlotsPerRank, current, layer, Objective);
+            return (Problem: problem, Search: Start(problem, eplb.PhysicalToLogical(layer).ToArray(), current?.PhysicalToLogical(layer).ToArray()));
+        }).ToArray();
+        var rows = new int[load.Layers][];
+        // Layers are independent and each has its own seeded generator, so the parallel loop stays deterministic.
+        Parallel.For(0, load.Layers, layer => rows[layer] = PlanLayer(starts[layer].Problem, starts[layer].Search, current, layer, load.LogicalExperts));
+        return new ExpertPlacement(rows, load.LogicalExperts, shape.Ranks);
+    }
+
+    private int[] PlanLayer(MinlpLayer problem, MinlpLocalSearch search, ExpertPlacement? current, int layer, int experts)
+    {
+        search.Run(new Random(unchecked(seed * 1_000_003 + layer)));
+        var row = search.PhysicalToLogical;
+        if (exactSolver is not null && experts <= exactMaxExperts)
+        {
+            var exact = exactSolver.Solve(problem, row);
+            if (problem.Terms(exact).Total < problem.Terms(row).Total) row = exact;
+        }
+        return current is null ? row : KeepSlots(row, current.PhysicalToLogical(layer), problem.SlotsPerRank);
+    }
+
+    /// <summary>The search from EPLB's row or the current one, whichever prices lower once made distinct (ties keep the current).</summary>
+    private static MinlpLocalSearch Start(MinlpLayer problem, int[] eplbRow, int[]? currentRow)
+    {
+        var fromEplb = new MinlpLocalSearch(problem, eplbRow);
+        if (currentRow is null) return fromEplb;
+        var fromCurrent = new MinlpLocalSearch(problem, currentRow);
+        return problem.Terms(fromCurrent.PhysicalToLogical).Total <= problem.Terms(fromEplb.PhysicalToLogical).Total ? fromCurrent : fromEplb;
+    }
+
+    /// <summary>Reorders each rank's slots so an expert the rank already held stays in its old slot (a free local no-op for the engine).</summary>
+    private static int[] KeepSlots(int[] row, ReadOnlySpan<int> currentRow, int slotsPerRank)
+    {
+        var result = new int[row.Length];
+        for (var start = 0; start < row.Length; start += slotsPerRank)
+        {
+            var pending = row[start..(start + slotsPerRank)].ToList();
+            var free = new List<int>();
+            for (var slot = start; slot < start + slotsPerRank; slot++)
+            {
+                if (pending.Remove(currentRow[slot])) result[slot] = currentRow[slot];
+                else free.Add(slot);
+            }
+            foreach (var (slot, expert) in free.Zip(pending)) result[slot] = expert;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,300 @@
+namespace Strata.Core.Experts;
+
+/// <summary>
+/// <c>gimbal-minlp</c>'s search for one layer: best-improvement hill climbing from a start row, slot by slot
+/// in a seeded order. For the slot in hand it prices, in O(1) or O(replicas), every
+/// <list type="bullet">
+/// <item><em>swap</em> with a slot on another rank (both experts move, replica counts stay),</item>
+/// <item><em>transfer out</em>: the slot's expert (with a spare replica) gives the slot to another expert,</item>
+/// <item><em>transfer in</em>: a slot elsewhere whose expert has a spare replica becomes one more replica of
+/// this slot's expert (how a hot expert gets split further),</item>
+/// </list>
+/// and applies the one that lowers <c>α·C_load + β·C_comm + γ·C_mig</c> most. Passes repeat until one gains less than
+/// <see cref="MinPassGain"/>. Replicas of an expert stay on distinct ranks: the start is made distinct first and no move
+/// breaks it. Same start and generator, same result.
+/// </summary>
+internal sealed class MinlpLocalSearch
+{
+    private const int MaxPasses = 50;
+
+    /// <summary>A pass that lowers the objective by less than this (1e-5 of a fully straggling rank) ends the search: later passes only polish noise.</summary>
+    private const double MinPassGain = 1e-5;
+
+    private readonly MinlpLayer _layer;
+    private readonly int _experts;
+    private readonly int _ranks;
+    private readonly int _slotsPerRank;
+    private readonly int[] _expertOfSlot;
+    private readonly int[] _count;
+    private readonly bool[] _onRank;
+    private readonly List<int>[] _ranksOf;
+    private readonly double[] _load;
+    private readonly double[] _crossSum;
+    private readonly int[] _byLoad;
+    private readonly double[] _scratch;
+    private readonly int[] _touchedStamp;
+    // Dense copies of the layer's traffic and residency, [expert * ranks + rank]: the inner loops read them ~10^5 times per pass.
+    private readonly double[] _cross;
+    private readonly int[] _isNew;
+    private readonly List<int> _touched = [];
+    private int _stamp;
+
+    public MinlpLocalSearch(MinlpLayer layer, int[] start)
+    {
+        _layer = layer;
+        _experts = layer.Experts;
+        _ranks = layer.Ranks;
+        _slotsPerRank = layer.SlotsPerRank;
+        if (_slotsPerRank > _experts)
+            throw new ArgumentException($"gimbal-minlp keeps the replicas of an expert on distinct ranks, which {_slotsPerRank} slots per rank and {_experts} logical experts make impossible; use at most one slot per rank per expert.");
+        _expertOfSlot = (int[])start.Clone();
+        _count = new int[_experts];
+        _onRank = new bool[_ranks * _experts];
+        _ranksOf = Enumerable.Range(0, _experts).Select(_ => new List<int>()).ToArray();
+        _load = new double[_ranks];
+        _crossSum = new double[_experts];
+        _byLoad = Enumerable.Range(0, _ranks).ToArray();
+        _scratch = new double[_ranks];
+        _touchedStamp = new int[_ranks];
+        _cross = new double[_experts * _ranks];
+        _isNew = new int[_experts * _ranks];
+        for (var e = 0; e < _experts; e++)
+        {
+            for (var r = 0; r < _ranks; r++)
+            {
+                _cross[e * _ranks + r] = layer.CrossTokens(e, r);
+                _isNew[e * _ranks + r] = layer.HasCurrent && layer.Resident(r, e) == 0 ? 1 : 0;
+            }
+        }
+        MakeDistinct();
+        Rebuild();
+    }
+
+    public int[] PhysicalToLogical => (int[])_expertOfSlot.Clone();
+
+    private int Slots => _expertOfSlot.Length;
+
+    private int Rank(int slot) => slot / _slotsPerRank;
+
+    private bool On(int rank, int expert) => _onRank[rank * _experts + expert];
+
+    private double Piece(int expert, int count) => _layer.Weight(expert) / count;
+
+    private int IsNew(int rank, int expert) => _isNew[expert * _ranks + rank];
+
+    private double Cross(int expert, int rank) => _cross[expert * _ranks + rank];
+
+    /// <summary>
+    /// Separates co-located replicas (EPLB may co-locate, and so may a current placement): swap the duplicate
+    /// with a slot of another rank if some swap keeps both ranks distinct, else hand the slot to an expert the
+    /// rank lacks (one exists, since a rank with a duplicate holds fewer than <c>experts</c> distinct ones).
+    /// </summary>
+    private void MakeDistinct()
+    {
+        var held = new int[_ranks * _experts];
+        foreach (var (slot, expert) in _expertOfSlot.Index()) held[Rank(slot) * _experts + expert]++;
+        for (var slot = 0; slot < Slots; slot++)
+        {
+            int rank = Rank(slot), expert = _expertOfSlot[slot];
+            if (held[rank * _experts + expert] < 2) continue;
+            var partner = -1;
+            for (var other = 0; other < Slots && partner < 0; other++)
+            {
+                int otherRank = Rank(other), otherExpert = _expertOfSlot[other];
+                if (otherRank != rank && held[otherRank * _experts + expert] == 0 && held[rank * _experts + otherExpert] == 0) partner = other;
+            }
+            var replacement = partner >= 0 ? _expertOfSlot[partner] : Enumerable.Range(0, _experts).First(e => held[rank * _experts + e] == 0);
+            held[rank * _experts + expert]--;
+            held[rank * _experts + replacement]++;
+            _expertOfSlot[slot] = replacement;
+            if (partner < 0) continue;
+            held[Rank(partner) * _experts + replacement]--;
+            held[Rank(partner) * _experts + expert]++;
+            _expertOfSlot[partner] = expert;
+        }
+    }
+
+    private void Rebuild()
+    {
+        Array.Clear(_count);
+        Array.Clear(_onRank);
+        foreach (var list in _ranksOf) list.Clear();
+        for (var slot = 0; slot < Slots; slot++)
+        {
+            var expert = _expertOfSlot[slot];
+            _count[expert]++;
+            _onRank[Rank(slot) * _experts + expert] = true;
+            _ranksOf[expert].Add(Rank(slot));
+        }
+        for (var e = 0; e < _experts; e++) _crossSum[e] = _ranksOf[e].Sum(r => Cross(e, r));
+        for (var r = 0; r < _ranks; r++) _load[r] = ExactLoad(r);
+    }
+
+    private double ExactLoad(int rank)
+    {
+        var sum = 0.0;
+        for (var slot = rank * _slotsPerRank; slot < (rank + 1) * _slotsPerRank; slot++)
+            sum += Piece(_expertOfSlot[slot], _count[_expertOfSlot[slot]]);
+        return sum;
+    }
+
+    public void Run(Random random)
+    {
+        var order = Enumerable.Range(0, Slots).ToArray();
+        for (var pass = 0; pass < MaxPasses; pass++)
+        {
+            random.Shuffle(order);
+            var gain = 0.0;
+            foreach (var slot in order) gain += ImproveAt(slot);
+            if (gain < MinPassGain) return;
+        }
+    }
+
+    /// <summary>
+    /// Applies the best move that involves <paramref name="slot"/>: lowest objective, or, among moves that leave it
+    /// unchanged, the lowest sum of squared rank loads. The second key walks the plateaus of the max (several ranks
+    /// tied at the top, where no single move lowers it) by draining the heavy ranks one at a time.
+    /// </summary>
+    private double ImproveAt(int slot)
+    {
+        Array.Sort(_byLoad, (a, b) => _load[b].CompareTo(_load[a]));
+        var currentMax = _load[_byLoad[0]];
+        // Moves must win by more than rounding noise, or passes could cycle on ties.
+        var best = (Delta: -Tolerance, Spread: 0.0);
+        (int Kind, int A, int B) bestMove = default;
+        var expert = _expertOfSlot[slot];
+        for (var other = 0; other < Slots; other++)
+        {
+            if (CanSwap(slot, other)) Consider(SwapDelta(slot, other, currentMax), (1, slot, other), ref best, ref bestMove);
+        }
+        if (_count[expert] >= 2)
+        {
+            for (var to = 0; to < _experts; to++)
+            {
+                if (!On(Rank(slot), to)) Consider(TransferDelta(slot, to, currentMax), (2, slot, to), ref best, ref bestMove);
+            }
+        }
+        for (var giver = 0; giver < Slots; giver++)
+        {
+            if (_count[_expertOfSlot[giver]] >= 2 && !On(Rank(giver), expert)) Consider(TransferDelta(giver, expert, currentMax), (2, giver, expert), ref best, ref bestMove);
+        }
+        if (bestMove.Kind == 0) return 0;
+        if (bestMove.Kind == 1) Swap(bestMove.A, bestMove.B); else Transfer(bestMove.A, bestMove.B);
+        // A plateau move gains nothing now but keeps the pass going: it may open an improving move.
+        return Math.Max(-best.Delta, MinPassGain);
+    }
+
+    private const double Tolerance = 1e-12;
+
+    private static void Consider((double Delta, double Spread) move, (int, int, int) id, ref (double Delta, double Spread) best, ref (int Kind, int A, int B) bestMove)
+    {
+        var better = move.Delta < best.Delta - Tolerance
+            || (move.Delta <= Math.Min(best.Delta, 0) + Tolerance && move.Spread < best.Spread - Tolerance * Math.Abs(best.Spread) - Tolerance);
+        if (better) { best = move; bestMove = id; }
+    }
+
+    private bool CanSwap(int a, int b)
+    {
+        int ra = Rank(a), rb = Rank(b), ea = _expertOfSlot[a], eb = _expertOfSlot[b];
+        return ra != rb && !On(rb, ea) && !On(ra, eb);
+    }
+
+    /// <summary>Objective change of a swap, and the change of the sum of squared rank loads (relative to the mean's square).</summary>
+    private (double Delta, double Spread) SwapDelta(int a, int b, double currentMax)
+    {
+        int ra = Rank(a), rb = Rank(b), ea = _expertOfSlot[a], eb = _expertOfSlot[b];
+        double pa = Piece(ea, _count[ea]), pb = Piece(eb, _count[eb]);
+        double newA = _load[ra] - pa + pb, newB = _load[rb] - pb + pa;
+        var max = Math.Max(MaxExcept(ra, rb), Math.Max(newA, newB));
+        var spread = (newA * newA + newB * newB - _load[ra] * _load[ra] - _load[rb] * _load[rb]) * _layer.LoadScale * _layer.LoadScale;
+        var traffic = (Cross(ea, rb) - Cross(ea, ra)) / _count[ea]
+            + (Cross(eb, ra) - Cross(eb, rb)) / _count[eb];
+        var loaded = IsNew(rb, ea) + IsNew(ra, eb) - IsNew(ra, ea) - IsNew(rb, eb);
+        return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * traffic + _layer.MigrationScale * loaded, spread);
+    }
+
+    /// <summary>Slot <paramref name="slot"/> stops holding its expert <c>f</c> (which keeps ≥ 1 replica) and holds <paramref name="to"/>.</summary>
+    private (double Delta, double Spread) TransferDelta(int slot, int to, double currentMax)
+    {
+        var rank = Rank(slot);
+        var from = _expertOfSlot[slot];
+        int cf = _count[from], ct = _count[to];
+        _stamp++;
+        _touched.Clear();
+        foreach (var r in _ranksOf[from]) Touch(r, r == rank ? -Piece(from, cf) : Piece(from, cf - 1) - Piece(from, cf));
+        foreach (var r in _ranksOf[to]) Touch(r, Piece(to, ct + 1) - Piece(to, ct));
+        Touch(rank, Piece(to, ct + 1));
+        var max = MaxExceptTouched();
+        var spread = 0.0;
+        foreach (var r in _touched)
+        {
+            max = Math.Max(max, _scratch[r]);
+            spread += (_scratch[r] * _scratch[r] - _load[r] * _load[r]) * _layer.LoadScale * _layer.LoadScale;
+        }
+
+        var traffic = (_crossSum[from] - Cross(from, rank)) / (cf - 1) - _crossSum[from] / cf
+            + (_crossSum[to] + Cross(to, rank)) / (ct + 1) - _crossSum[to] / ct;
+        var loaded = IsNew(rank, to) - IsNew(rank, from);
+        return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * traffic + _layer.MigrationScale * loaded, spread);
+    }
+
+    private void Touch(int rank, double change)
+    {
+        if (_touchedStamp[rank] != _stamp)
+        {
+            _touchedStamp[rank] = _stamp;
+            _scratch[rank] = _load[rank];
+            _touched.Add(rank);
+        }
+        _scratch[rank] += change;
+    }
+
+    private double MaxExcept(int ra, int rb)
+    {
+        foreach (var r in _byLoad) if (r != ra && r != rb) return _load[r];
+        return 0;
+    }
+
+    private double MaxExceptTouched()
+    {
+        foreach (var r in _byLoad) if (_touchedStamp[r] != _stamp) return _load[r];
+        return 0;
+    }
+
+    private void Swap(int a, int b)
+    {
+        int ra = Rank(a), rb = Rank(b), ea = _expertOfSlot[a], eb = _expertOfSlot[b];
+        _expertOfSlot[a] = eb;
+        _expertOfSlot[b] = ea;
+        Relocate(ea, ra, rb);
+        Relocate(eb, rb, ra);
+        _load[ra] = ExactLoad(ra);
+        _load[rb] = ExactLoad(rb);
+    }
+
+    private void Relocate(int expert, int from, int to)
+    {
+        _onRank[from * _experts + expert] = false;
+        _onRank[to * _experts + expert] = true;
+        _ranksOf[expert][_ranksOf[expert].IndexOf(from)] = to;
+        _crossSum[expert] += Cross(expert, to) - Cross(expert, from);
+    }
+
+    private void Transfer(int slot, int to)
+    {
+        var rank = Rank(slot);
+        var from = _expertOfSlot[slot];
+        _expertOfSlot[slot] = to;
+        _onRank[rank * _experts + from] = false;
+        _onRank[rank * _experts + to] = true;
+        _count[from]--;
+        _count[to]++;
+        _ranksOf[from].Remove(rank);
+        _ranksOf[to].Add(rank);
+        _crossSum[from] -= Cross(from, rank);
+        _crossSum[to] += Cross(to, rank);
+        _load[rank] = ExactLoad(rank);
+        foreach (var r in _ranksOf[from]) _load[r] = ExactLoad(r);
+        foreach (var r in _ranksOf[to]) _load[r] = ExactLoad(r);
+    }
+}
