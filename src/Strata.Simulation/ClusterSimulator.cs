@@ -69,7 +69,7 @@ public sealed class ClusterSimulator
         _routing = new RoutingModel(model.MoeLayers, model.RoutedExperts, model.ExpertsPerToken, _domains.Count,
             config.Routing.Skew, config.Routing.DomainCorrelation, config.Routing.LayerAffinity, config.Routing.Seed);
         var topology = new EpTopology(config.TensorParallel, config.ExpertParallel, config.GpusPerNode, model.HiddenSize,
-            config.Gpu.LinkGbps, config.Gpu.InterNodeGbps);
+            config.Gpu.LinkGbps, config.Gpu.InterNodeGbps, config.EpCost.AllToAllLatencySeconds, config.EpCost.ExpertComputeEfficiency);
         var enginesPerGroup = config.ExpertParallel ? _engines.Length : 1;
         var ranks = config.ExpertParallel ? config.ExpertParallelSize : 1;
         var shape = new PlacementShape(ranks, model.RoutedExperts + (ranks > 1 ? config.Experts.RedundantSlots : 0),
@@ -178,6 +178,7 @@ public sealed class ClusterSimulator
         _router.Publish(published.Time, _engines, _kvCapacityTokens, _pressure);
         for (var i = 0; i < _engines.Length; i++) _kvUsage[i] = _engines[i].Kv.Usage;
         _metrics.SampleKvUsage(published.Time, _kvUsage);
+        _metrics.SampleMoePairs(published.Time, _groups.Sum(g => g.Moe.MaxRankPairs), _groups.Sum(g => g.Moe.MeanRankPairs));
         if (_arrived < _workload.Count || _outstanding > 0)
             Schedule(new StatsPublished(published.Time + _config.StatsIntervalSeconds));
     }

@@ -22,6 +22,7 @@ public sealed record ClusterConfig
     public PolicyOptions Dispatch { get; init; } = new("vllm-dp", section: "dispatch");
     public ExpertsKnobs Experts { get; init; } = new();
     public RoutingKnobs Routing { get; init; } = new();
+    public EpCostKnobs EpCost { get; init; } = new();
 
     /// <summary>Seconds between engine stats publications the router sees (vLLM's DP coordinator: ~0.1 s).</summary>
     public double StatsIntervalSeconds { get; init; } = 0.1;
@@ -63,6 +64,21 @@ public sealed record ExpertsKnobs
 
     /// <summary>Physical slots beyond one per logical expert, over all EP ranks (vLLM's <c>num_redundant_experts</c>).</summary>
     public int RedundantSlots { get; init; }
+}
+
+/// <summary>
+/// What an expert-parallel MoE layer costs beyond the roofline: the all-to-all backend's fixed
+/// latency and how fast its expert kernel runs. The defaults are an ideal NVLink backend; the
+/// <c>gimbal-a100</c> preset fits them to the Gimbal paper's vLLM 0.9 + pplx measurements
+/// (docs/calibration.md "Expert parallelism").
+/// </summary>
+public sealed record EpCostKnobs
+{
+    /// <summary>Fixed cost of one dispatch or one combine kernel, seconds; two per MoE layer per step.</summary>
+    public double AllToAllLatencySeconds { get; init; } = 10e-6;
+
+    /// <summary>Speed of the EP expert kernel relative to the roofline's fused MoE (1 = as fast; 0.5 = twice as slow).</summary>
+    public double ExpertComputeEfficiency { get; init; } = 1.0;
 }
 
 /// <summary>Shape of the simulated expert routing (docs/experts.md has the calibration).</summary>

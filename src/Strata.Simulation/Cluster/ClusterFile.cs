@@ -93,6 +93,18 @@ public static class ClusterFile
             };
             routing.RejectUnknownKeys();
         }
+        if (yaml.Map("ep_cost") is { } epCost)
+        {
+            config = config with
+            {
+                EpCost = new EpCostKnobs
+                {
+                    AllToAllLatencySeconds = epCost.Double("all_to_all_latency_us", 0) / 1e6 ?? config.EpCost.AllToAllLatencySeconds,
+                    ExpertComputeEfficiency = epCost.Double("expert_compute_efficiency", 0.01, 1) ?? config.EpCost.ExpertComputeEfficiency,
+                },
+            };
+            epCost.RejectUnknownKeys();
+        }
         config = config with { StatsIntervalSeconds = yaml.Double("stats_interval_s", 0.001) ?? config.StatsIntervalSeconds };
         yaml.RejectUnknownKeys();
         Validate(config, presetOrPath);

@@ -7,12 +7,15 @@ internal sealed class MetricsCollector : IRequestObserver
 {
     private readonly List<RequestRecord> _records = [];
     private readonly List<(double Time, double MeanUsage)> _kvTimeline = [];
+    private readonly List<(double Time, double MaxRankPairs, double MeanRankPairs)> _moeTimeline = [];
     private double _kvUsageSum;
     private int _kvSamples;
 
     public LogHistogram InterTokenLatency { get; } = new();
     public IReadOnlyList<RequestRecord> Records => _records;
     public IReadOnlyList<(double Time, double MeanUsage)> KvTimeline => _kvTimeline;
+    /// <summary>Cumulative busiest-rank and mean-rank token-expert pairs at each stats tick.</summary>
+    public IReadOnlyList<(double Time, double MaxRankPairs, double MeanRankPairs)> MoeTimeline => _moeTimeline;
     public double MeanKvUsage => _kvSamples == 0 ? 0 : _kvUsageSum / _kvSamples;
     public double MaxKvUsage { get; private set; }
     public long OutputTokens { get; private set; }
@@ -42,6 +45,9 @@ internal sealed class MetricsCollector : IRequestObserver
         MaxKvUsage = Math.Max(MaxKvUsage, usagePerEngine.Max());
         _kvTimeline.Add((time, mean));
     }
+
+    public void SampleMoePairs(double time, double maxRankPairs, double meanRankPairs) =>
+        _moeTimeline.Add((time, maxRankPairs, meanRankPairs));
 
     private static RequestRecord Record(SimRequest r, bool failed) => new(
         r.Id, r.Engine, r.Spec.ArrivalTime, r.PromptTokens, r.OutputTokens, r.CachedPromptTokens,

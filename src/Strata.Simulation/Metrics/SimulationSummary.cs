@@ -35,6 +35,9 @@ public sealed record SimulationSummary
     public IReadOnlyList<EngineSummary> Engines { get; init; } = [];
     /// <summary>Mean KV usage across engines over time, at most 200 points.</summary>
     public IReadOnlyList<(double Time, double Usage)> KvUsageTimeline { get; init; } = [];
+
+    /// <summary>Expert balancedness (busiest EP rank's token-expert pairs over the mean rank's) across the run, as (time s, ratio).</summary>
+    public IReadOnlyList<(double Time, double Ratio)> MoeBalancednessTimeline { get; init; } = [];
 }
 
 /// <summary>What produced a run, so every number reruns with one command.</summary>

@@ -57,10 +57,29 @@ internal static class SummaryBuilder
                 HitRate(e.PrefixHitTokens, e.PrefixQueryTokens),
                 done.Where(r => r.Engine == e.Index).Select(r => r.Ttft * 1000).DefaultIfEmpty(0).Average())).ToArray(),
             KvUsageTimeline = Downsample(metrics.KvTimeline),
+            MoeBalancednessTimeline = Balancedness(metrics.MoeTimeline),
         };
     }
 
     private static double HitRate(long hits, long queries) => queries > 0 ? (double)hits / queries : 0;
+
+    /// <summary>Max/mean rank load over each of up to 100 equal slices of the run (slices with no MoE work are skipped).</summary>
+    private static IReadOnlyList<(double, double)> Balancedness(IReadOnlyList<(double Time, double MaxRankPairs, double MeanRankPairs)> cumulative)
+    {
+        const int slices = 100;
+        var result = new List<(double, double)>(slices);
+        if (cumulative.Count < 2) return result;
+        var stride = Math.Max(1, cumulative.Count / slices);
+        var previous = cumulative[0];
+        for (var i = stride; i < cumulative.Count; i += stride)
+        {
+            var point = cumulative[i];
+            var mean = point.MeanRankPairs - previous.MeanRankPairs;
+            if (mean > 0) result.Add((point.Time, (point.MaxRankPairs - previous.MaxRankPairs) / mean));
+            previous = point;
+        }
+        return result;
+    }
 
     private static IReadOnlyList<(double, double)> Downsample(IReadOnlyList<(double Time, double MeanUsage)> timeline)
     {

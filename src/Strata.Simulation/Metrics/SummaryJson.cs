@@ -57,16 +57,22 @@ public static class SummaryJson
             json.WriteEndObject();
         }
         json.WriteEndArray();
-        json.WriteStartArray("kv_usage_timeline");
-        foreach (var (time, usage) in s.KvUsageTimeline)
+        WriteTimeline(json, "kv_usage_timeline", s.KvUsageTimeline);
+        WriteTimeline(json, "moe_balancedness_timeline", s.MoeBalancednessTimeline);
+        json.WriteEndObject();
+    }
+
+    private static void WriteTimeline(Utf8JsonWriter json, string name, IReadOnlyList<(double Time, double Value)> timeline)
+    {
+        json.WriteStartArray(name);
+        foreach (var (time, value) in timeline)
         {
             json.WriteStartArray();
             json.WriteNumberValue(Math.Round(time, 3));
-            json.WriteNumberValue(Math.Round(usage, 4));
+            json.WriteNumberValue(Math.Round(value, 4));
             json.WriteEndArray();
         }
         json.WriteEndArray();
-        json.WriteEndObject();
     }
 
     private static void WriteLatency(Utf8JsonWriter json, string name, LatencyStats stats)

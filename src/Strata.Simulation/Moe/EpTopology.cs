@@ -7,10 +7,14 @@ namespace Strata.Simulation.Moe;
 /// <param name="HiddenSize">Model hidden size (bf16 hidden states cross ranks).</param>
 /// <param name="LinkGbps">Intra-node GPU link, GB/s both directions.</param>
 /// <param name="InterNodeGbps">Inter-node bandwidth per GPU, GB/s one direction.</param>
+/// <param name="AllToAllLatencySeconds">Fixed cost of one dispatch or combine kernel.</param>
+/// <param name="ExpertComputeEfficiency">Speed of the EP expert kernel relative to the roofline's (1 = as fast).</param>
 internal readonly record struct EpTopology(
     int TensorParallel,
     bool ExpertParallel,
     int GpusPerNode,
     int HiddenSize,
     double LinkGbps,
-    double InterNodeGbps);
+    double InterNodeGbps,
+    double AllToAllLatencySeconds,
+    double ExpertComputeEfficiency);

@@ -20,9 +20,6 @@ namespace Strata.Simulation.Moe;
 /// </summary>
 internal sealed class ExpertParallelCost
 {
-    /// <summary>Fixed cost of one all-to-all kernel (dispatch or combine), seconds.</summary>
-    public const double AllToAllLatencySeconds = 10e-6;
-
     private readonly IStepCostModel _cost;
     private readonly int _layers;
     private readonly int _ranks;
@@ -32,6 +29,8 @@ internal sealed class ExpertParallelCost
     private readonly double _tokenBytes;
     private readonly double _intraNodeSecondsPerToken;
     private readonly double _interNodeSecondsPerToken;
+    private readonly double _allToAllLatencySeconds;
+    private readonly double _expertComputeEfficiency;
     private readonly NormalSamples _normal;
     private readonly int[] _grid;
     private readonly RoutingModel _routing;
@@ -72,6 +71,8 @@ internal sealed class ExpertParallelCost
         _tokenBytes = topology.HiddenSize * 2.0;
         _intraNodeSecondsPerToken = _tokenBytes / (topology.LinkGbps / 2 * 1e9);
         _interNodeSecondsPerToken = _tokenBytes / (topology.InterNodeGbps * 1e9);
+        _allToAllLatencySeconds = topology.AllToAllLatencySeconds;
+        _expertComputeEfficiency = topology.ExpertComputeEfficiency;
         _normal = new NormalSamples(random);
         _grid = TokenGrid(maxTokensPerStep);
         _sourceTokens = new double[_ranks];
@@ -220,7 +221,7 @@ internal sealed class ExpertParallelCost
                 if (distinct > most) distinct = most;
                 if (distinct < 1) distinct = pairs > 0 ? 1 : 0;
                 var time = _expertParallel
-                    ? _cost.MoeLayerSeconds(pairs, distinct)
+                    ? _cost.MoeLayerSeconds(pairs / _expertComputeEfficiency, distinct)
                     : _cost.MoeLayerSeconds(pairs / _tensorParallel, distinct / _tensorParallel);
                 if (time > slowest) slowest = time;
                 if (pairs > maxPairs) maxPairs = pairs;
@@ -288,7 +289,7 @@ internal sealed class ExpertParallelCost
         // Dispatch sends the hidden states out, combine brings the expert outputs back.
         _allToAllTokens += 2 * tokensSent;
         var oneWay = Math.Max(worstIntra * _intraNodeSecondsPerToken, worstInter * _interNodeSecondsPerToken);
-        return 2 * (oneWay + AllToAllLatencySeconds);
+        return 2 * (oneWay + _allToAllLatencySeconds);
     }
 
     private void Tabulate(int layer, double[] perToken, ExpertPlacement placement)

@@ -55,7 +55,18 @@ public class ClusterFileTests
         Assert.Equal(8192, c.Engine.MaxNumBatchedTokens);
     }
 
+    [Fact]
+    public void Expert_parallel_cost_is_read_in_microseconds_and_a_fraction()
+    {
+        var c = ClusterFile.Load(Yaml("base: gimbal-h100\nep_cost: {all_to_all_latency_us: 150, expert_compute_efficiency: 0.5}\n"));
+        Assert.Equal(150e-6, c.EpCost.AllToAllLatencySeconds, 12);
+        Assert.Equal(0.5, c.EpCost.ExpertComputeEfficiency);
+        Assert.Equal(200e-6, ClusterFile.Load("gimbal-a100").EpCost.AllToAllLatencySeconds, 12);
+    }
+
     [Theory]
+    [InlineData("ep_cost: {expert_compute_efficiency: 0}\n", "ep_cost.expert_compute_efficiency")]
+    [InlineData("ep_cost: {latency_us: 5}\n", "ep_cost.latency_us: unknown setting")]
     [InlineData("engine: {max_num_seq: 4}\n", "engine.max_num_seq: unknown setting")]
     [InlineData("engine: {max_num_seqs: many}\n", "engine.max_num_seqs: 'many' is not a whole number")]
     [InlineData("gpu: v100\n", "unknown GPU 'v100'")]

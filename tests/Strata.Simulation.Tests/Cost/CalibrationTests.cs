@@ -54,4 +54,29 @@ public class CalibrationTests
         var s = Run(SingleGpu(GpuPresets.H100, 8192), requests);
         Assert.InRange(s.TpotMs.Mean, 13.18 * 0.9, 13.18 * 1.1);
     }
+
+    /// <summary>
+    /// The one fitted setting (docs/calibration.md "Expert parallelism"): the vLLM baseline on
+    /// <c>gimbal-a100</c>, averaged over the five shapes, inside the ranges of the paper's
+    /// figures (TTFT ~0.8–2 s, TPOT ~90–210 ms over 1.0–1.4 req/s) and growing toward saturation.
+    /// </summary>
+    [Fact]
+    public void Gimbal_a100_vllm_baseline_lands_in_the_papers_measured_range()
+    {
+        static (double Ttft, double Tpot, double Throughput) Mean(double rate)
+        {
+            var runs = new[] { "random", "central", "descending", "two-end", "average" }
+                .Select(shape => new Strata.Simulation.Runs.RunSpec { Workload = shape, Rate = rate }.Prepare().Execute().Summary).ToArray();
+            return (runs.Average(s => s.TtftMs.Mean), runs.Average(s => s.TpotMs.Mean), runs.Average(s => s.RequestThroughput));
+        }
+
+        var light = Mean(1.0);
+        var heavy = Mean(1.4);
+
+        Assert.InRange(light.Ttft, 800, 1400);
+        Assert.InRange(light.Tpot, 80, 120);
+        Assert.InRange(heavy.Ttft, 1600, 2500);
+        Assert.InRange(heavy.Tpot, 140, 210);
+        Assert.InRange(heavy.Throughput, 1.2, 1.4);
+    }
 }
