@@ -20,6 +20,8 @@ public static class StrataCli
         {
             Out = new AnsiConsoleOutput(output),
             Interactive = InteractionSupport.No,
+            // Escape codes only for a terminal: a file, a pipe or a test gets plain text.
+            Ansi = ReferenceEquals(output, Console.Out) ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = ReferenceEquals(output, Console.Out) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
         // Redirected output (a file, a test, CI) gets a fixed width so tables never wrap mid-value.

@@ -1,55 +1,73 @@
 using System.CommandLine;
 using Spectre.Console;
-using Strata.Core.Policies;
-using Strata.Simulation.Runs;
-using Strata.Simulation.Workloads;
+using Strata.Cli.Output;
+using Strata.Experiments.Grids;
+using Strata.Experiments.Reports;
+using Strata.Experiments.Running;
+using Strata.Experiments.Stacks;
 
 namespace Strata.Cli.Commands;
 
 /// <summary>
-/// <c>strata experiment</c>: the baseline comparison on the built-in default — every prompt-length
-/// shape of the Gimbal paper on <c>gimbal-a100</c>, vLLM's own dispatch against round-robin.
+/// <c>strata experiment</c>: the evaluation grid of the Gimbal papers — prompt shapes × request
+/// rates × seeds × policy stacks — in the simulator; a table of changes against the vLLM
+/// baseline in the terminal, and a report folder with charts and every run's raw summary.
 /// </summary>
 internal static class ExperimentCommand
 {
-    private static readonly string[] Shapes = ["random", "central", "descending", "two-end", "average"];
-    private static readonly string[] Dispatchers = ["vllm-dp", "round-robin"];
-
     public static Command Create(IAnsiConsole console)
     {
-        var cluster = new Option<string>("--cluster") { Description = "Cluster preset or YAML file.", DefaultValueFactory = _ => "gimbal-a100" };
-        var rate = new Option<double>("--rate") { Description = "Requests per second.", DefaultValueFactory = _ => WorkloadCatalog.DefaultRate };
-        var requests = new Option<int>("--requests") { Description = "Requests per run.", DefaultValueFactory = _ => WorkloadCatalog.DefaultRequests };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "Seed of every run." };
-        var command = new Command("experiment", "Compare policy stacks over the Gimbal workload shapes in the simulator.") { cluster, rate, requests, seed };
+        var grid = new Option<string>("--grid") { Description = $"Grid to run: {string.Join(", ", ExperimentGrids.Names)}.", DefaultValueFactory = _ => "default" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Report folder.", DefaultValueFactory = _ => new DirectoryInfo("strata-report") };
+        var jobs = new Option<int>("--jobs") { Description = "Simulations run in parallel (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var stacks = new Option<string[]>("--stacks") { Description = $"Only these stacks (the baseline always runs): {string.Join(", ", PolicyStacks.All.Select(s => s.Name))}.", AllowMultipleArgumentsPerToken = true };
+        var seeds = new Option<int?>("--seeds") { Description = "Seeds per cell, overriding the grid's (0, 1, … N−1)." };
+        var requests = new Option<int?>("--requests") { Description = "Requests per run, overriding the grid's." };
+        var traces = new Option<DirectoryInfo?>("--traces") { Description = "Folder of the Azure and Mooncake traces (default: shared/data/traces found beside the checkout)." };
+        var command = new Command("experiment", "Run the evaluation grid in the simulator: every policy stack against the vLLM baseline, with a report.")
+        {
+            grid, output, jobs, stacks, seeds, requests, traces,
+        };
         command.SetAction(parse =>
         {
-            var runs = (from shape in Shapes
-                        from dispatch in Dispatchers
-                        select new RunSpec
-                        {
-                            Cluster = parse.GetValue(cluster)!, Workload = shape, Rate = parse.GetValue(rate),
-                            Requests = parse.GetValue(requests), Seed = parse.GetValue(seed),
-                            Queue = new PolicyOptions("fcfs", section: "queue"), Dispatch = new PolicyOptions(dispatch, section: "dispatch"),
-                        }.Prepare()).ToArray();
+            var chosen = Grid(parse.GetValue(grid)!, parse.GetValue(traces)?.FullName ?? TracesFolder.Find());
+            if (parse.GetValue(stacks) is { Length: > 0 } names) chosen = Checked(() => chosen.WithStacks(names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray()));
+            if (parse.GetValue(seeds) is { } n) chosen = n >= 1 ? chosen.WithSeeds(n) : throw new CliUsageException("--seeds: must be at least 1.");
+            if (parse.GetValue(requests) is { } r) chosen = r >= 1 ? chosen.WithRequests(r) : throw new CliUsageException("--requests: must be at least 1.");
+            var parallel = parse.GetValue(jobs);
+            if (parallel < 1) throw new CliUsageException("--jobs: must be at least 1.");
+            var folder = parse.GetValue(output)!.FullName;
 
-            var table = new Table().Border(TableBorder.Simple).Title("fcfs + vllm-dp (vLLM baseline) vs fcfs + round-robin");
-            foreach (var column in new[] { "shape", "dispatch", "mean TTFT ms", "p99 TTFT ms", "mean TPOT ms", "req/s", "preemptions" })
-                table.AddColumn(new TableColumn(column).RightAligned());
-            console.Progress().AutoClear(true).Start(progress =>
-            {
-                var task = progress.AddTask("simulating", maxValue: runs.Length);
-                foreach (var run in runs)
+            IReadOnlyList<RunOutcome> outcomes = [];
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(progress =>
                 {
-                    var s = run.Execute().Summary;
-                    table.AddRow(s.Run.Workload, s.Run.Dispatch, s.TtftMs.Mean.ToString("F1"), s.TtftMs.P99.ToString("F1"),
-                        s.TpotMs.Mean.ToString("F2"), s.RequestThroughput.ToString("F3"), s.Preemptions.ToString());
-                    task.Increment(1);
-                }
-            });
-            console.Write(table);
+                    var task = progress.AddTask($"{chosen.Name} grid: {chosen.RunCount} simulations on {parallel} thread(s)", maxValue: chosen.RunCount);
+                    outcomes = ExperimentRunner.Run(chosen, parallel, _ => task.Increment(1));
+                });
+            var comparison = new Comparison(chosen, outcomes);
+            ExperimentReport.Write(comparison, folder, "strata " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
+
+            ExperimentTables.Write(console, comparison);
+            console.WriteLine($"{outcomes.Count} simulations in {started.Elapsed.TotalSeconds:F1} s; {comparison.Flags.Count} runs flagged worse than the baseline by more than 2% (see the report).");
+            console.WriteLine($"report: {Path.Combine(folder, ExperimentReport.MarkdownFile)} and {Path.Combine(folder, ExperimentReport.HtmlFile)}");
             return 0;
         });
         return command;
+    }
+
+    private static ExperimentGrid Grid(string name, string? traces) => Checked(() => ExperimentGrids.Create(name, traces), "--grid");
+
+    private static ExperimentGrid Checked(Func<ExperimentGrid> create, string option = "--stacks")
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException($"{option}: {e.Message}");
+        }
     }
 }

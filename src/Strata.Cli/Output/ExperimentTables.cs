@@ -1,0 +1,27 @@
+using Spectre.Console;
+using Strata.Experiments.Reports;
+
+namespace Strata.Cli.Output;
+
+/// <summary>The experiment's comparison in the terminal: overall changes, then mean TTFT and TPOT per shape.</summary>
+internal static class ExperimentTables
+{
+    public static void Write(IAnsiConsole console, Comparison comparison)
+    {
+        var headline = comparison.Grid.HeadlineCells;
+        var where = $"{string.Join("/", headline.Select(c => c.Label))} at {headline[0].Rate} req/s on {headline[0].Cluster}";
+        Render(console, ReductionTables.Overall(comparison, $"Change vs vLLM baseline (fcfs + vllm-dp + contiguous), mean over {where}"));
+        Render(console, ReductionTables.PerCell(comparison, 0, headline, "mean TTFT change per shape"));
+        Render(console, ReductionTables.PerCell(comparison, 2, headline, "mean TPOT change per shape"));
+    }
+
+    private static void Render(IAnsiConsole console, TextTable source)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(source.Title));
+        foreach (var (header, i) in source.Headers.Select((h, i) => (h, i)))
+            table.AddColumn(i == 0 ? new TableColumn(Markup.Escape(header)) : new TableColumn(Markup.Escape(header)).RightAligned());
+        foreach (var row in source.Rows)
+            table.AddRow(row.Select(cell => cell.EndsWith(ReductionTables.Best, StringComparison.Ordinal) ? $"[bold green]{Markup.Escape(cell)}[/]" : Markup.Escape(cell)).ToArray());
+        console.Write(table);
+    }
+}

@@ -1,0 +1,37 @@
+using Strata.Experiments.Stacks;
+
+namespace Strata.Experiments.Grids;
+
+/// <summary>
+/// Cells × stacks × seeds. <see cref="HeadlineCells"/> are the cells the paper's headline
+/// numbers average over (the five prompt shapes at 1.4 req/s on <c>gimbal-a100</c>).
+/// </summary>
+public sealed record ExperimentGrid(
+    string Name,
+    IReadOnlyList<ExperimentCell> Cells,
+    IReadOnlyList<PolicyStack> Stacks,
+    IReadOnlyList<int> Seeds,
+    int Requests,
+    IReadOnlyList<ExperimentCell> HeadlineCells,
+    IReadOnlyList<string> Notes)
+{
+    public IEnumerable<ExperimentRun> Runs() =>
+        from cell in Cells
+        from seed in Seeds
+        from stack in Stacks
+        select new ExperimentRun(cell, stack, seed, Requests);
+
+    public int RunCount => Cells.Count * Stacks.Count * Seeds.Count;
+
+    /// <summary>The same grid with only the named stacks (the baseline always stays: every number is relative to it).</summary>
+    public ExperimentGrid WithStacks(IReadOnlyCollection<string> names)
+    {
+        var chosen = names.Select(PolicyStacks.Find).ToList();
+        if (chosen.All(s => s.Name != PolicyStacks.BaselineName)) chosen.Insert(0, PolicyStacks.Baseline);
+        return this with { Stacks = chosen };
+    }
+
+    public ExperimentGrid WithSeeds(int seeds) => this with { Seeds = Enumerable.Range(0, seeds).ToArray() };
+
+    public ExperimentGrid WithRequests(int requests) => this with { Requests = requests };
+}

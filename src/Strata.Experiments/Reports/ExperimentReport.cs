@@ -1,0 +1,160 @@
+using System.Globalization;
+using Strata.Experiments.Grids;
+using Strata.Experiments.Running;
+using Strata.Experiments.Stacks;
+
+namespace Strata.Experiments.Reports;
+
+/// <summary>
+/// Writes the report folder: <c>report.md</c>, a self-contained <c>report.html</c>, the charts
+/// as SVG files, and every run's summary JSON with the cluster file that reruns it.
+/// </summary>
+public static class ExperimentReport
+{
+    public const string MarkdownFile = "report.md";
+    public const string HtmlFile = "report.html";
+
+    /// <summary>Stacks drawn in the line charts: more would be unreadable; the tables have them all.</summary>
+    private static readonly string[] ChartStacks = [PolicyStacks.BaselineName, "vllm-eplb", "gimbal", "gimbal-p2", "llmd", "strata"];
+
+    public static void Write(Comparison comparison, string outputDirectory, string commandLine)
+    {
+        Directory.CreateDirectory(Path.Combine(outputDirectory, "charts"));
+        foreach (var outcome in comparison.Outcomes) RunFiles.Write(outputDirectory, outcome);
+        var document = Build(comparison, commandLine);
+        foreach (var chart in document.Blocks.OfType<ReportBlock.Chart>())
+            File.WriteAllText(Path.Combine(outputDirectory, "charts", chart.FileName), chart.Svg);
+        File.WriteAllText(Path.Combine(outputDirectory, MarkdownFile), ReportRenderers.Markdown(document));
+        File.WriteAllText(Path.Combine(outputDirectory, HtmlFile), ReportRenderers.Html(document, $"Strata experiment — {comparison.Grid.Name} grid"));
+    }
+
+    public static ReportDocument Build(Comparison comparison, string commandLine)
+    {
+        var grid = comparison.Grid;
+        var doc = new ReportDocument()
+            .Heading($"Strata experiment — {grid.Name} grid", 1)
+            .Paragraph($"{comparison.Outcomes.Count} simulations: {grid.Cells.Count} cells × {grid.Stacks.Count} stacks × " +
+                       $"{grid.Seeds.Count} seed(s), {grid.Requests} requests each. Produced by:")
+            .Code(commandLine);
+        foreach (var note in grid.Notes) doc.Paragraph($"Note: {note}.");
+
+        doc.Heading("Headline: against the vLLM baseline")
+            .Paragraph($"Change of each stack against `{PolicyStacks.Baseline.Layers}`, averaged over " +
+                       $"{string.Join(", ", grid.HeadlineCells.Select(c => c.Label))} at {grid.HeadlineCells[0].Rate} req/s on {grid.HeadlineCells[0].Cluster} " +
+                       "(mean of the per-shape changes, each the mean over seeds). Latency: negative is better; throughput: positive is better. ★ marks the best of each column.")
+            .Table(ReductionTables.Overall(comparison, "change vs vLLM baseline"))
+            .Chart("reductions.svg", "Mean TTFT and TPOT reduction per stack", Charts.ReductionBars(comparison, comparison.Challengers.ToArray(), "Reduction vs vLLM at the headline cells"));
+
+        doc.Heading("Per shape");
+        for (var metric = 0; metric < Reduction.Columns.Length; metric++)
+            doc.Table(ReductionTables.PerCell(comparison, metric, grid.HeadlineCells, $"{Reduction.Columns[metric]} change at {grid.HeadlineCells[0].Rate} req/s"));
+
+        AddAblations(doc, comparison);
+        AddOtherCells(doc, comparison);
+        AddRateCharts(doc, comparison);
+        AddRunCharts(doc, comparison);
+        AddBaselineRegime(doc, comparison);
+        AddFlags(doc, comparison);
+        AddStacks(doc, grid);
+
+        doc.Heading("Rerun any number")
+            .Paragraph($"Every run's summary is in `{RunFiles.Folder}/ID.json` next to the cluster file `{RunFiles.Folder}/ID.yaml` that produced it; " +
+                       "from this folder, the command in the YAML's first line reproduces the JSON byte for byte, e.g.:")
+            .Code(RunFiles.RerunCommand(comparison.Outcomes[0]));
+        return doc;
+    }
+
+    private static void AddAblations(ReportDocument doc, Comparison comparison)
+    {
+        var ablations = new[] { "gimbal-dplb", "gimbal-sjfs", "gimbal-edr", "gimbal", "gimbal-p2-nofeedback", "gimbal-p2", "strata" }
+            .Where(name => comparison.Grid.Stacks.Any(s => s.Name == name)).Select(PolicyStacks.Find).ToArray();
+        if (ablations.Length == 0) return;
+        doc.Heading("Ablations")
+            .Paragraph("Gimbal P1 with one layer at a time (DPLB = dispatch only, SJFS = queue only, EDR = experts only) and in full; Gimbal P2 with and without the expert-pressure feedback; Strata.")
+            .Chart("ablations.svg", "Ablations: mean TTFT and TPOT reduction at the headline cells", Charts.ReductionBars(comparison, ablations, "Ablations vs vLLM"));
+    }
+
+    private static void AddOtherCells(ReportDocument doc, Comparison comparison)
+    {
+        var others = comparison.Grid.Cells.Except(comparison.Grid.HeadlineCells).ToArray();
+        if (others.Length == 0) return;
+        doc.Heading("Every other cell")
+            .Paragraph("Rows are stacks, columns are cells (workload@rate on the cluster); the last column is the mean over these cells.");
+        foreach (var cluster in others.Select(c => c.Cluster).Distinct())
+        {
+            var cells = others.Where(c => c.Cluster == cluster).ToArray();
+            doc.Table(ReductionTables.PerCell(comparison, 0, cells, $"mean TTFT change on {cluster}", RateLabel))
+               .Table(ReductionTables.PerCell(comparison, 2, cells, $"mean TPOT change on {cluster}", RateLabel));
+        }
+    }
+
+    private static string RateLabel(ExperimentCell cell) => $"{cell.Label}@{cell.Rate.ToString(CultureInfo.InvariantCulture)}";
+
+    private static void AddRateCharts(ReportDocument doc, Comparison comparison)
+    {
+        var stacks = comparison.Grid.Stacks.Where(s => ChartStacks.Contains(s.Name)).ToArray();
+        var series = comparison.Grid.Cells.GroupBy(c => (c.Cluster, c.Workload)).Where(g => g.Count() > 1).ToArray();
+        if (series.Length == 0) return;
+        doc.Heading("Latency against request rate");
+        foreach (var group in series)
+        {
+            var cells = group.OrderBy(c => c.Rate).ToArray();
+            var name = $"{group.Key.Cluster}-{cells[0].Label}";
+            doc.Chart($"ttft-vs-rate-{name}.svg", $"Mean TTFT vs rate, {cells[0].Label} on {group.Key.Cluster}", Charts.LatencyVsRate(comparison, cells, stacks, ttft: true))
+               .Chart($"tpot-vs-rate-{name}.svg", $"Mean TPOT vs rate, {cells[0].Label} on {group.Key.Cluster}", Charts.LatencyVsRate(comparison, cells, stacks, ttft: false));
+        }
+    }
+
+    private static void AddRunCharts(ReportDocument doc, Comparison comparison)
+    {
+        var cell = comparison.Grid.HeadlineCells[0];
+        var seed = comparison.Grid.Seeds[0];
+        var runs = comparison.Outcomes.Where(o => o.Run.Cell == cell && o.Run.Seed == seed).ToArray();
+        var shown = runs.Where(o => ChartStacks.Contains(o.Run.Stack.Name)).ToArray();
+        doc.Heading("Inside one run")
+            .Chart("ttft-cdf.svg", $"TTFT CDF, {cell.Label} at {cell.Rate} req/s", Charts.TtftCdf(shown));
+        var planners = runs.GroupBy(o => o.Run.Stack.Experts.Name).Select(g => g.First()).ToArray();
+        doc.Chart("expert-balancedness.svg", "Expert balancedness over time, one run per planner", Charts.Balancedness(planners));
+    }
+
+    private static void AddBaselineRegime(ReportDocument doc, Comparison comparison)
+    {
+        var rows = comparison.Grid.Cells.Select(c => (c, m: comparison.Metrics(c, PolicyStacks.BaselineName))).Select(p => (IReadOnlyList<string>)
+        [
+            $"{RateLabel(p.c)} {p.c.Cluster}",
+            p.m.MeanTtftMs.ToString("F0", CultureInfo.InvariantCulture), p.m.P99TtftMs.ToString("F0", CultureInfo.InvariantCulture),
+            p.m.MeanTpotMs.ToString("F1", CultureInfo.InvariantCulture), p.m.Throughput.ToString("F3", CultureInfo.InvariantCulture),
+        ]).ToArray();
+        doc.Heading("The baseline's absolute numbers")
+            .Table(new TextTable("vLLM baseline, mean over seeds", ["cell", "mean TTFT ms", "p99 TTFT ms", "mean TPOT ms", "req/s"], rows));
+    }
+
+    private static void AddFlags(ReportDocument doc, Comparison comparison)
+    {
+        doc.Heading("Runs worse than the baseline");
+        var flags = comparison.Flags;
+        if (flags.Count == 0)
+        {
+            doc.Paragraph($"No stack was worse than the baseline by more than {Comparison.FlagThreshold:P0} on any run.");
+            return;
+        }
+        doc.Paragraph($"{flags.Count} runs where a stack did worse than the baseline (same cell, same seed) by more than {Comparison.FlagThreshold:P0} on a compared metric, by stack:")
+           .Table(new TextTable("flagged runs per stack", ["stack", "flagged runs", "of runs", "mean TTFT", "p99 TTFT", "mean TPOT", "throughput"],
+               comparison.Challengers.Select(s => (IReadOnlyList<string>)
+               [
+                   s.Name, flags.Count(f => f.Run.Stack == s).ToString(CultureInfo.InvariantCulture),
+                   comparison.Outcomes.Count(o => o.Run.Stack == s).ToString(CultureInfo.InvariantCulture),
+                   .. Reduction.Columns.Select(c => flags.Count(f => f.Run.Stack == s && f.WorseOn.Contains(c)).ToString(CultureInfo.InvariantCulture)),
+               ]).ToArray()))
+           .Table(new TextTable("every flagged run", ["run", "worse on", "mean TTFT", "p99 TTFT", "mean TPOT", "throughput"],
+               flags.Select(f => (IReadOnlyList<string>)
+               [
+                   f.Run.Id, string.Join(", ", f.WorseOn), .. f.Reduction.Values.Select((v, i) => ReductionTables.Format(v, i)),
+               ]).ToArray()));
+    }
+
+    private static void AddStacks(ReportDocument doc, ExperimentGrid grid) =>
+        doc.Heading("The stacks")
+           .Table(new TextTable("", ["stack", "queue + dispatch + experts", "what it is"],
+               grid.Stacks.Select(s => (IReadOnlyList<string>)[s.Name, s.Layers, s.Description]).ToArray()));
+}

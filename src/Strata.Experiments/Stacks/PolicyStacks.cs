@@ -1,0 +1,39 @@
+namespace Strata.Experiments.Stacks;
+
+/// <summary>
+/// Every stack the evaluation compares (research/paper.md §3): the vLLM baseline as vLLM runs
+/// by default, the two Gimbal papers and their single-layer ablations, the peer routers, and
+/// Strata's own stack (docs/results.md says why it is built the way it is).
+/// </summary>
+public static class PolicyStacks
+{
+    public const string BaselineName = "vllm";
+
+    public static PolicyStack Baseline { get; } =
+        PolicyStack.Of(BaselineName, StackFamily.Baseline, "fcfs", "vllm-dp", "contiguous", "vLLM defaults: FCFS, DP load balancer, experts in order");
+
+    /// <summary>Strata's stack: declared before <see cref="All"/>, which lists it; chosen from the measurements in docs/results.md.</summary>
+    public static PolicyStack Strata { get; } =
+        PolicyStack.Of("strata", StackFamily.Strata, "sjf-continuous", "gimbal-pressure", "balanced", "Strata: continuous-aging SJF, pressure-aware dispatch, balanced placement");
+
+    public static IReadOnlyList<PolicyStack> All { get; } =
+    [
+        Baseline,
+        PolicyStack.Of("vllm-eplb", StackFamily.Baseline, "fcfs", "vllm-dp", "eplb", "vLLM with --enable-eplb"),
+        PolicyStack.Of("gimbal", StackFamily.GimbalP1, "sjf-aging", "gimbal", "gimbal-anchor", "Gimbal P1: Alg. 1 dispatch, Alg. 2 SJF with aging, Alg. 3 EDR"),
+        PolicyStack.Of("gimbal-dplb", StackFamily.GimbalP1, "fcfs", "gimbal", "contiguous", "P1 ablation: dispatch only (DPLB)"),
+        PolicyStack.Of("gimbal-sjfs", StackFamily.GimbalP1, "sjf-aging", "vllm-dp", "contiguous", "P1 ablation: queue only (SJFS)"),
+        PolicyStack.Of("gimbal-edr", StackFamily.GimbalP1, "fcfs", "vllm-dp", "gimbal-anchor", "P1 ablation: experts only (EDR)"),
+        PolicyStack.Of("gimbal-p2", StackFamily.GimbalP2, "sjf-aging", "gimbal-pressure", "gimbal-minlp", "Gimbal P2: pressure-aware dispatch, SJF, MINLP placement"),
+        PolicyStack.Of("gimbal-p2-nofeedback", StackFamily.GimbalP2, "sjf-aging", "gimbal-pressure", "gimbal-minlp",
+            "P2 without the expert-pressure feedback into dispatch", new Dictionary<string, string> { ["expert_weight"] = "0" }),
+        PolicyStack.Of("llmd", StackFamily.Peer, "fcfs", "llmd", "contiguous", "llm-d inference scheduler: queue 2, KV 2, prefix 3"),
+        PolicyStack.Of("sglang", StackFamily.Peer, "fcfs", "sglang-cache-aware", "contiguous", "SGLang router, cache-aware policy"),
+        PolicyStack.Of("dynamo", StackFamily.Peer, "fcfs", "dynamo-kv", "contiguous", "NVIDIA Dynamo KV router"),
+        Strata,
+    ];
+
+    public static PolicyStack Find(string name) =>
+        All.FirstOrDefault(s => s.Name == name)
+        ?? throw new ArgumentException($"unknown stack '{name}'; use one of {string.Join(", ", All.Select(s => s.Name))}.");
+}
