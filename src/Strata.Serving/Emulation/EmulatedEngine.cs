@@ -22,10 +22,11 @@ namespace Strata.Serving.Emulation;
 internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
 {
     /// <summary>
-    /// Wall time a step may start late and still start where the last one ended in modelled time:
-    /// timer overshoot must not add up over thousands of back-to-back steps.
+    /// Wall time a back-to-back step may start late and still start where the last one ended in
+    /// modelled time: timer overshoot (up to ~10 ms on a loaded machine) must not add up over
+    /// thousands of steps. Later than that, the machine cannot keep up and the model stretches.
     /// </summary>
-    private const double CatchUpWallSeconds = 0.005;
+    private const double CatchUpWallSeconds = 0.05;
 
     private readonly Channel<(EmulatedRequest Request, bool Abort)> _inbox =
         Channel.CreateUnbounded<(EmulatedRequest, bool)>(new UnboundedChannelOptions { SingleReader = true });
@@ -75,17 +76,20 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
     private async Task RunAsync(CancellationToken stop)
     {
         var stepEnd = 0.0;
+        var backToBack = false;
         try
         {
             while (true)
             {
-                Drain();
+                var lastArrival = Drain();
                 Metrics.OnStep(_core);
                 var now = _clock.Now;
-                var start = now - stepEnd <= CatchUpWallSeconds * _clock.Scale ? stepEnd : now;
+                // A request never joins a step that began before it arrived; after an idle spell the step starts now.
+                var start = backToBack && now - stepEnd <= CatchUpWallSeconds * _clock.Scale ? Math.Max(stepEnd, lastArrival) : now;
                 if ((_core.HasWork ? _group.TryStartStep(start) : null) is not { } seconds)
                 {
                     // Idle, or nothing fits until something changes: sleep until a request comes or goes.
+                    backToBack = false;
                     await _inbox.Reader.WaitToReadAsync(stop);
                     continue;
                 }
@@ -93,6 +97,7 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
                 stepEnd = start + seconds;
                 await _clock.WaitUntil(stepEnd, stop);
                 _group.CompleteStep(stepEnd);
+                backToBack = true;
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -102,8 +107,10 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
         }
     }
 
-    private void Drain()
+    /// <summary>Applies queued arrivals and aborts; returns the latest arrival time among them.</summary>
+    private double Drain()
     {
+        var lastArrival = double.NegativeInfinity;
         while (_inbox.Reader.TryRead(out var command))
         {
             var (request, abort) = command;
@@ -111,6 +118,7 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
             {
                 _live.Add(request.Sim, request);
                 _core.Add(request.Sim, request.Arrival);
+                lastArrival = Math.Max(lastArrival, request.Arrival);
             }
             else if (_live.Remove(request.Sim))
             {
@@ -118,6 +126,7 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
                 request.OnEnded();
             }
         }
+        return lastArrival;
     }
 
     void IRequestObserver.OnToken(SimRequest request, double time)
