@@ -43,7 +43,7 @@ public sealed class FailureInjectionTests
     [Fact]
     public async Task Slow_start_answers_503_until_ready()
     {
-        await using var engines = await EmulatedEngines.Start(failures: new FailureInjection(SlowStartSeconds: 1.5));
+        await using var engines = await EmulatedEngines.Start(failures: new FailureInjection(SlowStartSeconds: 4));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await engines.Http.GetAsync("/health")).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await engines.Complete("too early", maxTokens: 1)).StatusCode);
 
