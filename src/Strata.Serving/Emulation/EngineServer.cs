@@ -35,7 +35,6 @@ internal sealed class EngineServer : IAsyncDisposable
 
     public EngineServer(int index, EmulatedEngine engine, EmulatorOptions options, TimeProvider time)
     {
-        Index = index;
         _engine = engine;
         _options = options;
         _failures = options.Failures;
@@ -56,8 +55,6 @@ internal sealed class EngineServer : IAsyncDisposable
         _app.MapPost("/v1/completions", context => Complete(context, CompletionEndpoint.Completions));
         _app.MapPost("/v1/chat/completions", context => Complete(context, CompletionEndpoint.Chat));
     }
-
-    public int Index { get; }
 
     /// <summary>Where the engine listens, known once started.</summary>
     public Uri Url => new(_app.Urls.First());
