@@ -31,6 +31,8 @@ public static class StrataCli
             ExperimentCommand.Create(console),
             SimulateCommand.Create(console),
             PlanExpertsCommand.Create(console),
+            EmulateCommand.Create(console),
+            BenchCommand.Create(console),
         };
         try
         {

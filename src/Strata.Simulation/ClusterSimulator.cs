@@ -56,8 +56,7 @@ public sealed class ClusterSimulator
         if (_domains.Count == 0) _domains[""] = 0;
 
         var queuePolicy = CorePolicies.Queue.Create(config.Queue);
-        var settings = new EngineSettings(config.Engine.MaxNumSeqs, config.Engine.MaxNumBatchedTokens,
-            config.Engine.BlockSize, blocks, config.Engine.EnablePrefixCaching, queuePolicy is PriorityScheduling);
+        var settings = ClusterMoe.Settings(config, queuePolicy);
         _engines = new EngineCore[config.DataParallel];
         for (var i = 0; i < _engines.Length; i++)
             _engines[i] = new EngineCore(i, settings, queuePolicy.CreateQueue<SimRequest>(), _metrics, _domains.Count);
@@ -66,15 +65,9 @@ public sealed class ClusterSimulator
 
         var random = new Random(options.Seed);
         var model = config.Model;
-        _routing = new RoutingModel(model.MoeLayers, model.RoutedExperts, model.ExpertsPerToken, _domains.Count,
-            config.Routing.Skew, config.Routing.DomainCorrelation, config.Routing.LayerAffinity, config.Routing.Seed);
-        var topology = new EpTopology(config.TensorParallel, config.ExpertParallel, config.GpusPerNode, model.HiddenSize,
-            config.Gpu.LinkGbps, config.Gpu.InterNodeGbps, config.EpCost.AllToAllLatencySeconds, config.EpCost.ExpertComputeEfficiency);
-        var enginesPerGroup = config.ExpertParallel ? _engines.Length : 1;
-        var ranks = config.ExpertParallel ? config.ExpertParallelSize : 1;
-        var shape = new PlacementShape(ranks, model.RoutedExperts + (ranks > 1 ? config.Experts.RedundantSlots : 0),
-            Math.Max(1, ranks / config.GpusPerNode), model.ExpertGroups);
-        shape.Validate(model.RoutedExperts);
+        _routing = ClusterMoe.Routing(config, _domains.Count);
+        var enginesPerGroup = ClusterMoe.EnginesPerGroup(config);
+        var shape = ClusterMoe.Shape(config);
         _groups = new EpGroup[_engines.Length / enginesPerGroup];
         _rebalancers = new ExpertRebalancer?[_groups.Length];
         _groupOfEngine = new int[_engines.Length];
@@ -82,11 +75,9 @@ public sealed class ClusterSimulator
         {
             var members = _engines.Skip(g * enginesPerGroup).Take(enginesPerGroup).ToArray();
             foreach (var engine in members) _groupOfEngine[engine.Index] = g;
-            var placement = new ContiguousPlanner().Plan(UniformLoad(model), shape, null);
-            var maxTokens = enginesPerGroup * config.Engine.MaxNumBatchedTokens;
-            _groups[g] = new EpGroup(members, cost, new ExpertParallelCost(_routing, placement, cost, topology, maxTokens, random));
+            _groups[g] = new EpGroup(members, cost, ClusterMoe.GroupCost(config, _routing, cost, random));
             var planner = ExpertPlanners.Catalog.Create(config.Experts.Planner);
-            if (ranks > 1 && config.Experts.StepInterval > 0 && planner.ReadsLoad)
+            if (shape.Ranks > 1 && config.Experts.StepInterval > 0 && planner.ReadsLoad)
                 _rebalancers[g] = new ExpertRebalancer(planner, shape, _routing, model,
                     config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.LinkGbps);
         }
@@ -184,9 +175,6 @@ public sealed class ClusterSimulator
     }
 
     private double[] UniformShares() => Enumerable.Repeat(1.0 / _domains.Count, _domains.Count).ToArray();
-
-    private static ExpertLoad UniformLoad(ModelSpec model) =>
-        new(Enumerable.Range(0, model.MoeLayers).Select(_ => Enumerable.Repeat(1.0, model.RoutedExperts).ToArray()).ToArray());
 
     private void StartStepIfIdle(int group, double now)
     {

@@ -8,7 +8,28 @@ internal static class SummaryTable
 {
     public static void Write(IAnsiConsole console, SimulationSummary s)
     {
-        var table = new Table().Border(TableBorder.Simple).Title($"{s.Run.Workload} · {s.Run.Queue} + {s.Run.Dispatch} + {s.Run.Experts}");
+        var table = Serving($"{s.Run.Workload} · {s.Run.Queue} + {s.Run.Dispatch} + {s.Run.Experts}", s);
+        void Row(string name, string value) => table.AddRow(Markup.Escape(name), value);
+        Row("Preemptions", s.Preemptions.ToString());
+        Row("Prefix cache hit rate", s.PrefixCacheHitRate.ToString("P1"));
+        Row("KV usage mean / max", $"{s.MeanKvUsage:P1} / {s.MaxKvUsage:P1}");
+        Row("Engine load imbalance (max/mean)", s.EngineLoadImbalance.ToString("F3"));
+        Row("MoE balancedness (max/mean EP rank)", s.MoeBalancedness.ToString("F3"));
+        Row("All-to-all traffic (GB)", s.AllToAllGigabytes.ToString("F1"));
+        Row("Expert rebalances / replicas moved / stall (s)", $"{s.ExpertRebalances} / {s.ExpertReplicasMoved} / {s.ExpertMigrationStallSeconds:F3}");
+        console.Write(table);
+    }
+
+    /// <summary>A table with <c>vllm bench serve</c>'s rows filled in; callers add their own rows after them.</summary>
+    public static Table Serving(string title, IServingMetrics s)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(title));
+        AddServingRows(table, s);
+        return table;
+    }
+
+    private static void AddServingRows(Table table, IServingMetrics s)
+    {
         table.AddColumn("metric");
         table.AddColumn(new TableColumn("value").RightAligned());
         void Row(string name, string value) => table.AddRow(Markup.Escape(name), value);
@@ -25,14 +46,6 @@ internal static class SummaryTable
         Latency(Row, "TPOT", s.TpotMs);
         Latency(Row, "ITL", s.ItlMs);
         Latency(Row, "E2EL", s.E2elMs);
-        Row("Preemptions", s.Preemptions.ToString());
-        Row("Prefix cache hit rate", s.PrefixCacheHitRate.ToString("P1"));
-        Row("KV usage mean / max", $"{s.MeanKvUsage:P1} / {s.MaxKvUsage:P1}");
-        Row("Engine load imbalance (max/mean)", s.EngineLoadImbalance.ToString("F3"));
-        Row("MoE balancedness (max/mean EP rank)", s.MoeBalancedness.ToString("F3"));
-        Row("All-to-all traffic (GB)", s.AllToAllGigabytes.ToString("F1"));
-        Row("Expert rebalances / replicas moved / stall (s)", $"{s.ExpertRebalances} / {s.ExpertReplicasMoved} / {s.ExpertMigrationStallSeconds:F3}");
-        console.Write(table);
     }
 
     private static void Latency(Action<string, string> row, string name, LatencyStats stats)

@@ -62,6 +62,23 @@ internal sealed class EngineCore
         _waiting.Add(request, request.QueueEntry);
     }
 
+    /// <summary>
+    /// Drops a request its client abandoned, wherever it is: out of the waiting queue, or out of
+    /// running with its KV blocks freed (they stay cached for prefix hits, as vLLM frees an
+    /// aborted request's blocks). Call between steps; false when the engine no longer has it.
+    /// </summary>
+    public bool Abort(SimRequest request)
+    {
+        if (_waiting.Remove(request))
+        {
+            WaitingPrefillTokens -= request.RemainingTokens;
+            return true;
+        }
+        if (!_running.Remove(request)) return false;
+        ReleaseBlocks(request);
+        return true;
+    }
+
     /// <summary>The engine's state as its stats publisher reports it.</summary>
     public EngineView Snapshot(int index, double kvCapacityTokens)
     {

@@ -1,7 +1,7 @@
 namespace Strata.Simulation.Metrics;
 
 /// <summary>The result of one simulation, with <c>vllm bench serve</c>'s metrics and Strata's own.</summary>
-public sealed record SimulationSummary
+public sealed record SimulationSummary : IServingMetrics
 {
     public required RunDescription Run { get; init; }
     public int Completed { get; init; }

@@ -14,11 +14,8 @@ internal static class SummaryBuilder
         var done = metrics.Records.Where(r => !r.Failed).ToArray();
         var start = metrics.Records.Count == 0 ? 0 : metrics.Records.Min(r => r.Arrival);
         var end = done.Length == 0 ? start : done.Max(r => r.Finish);
-        var duration = end - start;
-        var input = done.Sum(r => (long)r.PromptTokens);
-        var output = done.Sum(r => (long)r.OutputTokens);
-        var slo = options.Slo ?? ServiceLevelObjectives.None;
-        double Rate(double count) => duration > 0 ? count / duration : 0;
+        var serving = ServingMetrics.Of(metrics.Records, end - start, LatencyStats.Of(metrics.InterTokenLatency, 1000),
+            options.Slo ?? ServiceLevelObjectives.None);
 
         var scheduled = engines.Select(e => (double)e.ScheduledTokensTotal).ToArray();
         var meanScheduled = scheduled.Average();
@@ -29,19 +26,19 @@ internal static class SummaryBuilder
         {
             Run = new RunDescription(config.Name, options.WorkloadName, options.Seed, config.Queue.Name, config.Dispatch.Name,
                 config.Experts.Planner.Name, options.Rate, options.Burstiness),
-            Completed = done.Length,
-            Failed = metrics.Records.Count - done.Length,
-            Duration = duration,
-            TotalInputTokens = input,
-            TotalOutputTokens = output,
-            RequestThroughput = Rate(done.Length),
-            RequestGoodput = slo.IsEmpty ? null : Rate(done.Count(r => slo.Met(r))),
-            OutputThroughput = Rate(output),
-            TotalTokenThroughput = Rate(input + output),
-            TtftMs = LatencyStats.Of(done.Select(r => r.Ttft), 1000),
-            TpotMs = LatencyStats.Of(done.Select(r => r.Tpot), 1000),
-            ItlMs = LatencyStats.Of(metrics.InterTokenLatency, 1000),
-            E2elMs = LatencyStats.Of(done.Select(r => r.E2el), 1000),
+            Completed = serving.Completed,
+            Failed = serving.Failed,
+            Duration = serving.Duration,
+            TotalInputTokens = serving.TotalInputTokens,
+            TotalOutputTokens = serving.TotalOutputTokens,
+            RequestThroughput = serving.RequestThroughput,
+            RequestGoodput = serving.RequestGoodput,
+            OutputThroughput = serving.OutputThroughput,
+            TotalTokenThroughput = serving.TotalTokenThroughput,
+            TtftMs = serving.TtftMs,
+            TpotMs = serving.TpotMs,
+            ItlMs = serving.ItlMs,
+            E2elMs = serving.E2elMs,
             Preemptions = engines.Sum(e => e.Preemptions),
             PrefixCacheHitRate = HitRate(engines.Sum(e => e.PrefixHitTokens), engines.Sum(e => e.PrefixQueryTokens)),
             MeanKvUsage = metrics.MeanKvUsage,

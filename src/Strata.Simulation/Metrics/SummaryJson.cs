@@ -19,20 +19,7 @@ public static class SummaryJson
         json.WriteString("queue_policy", s.Run.Queue);
         json.WriteString("dispatch_policy", s.Run.Dispatch);
         json.WriteString("expert_planner", s.Run.Experts);
-        json.WriteNumber("completed", s.Completed);
-        json.WriteNumber("failed", s.Failed);
-        json.WriteNumber("duration", s.Duration);
-        json.WriteNumber("total_input_tokens", s.TotalInputTokens);
-        json.WriteNumber("total_output_tokens", s.TotalOutputTokens);
-        json.WriteNumber("request_throughput", s.RequestThroughput);
-        if (s.RequestGoodput is { } goodput) json.WriteNumber("request_goodput", goodput);
-        else json.WriteNull("request_goodput");
-        json.WriteNumber("output_throughput", s.OutputThroughput);
-        json.WriteNumber("total_token_throughput", s.TotalTokenThroughput);
-        WriteLatency(json, "ttft", s.TtftMs);
-        WriteLatency(json, "tpot", s.TpotMs);
-        WriteLatency(json, "itl", s.ItlMs);
-        WriteLatency(json, "e2el", s.E2elMs);
+        WriteServingFields(json, s);
         json.WriteNumber("num_preemptions", s.Preemptions);
         json.WriteNumber("prefix_cache_hit_rate", s.PrefixCacheHitRate);
         json.WriteNumber("mean_kv_usage", s.MeanKvUsage);
@@ -73,6 +60,25 @@ public static class SummaryJson
             json.WriteEndArray();
         }
         json.WriteEndArray();
+    }
+
+    /// <summary>The fields every <c>vllm bench serve</c> result has, under its names.</summary>
+    public static void WriteServingFields(Utf8JsonWriter json, IServingMetrics s)
+    {
+        json.WriteNumber("completed", s.Completed);
+        json.WriteNumber("failed", s.Failed);
+        json.WriteNumber("duration", s.Duration);
+        json.WriteNumber("total_input_tokens", s.TotalInputTokens);
+        json.WriteNumber("total_output_tokens", s.TotalOutputTokens);
+        json.WriteNumber("request_throughput", s.RequestThroughput);
+        if (s.RequestGoodput is { } goodput) json.WriteNumber("request_goodput", goodput);
+        else json.WriteNull("request_goodput");
+        json.WriteNumber("output_throughput", s.OutputThroughput);
+        json.WriteNumber("total_token_throughput", s.TotalTokenThroughput);
+        WriteLatency(json, "ttft", s.TtftMs);
+        WriteLatency(json, "tpot", s.TpotMs);
+        WriteLatency(json, "itl", s.ItlMs);
+        WriteLatency(json, "e2el", s.E2elMs);
     }
 
     private static void WriteLatency(Utf8JsonWriter json, string name, LatencyStats stats)

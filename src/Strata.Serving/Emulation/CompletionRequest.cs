@@ -1,0 +1,76 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Strata.Serving.Emulation;
+
+/// <summary>
+/// The part of an OpenAI completion or chat-completion body an emulated engine acts on. The
+/// prompt text is what the engine "tokenizes": for chat, the messages rendered with Qwen's ChatML
+/// template (the presets' model), so equal conversation prefixes are equal text prefixes.
+/// </summary>
+internal sealed record CompletionRequest(string Model, string PromptText, int? MaxTokens, bool Stream, bool IncludeUsage, int Priority)
+{
+    /// <summary>Reads the body of <paramref name="endpoint"/>; a message for a 400 when it cannot be used.</summary>
+    public static CompletionRequest Parse(JsonElement body, CompletionEndpoint endpoint)
+    {
+        if (body.ValueKind != JsonValueKind.Object) throw new BadRequestException("The request body must be a JSON object.");
+        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : null;
+        var prompt = endpoint == CompletionEndpoint.Chat ? ChatPrompt(body) : CompletionPrompt(body);
+        int? maxTokens = null;
+        foreach (var name in new[] { "max_completion_tokens", "max_tokens" })
+        {
+            if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) continue;
+            if (!value.TryGetInt32(out var tokens) || tokens < 1) throw new BadRequestException($"{name} must be a positive integer, got {value.GetRawText()}.");
+            maxTokens = tokens;
+            break;
+        }
+        var stream = body.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        var includeUsage = body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object &&
+            options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True;
+        var priority = body.TryGetProperty("priority", out var p) && p.TryGetInt32(out var value2) ? value2 : 0;
+        return new CompletionRequest(model ?? "", prompt, maxTokens, stream, includeUsage, priority);
+    }
+
+    private static string CompletionPrompt(JsonElement body)
+    {
+        if (!body.TryGetProperty("prompt", out var prompt)) throw new BadRequestException("prompt is required.");
+        if (prompt.ValueKind == JsonValueKind.String) return prompt.GetString()!;
+        if (prompt.ValueKind == JsonValueKind.Array && prompt.GetArrayLength() == 1 && prompt[0].ValueKind == JsonValueKind.String)
+            return prompt[0].GetString()!;
+        throw new BadRequestException("prompt must be a string (or a list of one string); token-id prompts and batches are not emulated.");
+    }
+
+    private static string ChatPrompt(JsonElement body)
+    {
+        if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
+            throw new BadRequestException("messages must be a non-empty array.");
+        var text = new StringBuilder();
+        foreach (var message in messages.EnumerateArray())
+        {
+            var role = message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+            if (role is null) throw new BadRequestException("every message needs a role.");
+            text.Append("<|im_start|>").Append(role).Append('\n');
+            if (message.TryGetProperty("content", out var content)) AppendContent(text, content);
+            text.Append("<|im_end|>\n");
+        }
+        return text.Append("<|im_start|>assistant\n").ToString();
+    }
+
+    private static void AppendContent(StringBuilder text, JsonElement content)
+    {
+        if (content.ValueKind == JsonValueKind.String) text.Append(content.GetString());
+        else if (content.ValueKind == JsonValueKind.Array)
+            foreach (var part in content.EnumerateArray())
+                if (part.TryGetProperty("text", out var partText) && partText.ValueKind == JsonValueKind.String) text.Append(partText.GetString());
+    }
+}
+
+/// <summary>The two OpenAI generation endpoints vLLM serves.</summary>
+internal enum CompletionEndpoint
+{
+    Completions,
+    Chat,
+}
+
+/// <summary>A request the engine answers 400, with vLLM's message.</summary>
+internal sealed class BadRequestException(string message) : Exception(message);

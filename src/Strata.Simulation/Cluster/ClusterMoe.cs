@@ -1,0 +1,48 @@
+using Strata.Core.Experts;
+using Strata.Core.Queueing;
+using Strata.Simulation.Cost;
+using Strata.Simulation.Engine;
+using Strata.Simulation.Hardware;
+using Strata.Simulation.Moe;
+
+namespace Strata.Simulation.Cluster;
+
+/// <summary>
+/// How a cluster's engines and their expert-parallel step cost are put together, in one place so
+/// the offline simulator and the real-time emulated engines (Strata.Serving) run the same model.
+/// </summary>
+internal static class ClusterMoe
+{
+    /// <summary>vLLM's knobs for one engine, with the victim rule the queue policy implies.</summary>
+    public static EngineSettings Settings(ClusterConfig config, IQueuePolicy queuePolicy) =>
+        new(config.Engine.MaxNumSeqs, config.Engine.MaxNumBatchedTokens, config.Engine.BlockSize,
+            KvCapacity.BlocksPerEngine(config), config.Engine.EnablePrefixCaching, queuePolicy is PriorityScheduling);
+
+    /// <summary>DP engines that step in lockstep: all of them with expert parallelism, else each on its own.</summary>
+    public static int EnginesPerGroup(ClusterConfig config) => config.ExpertParallel ? config.DataParallel : 1;
+
+    public static RoutingModel Routing(ClusterConfig config, int domains) => new(config.Model.MoeLayers, config.Model.RoutedExperts,
+        config.Model.ExpertsPerToken, domains, config.Routing.Skew, config.Routing.DomainCorrelation, config.Routing.LayerAffinity, config.Routing.Seed);
+
+    /// <summary>The EP ranks and physical expert slots one group's placement covers.</summary>
+    public static PlacementShape Shape(ClusterConfig config)
+    {
+        var ranks = config.ExpertParallel ? config.ExpertParallelSize : 1;
+        var shape = new PlacementShape(ranks, config.Model.RoutedExperts + (ranks > 1 ? config.Experts.RedundantSlots : 0),
+            Math.Max(1, ranks / config.GpusPerNode), config.Model.ExpertGroups);
+        shape.Validate(config.Model.RoutedExperts);
+        return shape;
+    }
+
+    /// <summary>The MoE cost of one EP group, starting from vLLM's contiguous placement.</summary>
+    public static ExpertParallelCost GroupCost(ClusterConfig config, RoutingModel routing, IStepCostModel cost, Random random)
+    {
+        var topology = new EpTopology(config.TensorParallel, config.ExpertParallel, config.GpusPerNode, config.Model.HiddenSize,
+            config.Gpu.LinkGbps, config.Gpu.InterNodeGbps, config.EpCost.AllToAllLatencySeconds, config.EpCost.ExpertComputeEfficiency);
+        var placement = new ContiguousPlanner().Plan(UniformLoad(config.Model), Shape(config), null);
+        return new ExpertParallelCost(routing, placement, cost, topology, EnginesPerGroup(config) * config.Engine.MaxNumBatchedTokens, random);
+    }
+
+    private static ExpertLoad UniformLoad(ModelSpec model) =>
+        new(Enumerable.Range(0, model.MoeLayers).Select(_ => Enumerable.Repeat(1.0, model.RoutedExperts).ToArray()).ToArray());
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using Strata.Serving.Emulation;
+using Strata.Simulation.Cluster;
+
+namespace Strata.Serving.Tests.Emulation;
+
+/// <summary>Emulated engines on loopback ports the OS picks, with a client and helpers to read their answers and metrics.</summary>
+internal sealed class EmulatedEngines : IAsyncDisposable
+{
+    public const string Model = "qwen3-30b-a3b";
+
+    private EmulatedEngines(Emulator emulator)
+    {
+        Emulator = emulator;
+        Url = emulator.Urls[0];
+        Http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    /// <summary>Gimbal's A100 cluster cut to one DP engine: the smallest preset-shaped model that still batches, caches and preempts.</summary>
+    public static ClusterConfig OneEngine { get; } = ClusterPresets.GimbalA100 with { DataParallel = 1 };
+
+    public Emulator Emulator { get; }
+    public Uri Url { get; }
+    public HttpClient Http { get; }
+
+    public static async Task<EmulatedEngines> Start(ClusterConfig? cluster = null, double timeScale = 1, FailureInjection? failures = null, int engines = 1) =>
+        new(await Emulator.StartAsync(new EmulatorOptions
+        {
+            Cluster = cluster ?? OneEngine,
+            Engines = engines,
+            Port = 0,
+            TimeScale = timeScale,
+            Failures = failures ?? FailureInjection.None,
+        }));
+
+    public Task<HttpResponseMessage> Complete(string prompt, int maxTokens, bool stream = false, CancellationToken cancel = default) =>
+        Http.PostAsJsonAsync("/v1/completions", new Dictionary<string, object>
+        {
+            ["model"] = Model, ["prompt"] = prompt, ["max_tokens"] = maxTokens, ["stream"] = stream,
+        }, cancel);
+
+    /// <summary>Sends a streaming completion and returns once its headers (the first token) are in.</summary>
+    public Task<HttpResponseMessage> StartStream(string prompt, int maxTokens, CancellationToken cancel = default) =>
+        Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = JsonContent.Create(new Dictionary<string, object> { ["model"] = Model, ["prompt"] = prompt, ["max_tokens"] = maxTokens, ["stream"] = true }),
+        }, HttpCompletionOption.ResponseHeadersRead, cancel);
+
+    /// <summary>The value of a metric summed over its label sets (e.g. every engine's series).</summary>
+    public async Task<double> Metric(string name)
+    {
+        var text = await Http.GetStringAsync("/metrics");
+        var total = 0.0;
+        var found = false;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith('#') || !(line.StartsWith(name + "{") || line.StartsWith(name + " "))) continue;
+            total += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            found = true;
+        }
+        Assert.True(found, $"/metrics has no {name}:\n{text}");
+        return total;
+    }
+
+    /// <summary>Polls a metric until <paramref name="condition"/> holds; events beat sleeps of guessed length.</summary>
+    public async Task<double> WaitForMetric(string name, Func<double, bool> condition, double timeoutSeconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        while (true)
+        {
+            var value = await Metric(name);
+            if (condition(value)) return value;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"{name} stayed at {value} for {timeoutSeconds} s.");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>A prompt of exactly <paramref name="tokens"/> pseudo-tokens whose text is fixed by <paramref name="key"/>.</summary>
+    public static string Prompt(ulong key, int tokens)
+    {
+        var text = new System.Text.StringBuilder();
+        PseudoTokenText.Append(text, key, 0, tokens);
+        return text.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Emulator.DisposeAsync();
+    }
+}
