@@ -13,7 +13,7 @@ public enum FakeFailure
     None,
     /// <summary>Answers 500 before any byte of a body.</summary>
     Error500,
-    /// <summary>Streams two chunks, then drops the connection.</summary>
+    /// <summary>Streams two chunks, then drops the connection once <see cref="FakeEngine.Break"/> is called.</summary>
     DieMidStream,
     /// <summary>Streams two chunks, then sends nothing until the request is aborted.</summary>
     StallMidStream,
@@ -29,6 +29,7 @@ public sealed class FakeEngine : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<HttpContext, byte> _active = new();
     private TaskCompletionSource _release = NewSignal();
+    private readonly TaskCompletionSource _break = NewSignal();
 
     private FakeEngine(WebApplication app, string name, string[] models)
     {
@@ -79,6 +80,13 @@ public sealed class FakeEngine : IAsyncDisposable
         engine.Url = new Uri(app.Urls.First());
         return engine;
     }
+
+    /// <summary>
+    /// Lets a <see cref="FakeFailure.DieMidStream"/> stream die. Tests call it once the client saw the
+    /// first chunks: a connection reset can make the receiver drop bytes it has not read yet, and
+    /// the test is about a failure after the first byte.
+    /// </summary>
+    public void Break() => _break.TrySetResult();
 
     /// <summary>Lets held requests answer.</summary>
     public void Release() => Interlocked.Exchange(ref _release, NewSignal()).TrySetResult();
@@ -159,6 +167,7 @@ public sealed class FakeEngine : IAsyncDisposable
             {
                 if (i == 2 && Failure == FakeFailure.DieMidStream)
                 {
+                    await _break.Task.WaitAsync(cancel);
                     context.Abort();
                     return;
                 }
