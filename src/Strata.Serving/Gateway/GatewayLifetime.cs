@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Strata.Serving.Gateway.Backends;
 using Strata.Serving.Gateway.Config;
+using Strata.Serving.Gateway.Metrics;
 
 namespace Strata.Serving.Gateway;
 
@@ -10,7 +11,7 @@ namespace Strata.Serving.Gateway;
 /// scrape and probe loops), the config-file watcher, and a tick every scrape interval that lets
 /// queued requests move when an engine came back without any request finishing.
 /// </summary>
-internal sealed class GatewayLifetime(GatewayState state, CurrentConfig initial, BackendRegistry registry, GatewayOptions options, TimeProvider time, ILogger<GatewayLifetime> log)
+internal sealed class GatewayLifetime(GatewayState state, CurrentConfig initial, BackendRegistry registry, GatewayOptions options, GatewayMetrics metrics, TimeProvider time, ILogger<GatewayLifetime> log)
     : BackgroundService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -21,7 +22,7 @@ internal sealed class GatewayLifetime(GatewayState state, CurrentConfig initial,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var watcher = options.ConfigPath is { } path ? new ConfigWatcher(path, state.Apply, log) : null;
+        using var watcher = options.ConfigPath is { } path ? new ConfigWatcher(path, state.Apply, log, metrics) : null;
         while (await Pause.WaitAsync(time, state.Config.ScrapeInterval, stoppingToken)) state.PumpAll();
     }
 

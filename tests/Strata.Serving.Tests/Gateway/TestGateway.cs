@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Strata.Serving.Gateway;
 using Strata.Serving.Gateway.Config;
@@ -21,6 +22,7 @@ public sealed class TestGateway : IAsyncDisposable
 
     public Uri Url { get; }
     public HttpClient Client { get; }
+    public GatewayState State => _app.Services.GetRequiredService<GatewayState>();
 
     /// <summary>Starts a gateway; <paramref name="yaml"/> holds everything but <c>listen</c>.</summary>
     public static Task<TestGateway> StartAsync(string yaml) => StartAsync(GatewayConfigFile.Parse("listen: http://127.0.0.1:0\n" + yaml, "test.yaml"), null);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
+using Strata.Serving.Gateway.Metrics;
 
 namespace Strata.Serving.Gateway.Config;
 
@@ -14,12 +15,13 @@ public sealed class ConfigWatcher : IDisposable
     private readonly PhysicalFileProvider _files;
     private readonly Action<GatewayConfig> _apply;
     private readonly ILogger _log;
+    private readonly GatewayMetrics _metrics;
     private readonly IDisposable _subscription;
 
-    public ConfigWatcher(string path, Action<GatewayConfig> apply, ILogger log)
+    public ConfigWatcher(string path, Action<GatewayConfig> apply, ILogger log, GatewayMetrics metrics)
     {
         _path = Path.GetFullPath(path);
-        (_apply, _log) = (apply, log);
+        (_apply, _log, _metrics) = (apply, log, metrics);
         _files = new PhysicalFileProvider(Path.GetDirectoryName(_path)!);
         _subscription = ChangeToken.OnChange(() => _files.Watch(Path.GetFileName(_path)), Reload);
     }
@@ -29,10 +31,12 @@ public sealed class ConfigWatcher : IDisposable
         try
         {
             _apply(GatewayConfigFile.Load(_path));
+            _metrics.ConfigReloaded(applied: true);
             _log.LogInformation("Reloaded {Path}", _path);
         }
         catch (Exception e) when (e is GatewayConfigException or IOException)
         {
+            _metrics.ConfigReloaded(applied: false);
             _log.LogError("Kept the previous config: {Error}", e.Message);
         }
     }

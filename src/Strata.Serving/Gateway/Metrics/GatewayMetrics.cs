@@ -25,6 +25,7 @@ public sealed class GatewayMetrics
     private readonly Histogram _tpot;
     private readonly Counter _decisions;
     private readonly Counter _retries;
+    private readonly Counter _reloads;
 
     public GatewayMetrics()
     {
@@ -41,6 +42,7 @@ public sealed class GatewayMetrics
         _tpot = factory.CreateHistogram("strata_gateway_tpot_seconds", "Time per output token after the first (mean gap between SSE data events), streaming requests.", new HistogramConfiguration { LabelNames = ["model", "backend"], Buckets = TokenGapBuckets });
         _decisions = factory.CreateCounter("strata_gateway_dispatch_decisions_total", "Engines chosen, by dispatch policy.", "model", "policy", "backend");
         _retries = factory.CreateCounter("strata_gateway_retries_total", "Requests moved to another engine after this one failed before the first byte.", "model", "backend");
+        _reloads = factory.CreateCounter("strata_gateway_config_reloads_total", "Config file changes, applied or rejected (the previous config stays).", "result");
     }
 
     public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
@@ -66,6 +68,8 @@ public sealed class GatewayMetrics
     public void ScrapeFailed(string backend) => _scrapeFailures.WithLabels(backend).Inc();
 
     public void Retried(string model, string failedBackend) => _retries.WithLabels(model, failedBackend).Inc();
+
+    public void ConfigReloaded(bool applied) => _reloads.WithLabels(applied ? "applied" : "rejected").Inc();
 
     public void Ttft(string model, string backend, TimeSpan ttft) => _ttft.WithLabels(model, backend).Observe(ttft.TotalSeconds);
 
