@@ -50,6 +50,9 @@ public sealed class FakeEngine : IAsyncDisposable
 
     public TimeSpan ChunkDelay { get; set; }
     public int CompletionRequests => _completionRequests;
+
+    /// <summary>Request bodies in the order they arrived.</summary>
+    public ConcurrentQueue<string> Received { get; } = new();
     public int Active => _active.Count;
 
     /// <summary>Completes when a completion request was aborted by its caller (the gateway) before it finished.</summary>
@@ -146,7 +149,9 @@ public sealed class FakeEngine : IAsyncDisposable
         try
         {
             using var body = new StreamReader(context.Request.Body);
-            var json = System.Text.Json.JsonDocument.Parse(await body.ReadToEndAsync(cancel));
+            var text = await body.ReadToEndAsync(cancel);
+            Received.Enqueue(text);
+            var json = System.Text.Json.JsonDocument.Parse(text);
             var stream = json.RootElement.TryGetProperty("stream", out var s) && s.GetBoolean();
             if (Hold) await _release.Task.WaitAsync(cancel);
             if (Failure == FakeFailure.Error500)

@@ -51,4 +51,28 @@ public sealed class OverloadTests
         using var first = await running;
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
     }
+
+    [Fact]
+    public async Task The_queue_policy_orders_waiting_requests_by_priority_from_header_or_body()
+    {
+        await using var engine = await FakeEngine.StartAsync("a");
+        engine.Hold = true;
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Config([engine], "    max_in_flight: 1\n    queue: {name: priority}\n"));
+
+        var running = gateway.Client.SendAsync(TestGateway.Chat(stream: false, content: "first"));
+        await TestGateway.EventuallyAsync(async () => engine.Active == 1, "the first request reaches the engine");
+        var low = gateway.Client.SendAsync(TestGateway.Post("/v1/chat/completions", "{\"model\":\"m\",\"priority\":5,\"messages\":[{\"role\":\"user\",\"content\":\"low\"}]}"));
+        await TestGateway.EventuallyAsync(async () => await gateway.MetricAsync("strata_gateway_queue_length") == 1, "the low-priority request waits");
+        var urgentRequest = TestGateway.Chat(stream: false, content: "urgent");
+        urgentRequest.Headers.Add("x-priority", "0");
+        var urgent = gateway.Client.SendAsync(urgentRequest);
+        await TestGateway.EventuallyAsync(async () => await gateway.MetricAsync("strata_gateway_queue_length") == 2, "the urgent request waits");
+
+        engine.Hold = false;
+        engine.Release();
+        await Task.WhenAll(running, low, urgent);
+
+        var order = engine.Received.Select(body => body.Contains("urgent") ? "urgent" : body.Contains("low") ? "low" : "first").ToArray();
+        Assert.Equal(["first", "urgent", "low"], order);
+    }
 }

@@ -51,9 +51,10 @@ public static class PrometheusText
             if (rest.IsEmpty) throw Bad(lineNumber, "unterminated label set");
             if (rest[0] == '}') return rest[1..];
             var eq = rest.IndexOf('=');
-            if (eq <= 0 || eq + 1 >= rest.Length || rest[eq + 1] != '"') throw Bad(lineNumber, "expected label=\"value\"");
-            var labelName = rest[..eq].Trim().ToString();
-            rest = rest[(eq + 2)..];
+            var labelName = eq > 0 ? rest[..eq].Trim().ToString() : "";
+            rest = eq > 0 ? rest[(eq + 1)..].TrimStart() : [];
+            if (labelName.Length == 0 || rest.IsEmpty || rest[0] != '"') throw Bad(lineNumber, "expected label=\"value\"");
+            rest = rest[1..];
             value.Clear();
             var i = 0;
             for (; i < rest.Length && rest[i] != '"'; i++)
