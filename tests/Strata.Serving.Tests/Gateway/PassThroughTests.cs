@@ -73,4 +73,19 @@ public sealed class PassThroughTests
         Assert.Equal(["m", "other", "shared"], ids);
         Assert.Equal("list", json.RootElement.GetProperty("object").GetString());
     }
+
+    [Fact]
+    public async Task A_prefix_aware_policy_keeps_a_repeated_prompt_on_the_engine_that_cached_it()
+    {
+        await using var a = await FakeEngine.StartAsync("a");
+        await using var b = await FakeEngine.StartAsync("b");
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Config([a, b], "    dispatch: {name: llmd}\n"));
+        var shared = new string('p', 2000);
+
+        for (var i = 0; i < 6; i++)
+            using (await gateway.Client.SendAsync(TestGateway.Chat(stream: false, content: shared + i))) { }
+
+        // The first pick is a tie broken at random; every later prompt shares its 2000-byte prefix (31 KV blocks) with it.
+        Assert.Contains(6, new[] { a.CompletionRequests, b.CompletionRequests });
+    }
 }

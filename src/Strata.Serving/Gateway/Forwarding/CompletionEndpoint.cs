@@ -51,7 +51,8 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             return;
         }
         metrics.Accepted(scheduler.Name);
-        RequestOutcome outcome;
+        // Anything unexpected still ends the request as failed, so the outcomes always add up to accepted.
+        var outcome = RequestOutcome.Failed;
         try
         {
             outcome = await ForwardAsync(context, scheduler, ticket, body);
@@ -60,7 +61,10 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
         {
             outcome = RequestOutcome.Cancelled;
         }
-        metrics.Finished(scheduler.Name, outcome);
+        finally
+        {
+            metrics.Finished(scheduler.Name, outcome);
+        }
     }
 
     private async Task<RequestOutcome> ForwardAsync(HttpContext context, ModelScheduler scheduler, AdmissionTicket ticket, byte[] body)
@@ -84,41 +88,45 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
                 await AdmissionError(rejected).WriteAsync(context.Response);
                 return RequestOutcome.Failed;
             }
-            context.Request.Body = new MemoryStream(body, writable: false);
-            var observed = new UpstreamAttempt(lease, time, context.RequestAborted, canRetry: attempt < config.Retries);
-            var error = await forwarder.SendAsync(context, lease.Backend.Name, invoker.Client, requestConfig, new GatewayTransformer(observed, config.ApiKeys.Count > 0));
-            if (context.RequestAborted.IsCancellationRequested)
+            // Every path below releases the lease with what it learned about the engine; this catches the unforeseen ones.
+            try
+            {
+                context.Request.Body = new MemoryStream(body, writable: false);
+                var observed = new UpstreamAttempt(lease, time, context.RequestAborted, canRetry: attempt < config.Retries);
+                var error = await forwarder.SendAsync(context, lease.Backend.Name, invoker.Client, requestConfig, new GatewayTransformer(observed, config.ApiKeys.Count > 0));
+                if (context.RequestAborted.IsCancellationRequested) return RequestOutcome.Cancelled;
+                if (observed.HeldBackStatus is not null || (error != ForwarderError.None && !context.Response.HasStarted))
+                {
+                    // Nothing reached the client: try another engine, or say why none could answer.
+                    lease.Release(LeaseEnd.EngineFailed);
+                    ticket.Tried.Add(lease.Backend);
+                    var reason = observed.HeldBackStatus is { } status ? $"answered {status}" : $"failed ({error})";
+                    context.Response.Clear();
+                    if (observed.CanRetry)
+                    {
+                        metrics.Retried(scheduler.Name, lease.Backend.Name);
+                        continue;
+                    }
+                    await new OpenAiError(StatusCodes.Status502BadGateway, $"The engine {lease.Backend.Name} {reason} and no retries are left.", "server_error", code: "upstream_error").WriteAsync(context.Response);
+                    return RequestOutcome.Failed;
+                }
+                RecordLatency(scheduler.Name, ticket, observed);
+                if (observed.UpstreamFailure is not null || error != ForwarderError.None)
+                {
+                    lease.Release(LeaseEnd.EngineFailed);
+                    var broken = new OpenAiError(StatusCodes.Status502BadGateway, $"The engine {lease.Backend.Name} stopped mid-response: {observed.UpstreamFailure?.Message ?? error.ToString()}", "server_error", code: "upstream_error");
+                    if (observed.IsEventStream) await ServerSentEvents.WriteErrorAsync(context.Response, broken, observed.StoppedInsideEvent);
+                    else context.Abort();
+                    return RequestOutcome.Failed;
+                }
+                var answered = context.Response.StatusCode;
+                lease.Release(answered >= 500 ? LeaseEnd.EngineFailed : LeaseEnd.EngineAnswered);
+                return answered >= 400 ? RequestOutcome.Failed : RequestOutcome.Completed;
+            }
+            finally
             {
                 lease.Release(LeaseEnd.Abandoned);
-                return RequestOutcome.Cancelled;
             }
-            if (observed.HeldBackStatus is not null || (error != ForwarderError.None && !context.Response.HasStarted))
-            {
-                // Nothing reached the client: try another engine, or say why none could answer.
-                lease.Release(LeaseEnd.EngineFailed);
-                ticket.Tried.Add(lease.Backend);
-                var reason = observed.HeldBackStatus is { } status ? $"answered {status}" : $"failed ({error})";
-                context.Response.Clear();
-                if (observed.CanRetry)
-                {
-                    metrics.Retried(scheduler.Name, lease.Backend.Name);
-                    continue;
-                }
-                await new OpenAiError(StatusCodes.Status502BadGateway, $"The engine {lease.Backend.Name} {reason} and no retries are left.", "server_error", code: "upstream_error").WriteAsync(context.Response);
-                return RequestOutcome.Failed;
-            }
-            RecordLatency(scheduler.Name, ticket, observed);
-            if (observed.UpstreamFailure is not null || error != ForwarderError.None)
-            {
-                lease.Release(LeaseEnd.EngineFailed);
-                var broken = new OpenAiError(StatusCodes.Status502BadGateway, $"The engine {lease.Backend.Name} stopped mid-response: {observed.UpstreamFailure?.Message ?? error.ToString()}", "server_error", code: "upstream_error");
-                if (observed.IsEventStream) await ServerSentEvents.WriteErrorAsync(context.Response, broken, observed.StoppedInsideEvent);
-                else context.Abort();
-                return RequestOutcome.Failed;
-            }
-            var answered = context.Response.StatusCode;
-            lease.Release(answered >= 500 ? LeaseEnd.EngineFailed : LeaseEnd.EngineAnswered);
-            return answered >= 400 ? RequestOutcome.Failed : RequestOutcome.Completed;
         }
     }
 
