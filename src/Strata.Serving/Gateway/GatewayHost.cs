@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Prometheus;
 using Strata.Serving.Gateway.Backends;
 using Strata.Serving.Gateway.Config;
@@ -21,6 +22,10 @@ public static class GatewayHost
         builder.WebHost.UseUrls(options.Config.Listen.AbsoluteUri);
         // The gateway enforces max_body_bytes itself, with an OpenAI-style 413; Kestrel's own 30 MB cap would answer first.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        // Scrapes run 20 times a second per engine and every request is proxied: their per-request info logs would drown the gateway's own.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
+            .AddFilter("Yarp", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(options.Time);

@@ -23,7 +23,8 @@ public sealed class OpenAiError(int status, string message, string type, string?
     public byte[] ToJson()
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping keeps quotes and apostrophes in messages readable; the output is still valid JSON.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteStartObject("error");
