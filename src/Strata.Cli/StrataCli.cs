@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using Strata.Cli.Commands;
 using Strata.Core.Policies;
+using Strata.Serving.Gateway.Config;
 using Strata.Simulation.Cluster;
 using Strata.Simulation.Experts;
 using Strata.Simulation.Workloads;
@@ -31,6 +32,7 @@ public static class StrataCli
             ExperimentCommand.Create(console),
             SimulateCommand.Create(console),
             PlanExpertsCommand.Create(console),
+            ServeCommand.Create(console),
             EmulateCommand.Create(console),
             BenchCommand.Create(console),
         };
@@ -38,7 +40,7 @@ public static class StrataCli
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ClusterConfigException or WorkloadException or PolicyConfigurationException or FormatException or CliUsageException or ExpertFileException)
+        catch (Exception e) when (e is ClusterConfigException or WorkloadException or PolicyConfigurationException or FormatException or CliUsageException or ExpertFileException or GatewayConfigException)
         {
             error.WriteLine($"error: {e.Message}");
             return UsageError;

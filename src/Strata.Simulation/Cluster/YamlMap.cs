@@ -6,22 +6,35 @@ namespace Strata.Simulation.Cluster;
 /// <summary>
 /// One YAML mapping read by key with errors that name the file, the key path and the fix;
 /// <see cref="RejectUnknownKeys"/> catches typos instead of silently using defaults.
+/// Cluster files and the gateway's config share it; each passes the exception its callers catch
+/// and the README section that lists its keys.
 /// </summary>
-internal sealed class YamlMap
+public sealed class YamlMap
 {
     private readonly YamlMappingNode _node;
     private readonly string _file;
     private readonly string _path;
+    private readonly Func<string, Exception> _fail;
+    private readonly string _reference;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
-    public YamlMap(YamlMappingNode node, string file, string path)
+    internal YamlMap(YamlMappingNode node, string file, string path)
+        : this(node, file, path, message => new ClusterConfigException(message), "README, 'Cluster file'")
+    {
+    }
+
+    /// <param name="fail">Builds the exception for a message that names the file and key.</param>
+    /// <param name="reference">Where the valid keys are documented, quoted in unknown-key errors.</param>
+    public YamlMap(YamlMappingNode node, string file, string path, Func<string, Exception> fail, string reference)
     {
         _node = node;
         _file = file;
         _path = path;
+        _fail = fail;
+        _reference = reference;
     }
 
-    public static YamlMap Load(string file)
+    internal static YamlMap Load(string file)
     {
         if (!File.Exists(file)) throw new ClusterConfigException($"--cluster: no preset or file named '{file}'; use one of {string.Join(", ", ClusterPresets.All.Keys)} or a path to a YAML file.");
         var stream = new YamlStream();
@@ -52,23 +65,26 @@ internal sealed class YamlMap
     public YamlMap? Map(string key) => Node(key) switch
     {
         null => null,
-        YamlMappingNode map => new YamlMap(map, _file, _path.Length == 0 ? key : _path + "." + key),
-        _ => throw new ClusterConfigException($"{Where(key)}: expected a mapping like {{key: value}}."),
+        YamlMappingNode map => Child(map, key),
+        _ => throw _fail($"{Where(key)}: expected a mapping like {{key: value}}."),
     };
+
+    /// <summary>A mapping nested under <paramref name="key"/> (e.g. one item of a list), with the same error handling.</summary>
+    public YamlMap Child(YamlMappingNode node, string key) => new(node, _file, _path.Length == 0 ? key : _path + "." + key, _fail, _reference);
 
     public string? String(string key) => Node(key) switch
     {
         null => null,
         YamlScalarNode scalar => scalar.Value,
-        _ => throw new ClusterConfigException($"{Where(key)}: expected a single value."),
+        _ => throw _fail($"{Where(key)}: expected a single value."),
     };
 
-    public int? Int(string key, int min = int.MinValue)
+    public int? Int(string key, int min = int.MinValue, int max = int.MaxValue)
     {
         var text = String(key);
         if (text is null) return null;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min)
-            throw new ClusterConfigException($"{Where(key)}: '{text}' is not a whole number ≥ {min}.");
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            throw _fail(max == int.MaxValue ? $"{Where(key)}: '{text}' is not a whole number ≥ {min}." : $"{Where(key)}: '{text}' is not a whole number in [{min}, {max}].");
         return value;
     }
 
@@ -77,7 +93,7 @@ internal sealed class YamlMap
         var text = String(key);
         if (text is null) return null;
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new ClusterConfigException($"{Where(key)}: '{text}' is not a number in [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}].");
+            throw _fail($"{Where(key)}: '{text}' is not a number in [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}].");
         return value;
     }
 
@@ -89,7 +105,7 @@ internal sealed class YamlMap
         {
             "true" or "yes" or "on" => true,
             "false" or "no" or "off" => false,
-            _ => throw new ClusterConfigException($"{Where(key)}: '{text}' is not true or false."),
+            _ => throw _fail($"{Where(key)}: '{text}' is not true or false."),
         };
     }
 
@@ -102,7 +118,7 @@ internal sealed class YamlMap
             var name = ((YamlScalarNode)key).Value!;
             _read.Add(name);
             if (Array.IndexOf(except, name) >= 0) continue;
-            if (value is not YamlScalarNode scalar) throw new ClusterConfigException($"{Where(name)}: expected a single value.");
+            if (value is not YamlScalarNode scalar) throw _fail($"{Where(name)}: expected a single value.");
             result[name] = scalar.Value ?? "";
         }
         return result;
@@ -113,7 +129,7 @@ internal sealed class YamlMap
         foreach (var key in _node.Children.Keys)
         {
             var name = ((YamlScalarNode)key).Value!;
-            if (!_read.Contains(name)) throw new ClusterConfigException($"{Where(name)}: unknown setting; check the spelling (README, 'Cluster file').");
+            if (!_read.Contains(name)) throw _fail($"{Where(name)}: unknown setting; check the spelling ({_reference}).");
         }
     }
 }

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+using Strata.Serving.Gateway;
+using Strata.Serving.Gateway.Config;
+
+namespace Strata.Cli.Commands;
+
+/// <summary>
+/// <c>strata serve</c>: the OpenAI-compatible gateway in front of vLLM/SGLang engines
+/// (docs/gateway.md). The config is validated before the server starts; a bad one exits with one
+/// line naming the field. Edits to the file are applied while serving.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var config = new Option<FileInfo>("--config") { Description = "Gateway YAML: listen, api_keys, scrape_interval_ms, models (docs/gateway.md).", Required = true };
+        var command = new Command("serve", "Run the gateway: admission queues and engine dispatch in front of vLLM/SGLang engines.") { config };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var path = parse.GetValue(config)!.FullName;
+            var gateway = GatewayHost.Build(new GatewayOptions(GatewayConfigFile.Load(path), path));
+            await gateway.StartAsync(cancel);
+            console.MarkupLineInterpolated($"[green]strata gateway[/] listening on {string.Join(", ", gateway.Urls)} with {path}");
+            await gateway.WaitForShutdownAsync(cancel);
+            return 0;
+        });
+        return command;
+    }
+}

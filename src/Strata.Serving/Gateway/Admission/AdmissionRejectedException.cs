@@ -1,0 +1,22 @@
+namespace Strata.Serving.Gateway.Admission;
+
+/// <summary>Why a model's admission could not place a request on an engine.</summary>
+public enum AdmissionRejection
+{
+    /// <summary>Every eligible engine is at its in-flight limit and the queue is at <c>max_length</c>.</summary>
+    QueueFull,
+
+    /// <summary>The request waited <c>ttl_s</c> without an engine freeing up.</summary>
+    QueueTimeout,
+
+    /// <summary>No engine of the model is healthy.</summary>
+    NoBackend,
+
+    /// <summary>Every healthy engine already failed this request before its first byte.</summary>
+    EveryBackendFailed,
+}
+
+public sealed class AdmissionRejectedException(AdmissionRejection reason, string message) : Exception(message)
+{
+    public AdmissionRejection Reason { get; } = reason;
+}

@@ -1,0 +1,57 @@
+using System.Text;
+using Strata.Core.Dispatch;
+using Strata.Core.Dispatch.PrefixCache;
+using Strata.Core.Queueing;
+using Strata.Serving.Gateway.Backends;
+using Strata.Serving.OpenAi;
+
+namespace Strata.Serving.Gateway.Admission;
+
+/// <summary>
+/// A request's facts as the queue and dispatch policies see them, and the engines that already
+/// failed it (a retry must go elsewhere). Its prompt is hashed into KV blocks only when the
+/// model's dispatch policy reads them, and again only if a reload changed the block size.
+/// </summary>
+public sealed class AdmissionTicket
+{
+    private readonly CompletionRequest _request;
+    private PrefixBlockHasher? _hashedWith;
+    private ulong[] _hashes = [];
+
+    public AdmissionTicket(long id, CompletionRequest request, string? tenant, int priority, long arrivedAt, double arrivalSeconds)
+    {
+        _request = request;
+        Id = id;
+        Tenant = tenant;
+        Priority = priority;
+        ArrivedAt = arrivedAt;
+        PromptTokens = request.PromptTokenIds?.Length ?? PrefixBlockHasher.EstimateTokens(Encoding.UTF8.GetByteCount(request.PromptText));
+        Entry = new QueueEntry(id, arrivalSeconds, PromptTokens, Priority: priority, Tenant: tenant);
+    }
+
+    public long Id { get; }
+
+    public string? Tenant { get; }
+
+    public int Priority { get; }
+
+    /// <summary>TimeProvider timestamp of arrival at the gateway; TTFT and queue TTL count from it.</summary>
+    public long ArrivedAt { get; }
+
+    /// <summary>Prompt length in tokens: the token ids given, else UTF-8 bytes / 4 (pseudo-tokens).</summary>
+    public int PromptTokens { get; }
+
+    public QueueEntry Entry { get; }
+
+    public HashSet<Backend> Tried { get; } = [];
+
+    public DispatchRequest DispatchRequest(PrefixBlockHasher? hasher)
+    {
+        if (hasher is not null && !ReferenceEquals(hasher, _hashedWith))
+        {
+            _hashes = _request.PromptTokenIds is { } ids ? hasher.HashTokens(ids) : hasher.HashText(_request.PromptText);
+            _hashedWith = hasher;
+        }
+        return new DispatchRequest(Id, PromptTokens, _request.User, Priority: Priority, Tenant: Tenant, BlockHashes: hasher is null ? default : _hashes);
+    }
+}

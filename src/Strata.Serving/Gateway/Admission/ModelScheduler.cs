@@ -1,0 +1,186 @@
+using System.Diagnostics.CodeAnalysis;
+using System.IO.Hashing;
+using System.Text;
+using Strata.Core.Dispatch;
+using Strata.Core.Dispatch.PrefixCache;
+using Strata.Core.Policies;
+using Strata.Core.Queueing;
+using Strata.Serving.Gateway.Backends;
+using Strata.Serving.Gateway.Config;
+using Strata.Serving.Gateway.Metrics;
+
+namespace Strata.Serving.Gateway.Admission;
+
+/// <summary>
+/// Admission and dispatch for one model (docs/gateway.md, "Admission"). A request goes straight to
+/// an engine when its queue is empty and some healthy engine runs fewer than
+/// <c>max_in_flight</c> of the gateway's requests — vLLM's DP router dispatches immediately the
+/// same way — and otherwise waits in a bounded queue ordered by the model's Strata.Core queue
+/// policy, leaving it when a request finishes and the dispatch policy places it. Engines at their
+/// limit, unhealthy, or already failed by the request are shown to the dispatch policy as
+/// unhealthy, so any policy works unchanged. One lock serialises queue and policy, which keep
+/// state (prefix index, stickiness) and are not thread-safe.
+/// </summary>
+public sealed class ModelScheduler
+{
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
+    private readonly long _epoch;
+    private readonly GatewayMetrics _metrics;
+    private readonly HashSet<Waiter> _waiting = [];
+    private ModelSettings _settings;
+    private IWaitingQueue<Waiter> _queue;
+    private IEngineSelector _selector;
+    private volatile PrefixBlockHasher? _hasher;
+    private Backend[] _backends = [];
+    private EngineView[] _views = [];
+
+    public ModelScheduler(ModelSettings settings, IReadOnlyList<Backend> backends, TimeProvider time, long epoch, GatewayMetrics metrics)
+    {
+        (_time, _epoch, _metrics) = (time, epoch, metrics);
+        Configure(settings, backends);
+    }
+
+    public string Name => _settings.Name;
+
+    public ModelSettings Settings => _settings;
+
+    public IReadOnlyList<Backend> Backends => _backends;
+
+    /// <summary>Seconds since the gateway started: the <c>now</c> every policy is given.</summary>
+    public double Seconds(long timestamp) => _time.GetElapsedTime(_epoch, timestamp).TotalSeconds;
+
+    /// <summary>
+    /// Applies a (re)loaded model section: new policies (a reload starts their prefix index and
+    /// stickiness afresh, since engine indices may have moved), new backends, and the waiting
+    /// requests carried over into the new queue in arrival order.
+    /// </summary>
+    [MemberNotNull(nameof(_settings), nameof(_queue), nameof(_selector))]
+    public void Configure(ModelSettings settings, IReadOnlyList<Backend> backends)
+    {
+        var queue = Policies.Queue.Create(settings.Queue.Policy).CreateQueue<Waiter>();
+        var selector = Policies.Dispatch.Create(settings.Dispatch);
+        lock (_lock)
+        {
+            foreach (var waiter in _waiting.OrderBy(w => w.Ticket.Id)) queue.Add(waiter, waiter.Ticket.Entry);
+            (_settings, _queue, _selector) = (settings, queue, selector);
+            _hasher = selector is IPrefixAwareSelector prefix ? new PrefixBlockHasher(prefix.Affinity.BlockSize, ModelSeed(settings.Name)) : null;
+            _backends = [.. backends];
+            _views = new EngineView[_backends.Length];
+        }
+        Pump();
+    }
+
+    /// <summary>
+    /// Places the request on an engine, waiting in the queue if every eligible engine is full.
+    /// Throws <see cref="AdmissionRejectedException"/> when the queue is full, the wait exceeds the
+    /// queue TTL, or no untried healthy engine is left; <see cref="OperationCanceledException"/>
+    /// when the client leaves while waiting.
+    /// </summary>
+    public async Task<BackendLease> AdmitAsync(AdmissionTicket ticket, CancellationToken cancel)
+    {
+        ticket.DispatchRequest(_hasher); // hash the prompt outside the lock
+        Waiter waiter;
+        TimeSpan ttl;
+        lock (_lock)
+        {
+            if (_queue.Count == 0 && TryDispatch(ticket, out var lease)) return lease;
+            if (!Array.Exists(_backends, b => b.Health.IsHealthy && !ticket.Tried.Contains(b)))
+                throw ticket.Tried.Count == 0
+                    ? new AdmissionRejectedException(AdmissionRejection.NoBackend, $"No healthy engine serves '{Name}' right now; retry later.")
+                    : new AdmissionRejectedException(AdmissionRejection.EveryBackendFailed, $"Every healthy engine serving '{Name}' failed this request.");
+            if (_queue.Count >= _settings.Queue.MaxLength)
+                throw new AdmissionRejectedException(AdmissionRejection.QueueFull, $"The queue of '{Name}' is full ({_settings.Queue.MaxLength} waiting); retry later.");
+            waiter = new Waiter(ticket);
+            _queue.Add(waiter, ticket.Entry);
+            _waiting.Add(waiter);
+            _metrics.QueueLength(Name, _queue.Count);
+            ttl = _settings.Queue.Ttl - _time.GetElapsedTime(ticket.ArrivedAt);
+        }
+        try
+        {
+            return await waiter.Lease.Task.WaitAsync(ttl > TimeSpan.Zero ? ttl : TimeSpan.Zero, _time, cancel);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            lock (_lock)
+            {
+                if (Withdraw(waiter))
+                {
+                    if (e is TimeoutException)
+                        throw new AdmissionRejectedException(AdmissionRejection.QueueTimeout, $"The request waited {_settings.Queue.Ttl.TotalSeconds:0.###} s in the queue of '{Name}' without an engine freeing up; retry later.");
+                    throw;
+                }
+            }
+            // Dispatched in the instant the wait ended: keep the engine unless the client left.
+            var lease = await waiter.Lease.Task;
+            if (!cancel.IsCancellationRequested) return lease;
+            lease.Release(LeaseEnd.Abandoned);
+            throw;
+        }
+    }
+
+    /// <summary>Dispatches waiting requests while engines have room; called when one finishes and on every scrape tick.</summary>
+    public void Pump()
+    {
+        lock (_lock)
+        {
+            var now = Seconds(_time.GetTimestamp());
+            while (_queue.TryPeek(now, out var head) && TryDispatch(head.Ticket, out var lease))
+            {
+                _queue.Take(now);
+                _waiting.Remove(head);
+                head.Lease.SetResult(lease);
+            }
+            _metrics.QueueLength(Name, _queue.Count);
+        }
+    }
+
+    private bool TryDispatch(AdmissionTicket ticket, out BackendLease lease)
+    {
+        lease = null!;
+        var any = false;
+        for (var i = 0; i < _backends.Length; i++)
+        {
+            var candidate = _backends[i];
+            var eligible = candidate.Health.IsHealthy && candidate.InFlight < _settings.MaxInFlightPerBackend && !ticket.Tried.Contains(candidate);
+            any |= eligible;
+            _views[i] = candidate.View(i, eligible);
+        }
+        // Asking a policy with no eligible engine would still move its state (cursors, stickiness).
+        if (!any) return false;
+        var nowStamp = _time.GetTimestamp();
+        var chosen = _selector.Select(ticket.DispatchRequest(_hasher), _views, Seconds(nowStamp));
+        if (chosen < 0) return false;
+        var backend = _backends[chosen];
+        lease = new BackendLease(backend, ticket.PromptTokens, nowStamp, OnReleased);
+        _metrics.Dispatched(Name, _selector.Name, backend.Name, _time.GetElapsedTime(ticket.ArrivedAt, nowStamp));
+        _metrics.InFlight(backend.Name, backend.InFlight);
+        return true;
+    }
+
+    private void OnReleased(BackendLease lease)
+    {
+        _metrics.InFlight(lease.Backend.Name, lease.Backend.InFlight);
+        Pump();
+    }
+
+    private bool Withdraw(Waiter waiter)
+    {
+        if (!_waiting.Remove(waiter)) return false;
+        _queue.Remove(waiter);
+        _metrics.QueueLength(Name, _queue.Count);
+        return true;
+    }
+
+    // Prefix hashes start from the model name, as vLLM and llm-d seed theirs, so two models' prompts never share blocks.
+    private static ulong ModelSeed(string model) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(model));
+
+    private sealed class Waiter(AdmissionTicket ticket)
+    {
+        public AdmissionTicket Ticket { get; } = ticket;
+
+        // Completed under the scheduler's lock; continuations must not run there.
+        public TaskCompletionSource<BackendLease> Lease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

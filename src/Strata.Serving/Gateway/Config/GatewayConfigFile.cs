@@ -1,0 +1,161 @@
+using Strata.Core.Policies;
+using Strata.Simulation.Cluster;
+using YamlDotNet.RepresentationModel;
+
+namespace Strata.Serving.Gateway.Config;
+
+/// <summary>
+/// Reads the gateway's YAML (DESIGN.md "File formats", README "Serve"). Every key is checked and
+/// every policy is built once here, so a typo or a bad value stops <c>strata serve</c> — or a
+/// reload — with one message naming the field, before any request is served.
+/// </summary>
+public static class GatewayConfigFile
+{
+    private const string Reference = "docs/gateway.md, 'Config'";
+
+    public static GatewayConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new GatewayConfigException($"--config: no file named '{path}'; pass the path of a gateway YAML file.");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static GatewayConfig Parse(string yaml, string source)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new GatewayConfigException($"{source}: malformed YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new GatewayConfigException($"{source}: expected a mapping of gateway settings (listen, api_keys, models, ...).");
+        var map = new YamlMap(root, source, "", message => new GatewayConfigException(message), Reference);
+
+        var listen = HttpUrl(map.String("listen") ?? "http://127.0.0.1:8080", map.Where("listen"));
+        var apiKeys = map.Map("api_keys")?.Scalars() ?? new Dictionary<string, string>();
+        var health = ReadHealth(map.Map("health"));
+        var config = new GatewayConfig(
+            listen,
+            apiKeys,
+            TimeSpan.FromMilliseconds(map.Int("scrape_interval_ms", 1) ?? 50),
+            health,
+            map.Int("retries", 0, 16) ?? 2,
+            map.Int("max_body_bytes", 1) ?? 32 << 20,
+            TimeSpan.FromSeconds(map.Double("upstream_idle_timeout_s", 0.001) ?? 60),
+            ReadModels(map, source));
+        map.RejectUnknownKeys();
+        return config;
+    }
+
+    private static HealthSettings ReadHealth(YamlMap? map)
+    {
+        var defaults = HealthSettings.Default;
+        if (map is null) return defaults;
+        var health = new HealthSettings(
+            map.Int("interval_ms", 1) is { } interval ? TimeSpan.FromMilliseconds(interval) : defaults.Interval,
+            map.Int("timeout_ms", 1) is { } timeout ? TimeSpan.FromMilliseconds(timeout) : defaults.Timeout,
+            map.Int("failures", 1) ?? defaults.Failures,
+            map.Double("reactivation_s", 0) is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Reactivation);
+        map.RejectUnknownKeys();
+        return health;
+    }
+
+    private static List<ModelSettings> ReadModels(YamlMap map, string source)
+    {
+        if (map.Node("models") is not YamlSequenceNode list || list.Children.Count == 0)
+            throw new GatewayConfigException($"{map.Where("models")}: expected a list of models, each {{name, engine_type, backends, queue, dispatch}}.");
+        var models = new List<ModelSettings>();
+        var engineOf = new Dictionary<Uri, EngineType>();
+        for (var i = 0; i < list.Children.Count; i++)
+        {
+            var key = $"models[{i}]";
+            if (list.Children[i] is not YamlMappingNode node) throw new GatewayConfigException($"{map.Where(key)}: expected a mapping {{name, engine_type, backends, ...}}.");
+            var model = ReadModel(map.Child(node, key), source, key);
+            if (models.Any(m => m.Name == model.Name))
+                throw new GatewayConfigException($"{map.Where(key)}.name: model '{model.Name}' is listed twice; merge its backends into one entry.");
+            foreach (var backend in model.Backends)
+                if (!engineOf.TryAdd(backend, model.EngineType) && engineOf[backend] != model.EngineType)
+                    throw new GatewayConfigException($"{map.Where(key)}.engine_type: backend {backend} is also listed as {engineOf[backend].ToString().ToLowerInvariant()}; one engine has one type.");
+            models.Add(model);
+        }
+        return models;
+    }
+
+    private static ModelSettings ReadModel(YamlMap map, string source, string key)
+    {
+        var name = map.String("name") ?? throw new GatewayConfigException($"{map.Where("name")}: missing; the model name clients send in \"model\".");
+        var engineType = (map.String("engine_type") ?? "vllm") switch
+        {
+            "vllm" => EngineType.Vllm,
+            "sglang" => EngineType.Sglang,
+            var other => throw new GatewayConfigException($"{map.Where("engine_type")}: unknown engine type '{other}'; use vllm or sglang."),
+        };
+        if (map.Node("backends") is not YamlSequenceNode urls || urls.Children.Count == 0)
+            throw new GatewayConfigException($"{map.Where("backends")}: expected a list of engine URLs like [http://127.0.0.1:9001].");
+        var backends = new List<Uri>();
+        for (var i = 0; i < urls.Children.Count; i++)
+        {
+            var where = $"{map.Where("backends")}[{i}]";
+            var url = HttpUrl(urls.Children[i] is YamlScalarNode scalar ? scalar.Value ?? "" : "", where);
+            if (backends.Contains(url)) throw new GatewayConfigException($"{where}: {url} is listed twice.");
+            backends.Add(url);
+        }
+        var model = new ModelSettings(
+            name,
+            engineType,
+            backends,
+            map.Int("max_in_flight", 1) ?? 256,
+            map.Int("max_tokens", 1) ?? 32768,
+            ReadQueue(map.Map("queue"), source, key),
+            ReadDispatch(map.Map("dispatch"), source, key));
+        map.RejectUnknownKeys();
+        return model;
+    }
+
+    private static QueueSettings ReadQueue(YamlMap? map, string source, string model)
+    {
+        var section = $"{source}: {model}.queue";
+        if (map is null) return Validated(new QueueSettings(new PolicyOptions("fcfs", section: section), 1000, TimeSpan.FromSeconds(60)));
+        var policy = new PolicyOptions(map.String("name") ?? "fcfs", map.Scalars("name", "max_length", "ttl_s"), section);
+        return Validated(new QueueSettings(policy, map.Int("max_length", 0) ?? 1000, TimeSpan.FromSeconds(map.Double("ttl_s", 0.001) ?? 60)));
+
+        static QueueSettings Validated(QueueSettings queue)
+        {
+            Build(() => Policies.Queue.Create(queue.Policy));
+            return queue;
+        }
+    }
+
+    private static PolicyOptions ReadDispatch(YamlMap? map, string source, string model)
+    {
+        var section = $"{source}: {model}.dispatch";
+        var policy = map is null
+            ? new PolicyOptions("vllm-dp", section: section)
+            : new PolicyOptions(map.String("name") ?? "vllm-dp", map.Scalars("name"), section);
+        Build(() => Policies.Dispatch.Create(policy));
+        return policy;
+    }
+
+    // Policies are built now only to surface their parameter errors before serving.
+    private static void Build(Func<object> create)
+    {
+        try
+        {
+            create();
+        }
+        catch (PolicyConfigurationException e)
+        {
+            throw new GatewayConfigException(e.Message);
+        }
+    }
+
+    private static Uri HttpUrl(string text, string where)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.Host.Length == 0)
+            throw new GatewayConfigException($"{where}: '{text}' is not an http(s) URL like http://127.0.0.1:9001.");
+        return url;
+    }
+}

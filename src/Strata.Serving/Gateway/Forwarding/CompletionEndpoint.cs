@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Strata.Serving.Gateway.Admission;
+using Strata.Serving.Gateway.Backends;
+using Strata.Serving.Gateway.Metrics;
+using Strata.Serving.OpenAi;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Strata.Serving.Gateway.Forwarding;
+
+/// <summary>
+/// <c>/v1/chat/completions</c> and <c>/v1/completions</c>: authenticate, parse what scheduling needs,
+/// admit, forward the body untouched with YARP's <see cref="IHttpForwarder"/>, and end every accepted
+/// request as completed, failed or cancelled (docs/gateway.md, "Failure semantics"):
+/// <list type="bullet">
+/// <item>the engine refuses, fails to connect, times out or answers 5xx before the first byte →
+/// the request is retried on another engine, up to <c>retries</c> times;</item>
+/// <item>the engine breaks or stalls after the first byte → an SSE stream ends with a
+/// <c>data: {"error":…}</c> event and a clean close; a plain JSON response is aborted, since its
+/// status line is already sent;</item>
+/// <item>the client leaves → the upstream request is aborted so the engine frees its slot.</item>
+/// </list>
+/// </summary>
+public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metrics, IHttpForwarder forwarder, ForwarderInvoker invoker, TimeProvider time)
+{
+    private long _nextId;
+
+    public async Task HandleAsync(HttpContext context, bool chat)
+    {
+        var arrivedAt = time.GetTimestamp();
+        var config = state.Config;
+        AdmissionTicket ticket;
+        ModelScheduler scheduler;
+        byte[] body;
+        try
+        {
+            var tenant = ApiKeys.Authenticate(context.Request, config.ApiKeys);
+            body = await RequestBody.ReadAsync(context.Request, config.MaxBodyBytes);
+            var request = CompletionRequestParser.Parse(body, chat);
+            scheduler = state.Models.GetValueOrDefault(request.Model)
+                ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist; the gateway serves {string.Join(", ", state.Models.Keys)}.", "invalid_request_error", "model", "model_not_found");
+            if (request.MaxTokens > scheduler.Settings.MaxTokens)
+                throw OpenAiError.InvalidRequest($"'{request.MaxTokensField}' is {request.MaxTokens}; '{request.Model}' allows at most {scheduler.Settings.MaxTokens}.", request.MaxTokensField);
+            ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, Priority(context.Request, request), arrivedAt, scheduler.Seconds(arrivedAt));
+        }
+        catch (OpenAiError error)
+        {
+            metrics.Rejected(error.Status switch { 401 => "unauthorized", 404 => "unknown_model", 413 => "too_large", _ => "invalid_request" });
+            await error.WriteAsync(context.Response);
+            return;
+        }
+        metrics.Accepted(scheduler.Name);
+        // Anything unexpected still ends the request as failed, so the outcomes always add up to accepted.
+        var outcome = RequestOutcome.Failed;
+        try
+        {
+            outcome = await ForwardAsync(context, scheduler, ticket, body);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            outcome = RequestOutcome.Cancelled;
+        }
+        finally
+        {
+            metrics.Finished(scheduler.Name, outcome);
+        }
+    }
+
+    private async Task<RequestOutcome> ForwardAsync(HttpContext context, ModelScheduler scheduler, AdmissionTicket ticket, byte[] body)
+    {
+        var config = state.Config;
+        var requestConfig = new ForwarderRequestConfig
+        {
+            ActivityTimeout = config.UpstreamIdleTimeout,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        for (var attempt = 0; ; attempt++)
+        {
+            BackendLease lease;
+            try
+            {
+                lease = await scheduler.AdmitAsync(ticket, context.RequestAborted);
+            }
+            catch (AdmissionRejectedException rejected)
+            {
+                await AdmissionError(rejected).WriteAsync(context.Response);
+                return RequestOutcome.Failed;
+            }
+            // Every path below releases the lease with what it learned about the engine; this catches the unforeseen ones.
+            try
+            {
+                context.Request.Body = new MemoryStream(body, writable: false);
+                var observed = new UpstreamAttempt(lease, time, context.RequestAborted, canRetry: attempt < config.Retries);
+                var error = await forwarder.SendAsync(context, lease.Backend.Name, invoker.Client, requestConfig, new GatewayTransformer(observed, config.ApiKeys.Count > 0));
+                if (context.RequestAborted.IsCancellationRequested) return RequestOutcome.Cancelled;
+                if (observed.HeldBackStatus is not null || (error != ForwarderError.None && !context.Response.HasStarted))
+                {
+                    // Nothing reached the client: try another engine, or say why none could answer.
+                    lease.Release(LeaseEnd.EngineFailed);
+                    ticket.Tried.Add(lease.Backend);
+                    var reason = observed.HeldBackStatus is { } status ? $"answered {status}" : $"failed ({error})";
+                    context.Response.Clear();
+                    if (observed.CanRetry)
+                    {
+                        metrics.Retried(scheduler.Name, lease.Backend.Name);
+                        continue;
+                    }
+                    await new OpenAiError(StatusCodes.Status502BadGateway, $"The engine {lease.Backend.Name} {reason} and no retries are left.", "server_error", code: "upstream_error").WriteAsync(context.Response);
+                    return RequestOutcome.Failed;
+                }
+                RecordLatency(scheduler.Name, ticket, observed);
+                if (observed.UpstreamFailure is not null || error != ForwarderError.None)
+                {
+                    lease.Release(LeaseEnd.EngineFailed);
+                    var broken = new OpenAiError(StatusCodes.Status502BadGateway, $"The engine {lease.Backend.Name} stopped mid-response: {observed.UpstreamFailure?.Message ?? error.ToString()}", "server_error", code: "upstream_error");
+                    if (observed.IsEventStream) await ServerSentEvents.WriteErrorAsync(context.Response, broken, observed.StoppedInsideEvent);
+                    else context.Abort();
+                    return RequestOutcome.Failed;
+                }
+                var answered = context.Response.StatusCode;
+                lease.Release(answered >= 500 ? LeaseEnd.EngineFailed : LeaseEnd.EngineAnswered);
+                return answered >= 400 ? RequestOutcome.Failed : RequestOutcome.Completed;
+            }
+            finally
+            {
+                lease.Release(LeaseEnd.Abandoned);
+            }
+        }
+    }
+
+    private void RecordLatency(string model, AdmissionTicket ticket, UpstreamAttempt observed)
+    {
+        var lease = observed.Lease;
+        if (!observed.IsEventStream || lease.FirstEventAt == 0) return;
+        metrics.Ttft(model, lease.Backend.Name, time.GetElapsedTime(ticket.ArrivedAt, lease.FirstEventAt));
+        if (lease.OutputEvents >= 2)
+            metrics.Tpot(model, lease.Backend.Name, time.GetElapsedTime(lease.FirstEventAt, lease.LastEventAt) / (lease.OutputEvents - 1));
+    }
+
+    private static OpenAiError AdmissionError(AdmissionRejectedException rejected) => rejected.Reason switch
+    {
+        AdmissionRejection.QueueFull or AdmissionRejection.QueueTimeout =>
+            new OpenAiError(StatusCodes.Status429TooManyRequests, rejected.Message, "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = 1 },
+        AdmissionRejection.EveryBackendFailed =>
+            new OpenAiError(StatusCodes.Status502BadGateway, rejected.Message, "server_error", code: "upstream_error"),
+        _ => new OpenAiError(StatusCodes.Status503ServiceUnavailable, rejected.Message, "server_error", code: "no_healthy_engine") { RetryAfterSeconds = 1 },
+    };
+
+    /// <summary>The <c>x-priority</c> header wins over the body's <c>priority</c>, so a gateway in front can set it without rewriting bodies.</summary>
+    private static int Priority(HttpRequest http, CompletionRequest request)
+    {
+        if (!http.Headers.TryGetValue("x-priority", out var header)) return request.Priority ?? 0;
+        return int.TryParse(header.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var priority)
+            ? priority
+            : throw OpenAiError.InvalidRequest($"The x-priority header '{header}' is not an integer.", "x-priority");
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Strata.Serving.Gateway.Forwarding;
+
+/// <summary>
+/// YARP's default header copying plus three things: the gateway's own API key is not sent to
+/// engines; a 5xx that can still be retried is held back (YARP then copies nothing to the client);
+/// and the response body is read through <see cref="ObservedUpstreamStream"/>.
+/// </summary>
+internal sealed class GatewayTransformer(UpstreamAttempt attempt, bool stripAuthorization) : HttpTransformer
+{
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        if (stripAuthorization) proxyRequest.Headers.Authorization = null;
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is null) return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        var status = (int)proxyResponse.StatusCode;
+        if (status >= 500 && attempt.CanRetry)
+        {
+            attempt.HeldBackStatus = status;
+            return false;
+        }
+        var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        attempt.IsEventStream = proxyResponse.Content.Headers.ContentType?.MediaType == "text/event-stream";
+        // Headers are already copied to the client; the forwarder reads the body from whatever content the response holds now.
+        var body = await proxyResponse.Content.ReadAsStreamAsync(cancellationToken);
+        proxyResponse.Content = new StreamContent(new ObservedUpstreamStream(body, attempt));
+        return copyBody;
+    }
+}

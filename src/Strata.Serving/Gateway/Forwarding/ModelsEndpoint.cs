@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Strata.Serving.Gateway.Admission;
+using Strata.Serving.Gateway.Signals;
+using Strata.Serving.OpenAi;
+
+namespace Strata.Serving.Gateway.Forwarding;
+
+/// <summary>
+/// <c>GET /v1/models</c>: the union of what the backends' own <c>/v1/models</c> list, by model id
+/// (the first backend to list an id supplies its entry), so clients see the engines' real model
+/// cards. A backend that does not answer within the health timeout is left out.
+/// </summary>
+public sealed class ModelsEndpoint(GatewayState state, IHttpClientFactory clients)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var config = state.Config;
+        try
+        {
+            ApiKeys.Authenticate(context.Request, config.ApiKeys);
+        }
+        catch (OpenAiError error)
+        {
+            await error.WriteAsync(context.Response);
+            return;
+        }
+        var backends = state.Models.Values.SelectMany(m => m.Backends).Distinct().ToList();
+        var lists = await Task.WhenAll(backends.Select(b => ListAsync(new Uri(b.Url, "v1/models"), config.Health.Timeout, context.RequestAborted)));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var data = new JsonArray();
+        foreach (var model in lists.SelectMany(list => list))
+            if (model?["id"]?.GetValue<string>() is { } id && seen.Add(id)) data.Add(model.DeepClone());
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["object"] = "list", ["data"] = data }.ToJsonString(), context.RequestAborted);
+    }
+
+    private async Task<IEnumerable<JsonNode?>> ListAsync(Uri url, TimeSpan timeout, CancellationToken cancel)
+    {
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            deadline.CancelAfter(timeout);
+            var text = await clients.CreateClient(SignalScraper.HttpClientName).GetStringAsync(url, deadline.Token);
+            return JsonNode.Parse(text)?["data"] as JsonArray ?? [];
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or InvalidOperationException or OperationCanceledException && !cancel.IsCancellationRequested)
+        {
+            return [];
+        }
+    }
+}

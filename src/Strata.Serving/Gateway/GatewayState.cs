@@ -1,0 +1,47 @@
+using Strata.Serving.Gateway.Admission;
+using Strata.Serving.Gateway.Backends;
+using Strata.Serving.Gateway.Config;
+using Strata.Serving.Gateway.Metrics;
+
+namespace Strata.Serving.Gateway;
+
+/// <summary>
+/// The gateway's live state: the config in force, the backends it names and one
+/// <see cref="ModelScheduler"/> per model. <see cref="Apply"/> installs the first config and every
+/// reload; a model that stays keeps its scheduler (and the requests waiting in it), so a reload
+/// never drops an accepted request.
+/// </summary>
+public sealed class GatewayState(CurrentConfig current, BackendRegistry registry, GatewayMetrics metrics, TimeProvider time)
+{
+    private readonly Lock _applyLock = new();
+    private readonly long _epoch = time.GetTimestamp();
+    private volatile IReadOnlyDictionary<string, ModelScheduler> _models = new Dictionary<string, ModelScheduler>();
+
+    public GatewayConfig Config => current.Value;
+
+    public IReadOnlyDictionary<string, ModelScheduler> Models => _models;
+
+    public void Apply(GatewayConfig config)
+    {
+        lock (_applyLock)
+        {
+            var backends = registry.Sync(config.Models.SelectMany(m => m.Backends.Select(url => (url, m.EngineType))), config.Health);
+            var models = new Dictionary<string, ModelScheduler>(StringComparer.Ordinal);
+            foreach (var model in config.Models)
+            {
+                var pool = model.Backends.Select(url => backends[url]).ToList();
+                if (_models.TryGetValue(model.Name, out var scheduler)) scheduler.Configure(model, pool);
+                else scheduler = new ModelScheduler(model, pool, time, _epoch, metrics);
+                models.Add(model.Name, scheduler);
+            }
+            current.Value = config;
+            _models = models;
+        }
+    }
+
+    /// <summary>Lets queued requests move when capacity came back without a request finishing (an engine recovered, a scrape).</summary>
+    public void PumpAll()
+    {
+        foreach (var scheduler in _models.Values) scheduler.Pump();
+    }
+}

@@ -1,0 +1,135 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Strata.Serving.OpenAi;
+
+/// <summary>
+/// Reads the scheduling facts (<see cref="CompletionRequest"/>) out of a request body. Every
+/// rejection is an <see cref="OpenAiError"/> naming the field in <c>param</c>, as OpenAI does;
+/// fields the gateway does not need are left for the engine to judge.
+/// </summary>
+public static class CompletionRequestParser
+{
+    public static CompletionRequest Parse(ReadOnlyMemory<byte> body, bool chat)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw OpenAiError.InvalidRequest($"The body is not valid JSON: {e.Message}", null);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw OpenAiError.InvalidRequest("The body must be a JSON object.", null);
+            var model = String(root, "model") ?? throw OpenAiError.InvalidRequest("'model' is required.", "model");
+            var completionTokens = PositiveInt(root, "max_completion_tokens");
+            var maxTokens = completionTokens ?? PositiveInt(root, "max_tokens");
+            var maxTokensField = completionTokens is null ? "max_tokens" : "max_completion_tokens";
+            var prompt = new StringBuilder();
+            int[]? tokenIds = null;
+            if (chat) ReadMessages(root, prompt);
+            else tokenIds = ReadPrompt(root, prompt);
+            return new CompletionRequest(model, Bool(root, "stream") ?? false, maxTokens, maxTokensField, String(root, "user"), Int(root, "priority"), prompt.ToString(), tokenIds);
+        }
+    }
+
+    private static void ReadMessages(JsonElement root, StringBuilder prompt)
+    {
+        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
+            throw OpenAiError.InvalidRequest("'messages' must be a non-empty array of {role, content}.", "messages");
+        var i = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            var where = $"messages[{i++}]";
+            if (message.ValueKind != JsonValueKind.Object) throw OpenAiError.InvalidRequest($"'{where}' must be an object with role and content.", where);
+            prompt.Append(String(message, "role", where + ".role") ?? throw OpenAiError.InvalidRequest($"'{where}.role' is required.", where + ".role"));
+            if (!message.TryGetProperty("content", out var content)) continue;
+            switch (content.ValueKind)
+            {
+                case JsonValueKind.String:
+                    prompt.Append(content.GetString());
+                    break;
+                case JsonValueKind.Array:
+                    // Content parts: only text parts carry prompt text; images and audio are the engine's business.
+                    foreach (var part in content.EnumerateArray())
+                        if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                            prompt.Append(text.GetString());
+                    break;
+                case JsonValueKind.Null:
+                    break;
+                default:
+                    throw OpenAiError.InvalidRequest($"'{where}.content' must be a string or an array of content parts.", where + ".content");
+            }
+        }
+    }
+
+    /// <summary>A completions <c>prompt</c>: a string, strings, token ids, or lists of token ids.</summary>
+    private static int[]? ReadPrompt(JsonElement root, StringBuilder prompt)
+    {
+        if (!root.TryGetProperty("prompt", out var value)) throw OpenAiError.InvalidRequest("'prompt' is required.", "prompt");
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            prompt.Append(value.GetString());
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+            throw OpenAiError.InvalidRequest("'prompt' must be a string, an array of strings or an array of token ids.", "prompt");
+        var tokens = new List<int>();
+        foreach (var item in value.EnumerateArray())
+        {
+            switch (item.ValueKind)
+            {
+                case JsonValueKind.String:
+                    prompt.Append(item.GetString());
+                    break;
+                case JsonValueKind.Number when item.TryGetInt32(out var token):
+                    tokens.Add(token);
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var inner in item.EnumerateArray())
+                        tokens.Add(inner.ValueKind == JsonValueKind.Number && inner.TryGetInt32(out var id) ? id
+                            : throw OpenAiError.InvalidRequest("'prompt' token lists must hold integers.", "prompt"));
+                    break;
+                default:
+                    throw OpenAiError.InvalidRequest("'prompt' must be a string, an array of strings or an array of token ids.", "prompt");
+            }
+        }
+        return tokens.Count > 0 ? [.. tokens] : null;
+    }
+
+    private static string? String(JsonElement root, string name, string? param = null)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw WrongType(param ?? name, "a string");
+    }
+
+    private static bool? Bool(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw WrongType(name, "true or false"),
+        };
+    }
+
+    private static int? Int(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : throw WrongType(name, "an integer");
+    }
+
+    private static int? PositiveInt(JsonElement root, string name)
+    {
+        var value = Int(root, name);
+        return value is null or >= 1 ? value : throw OpenAiError.InvalidRequest($"'{name}' must be at least 1; got {value}.", name);
+    }
+
+    private static OpenAiError WrongType(string name, string expected) =>
+        OpenAiError.InvalidRequest($"'{name}' must be {expected}.", name);
+}

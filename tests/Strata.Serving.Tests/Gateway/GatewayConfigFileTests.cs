@@ -1,0 +1,64 @@
+using Strata.Serving.Gateway.Config;
+
+namespace Strata.Serving.Tests.Gateway;
+
+public sealed class GatewayConfigFileTests
+{
+    private const string Design = """
+        listen: http://127.0.0.1:8080
+        api_keys: {sk-team-a: team-a, sk-team-b: team-b}
+        scrape_interval_ms: 50
+        models:
+          - name: qwen3-30b-a3b
+            engine_type: vllm
+            backends: [http://127.0.0.1:9001, http://127.0.0.1:9002]
+            queue: {name: sjf-aging, max_length: 1000, ttl_s: 60}
+            dispatch: {name: gimbal}
+        """;
+
+    [Fact]
+    public void Reads_the_design_example()
+    {
+        var config = GatewayConfigFile.Parse(Design, "gateway.yaml");
+        Assert.Equal(new Uri("http://127.0.0.1:8080"), config.Listen);
+        Assert.Equal("team-b", config.ApiKeys["sk-team-b"]);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), config.ScrapeInterval);
+        var model = Assert.Single(config.Models);
+        Assert.Equal(("qwen3-30b-a3b", EngineType.Vllm, 2), (model.Name, model.EngineType, model.Backends.Count));
+        Assert.Equal(("sjf-aging", 1000, 60.0), (model.Queue.Policy.Name, model.Queue.MaxLength, model.Queue.Ttl.TotalSeconds));
+        Assert.Equal("gimbal", model.Dispatch.Name);
+        Assert.Equal((256, 32768, 2), (model.MaxInFlightPerBackend, model.MaxTokens, config.Retries));
+    }
+
+    [Theory]
+    [InlineData("scrape_interval_ms: 50", "scrap_interval_ms: 50", "gateway.yaml: scrap_interval_ms: unknown setting")]
+    [InlineData("scrape_interval_ms: 50", "scrape_interval_ms: fast", "gateway.yaml: scrape_interval_ms: 'fast' is not a whole number")]
+    [InlineData("engine_type: vllm", "engine_type: trt", "gateway.yaml: models[0].engine_type: unknown engine type 'trt'")]
+    [InlineData("http://127.0.0.1:9002", "127.0.0.1:9002", "gateway.yaml: models[0].backends[1]: '127.0.0.1:9002' is not an http(s) URL")]
+    [InlineData("http://127.0.0.1:9002", "http://127.0.0.1:9001", "models[0].backends[1]: http://127.0.0.1:9001/ is listed twice")]
+    [InlineData("{name: gimbal}", "{name: gimbl}", "models[0].dispatch: unknown dispatch policy 'gimbl'")]
+    [InlineData("{name: gimbal}", "{name: gimbal, theta_kv: 2}", "models[0].dispatch.theta_kv: '2' is not a number")]
+    [InlineData("max_length: 1000", "max_length: -1", "models[0].queue.max_length: '-1' is not a whole number ≥ 0")]
+    [InlineData("ttl_s: 60", "ttl_s: 0", "models[0].queue.ttl_s: '0' is not a number")]
+    [InlineData("sjf-aging, max_length", "sjf-aging, theta: 3, max_length", "models[0].queue.theta: 'sjf-aging' has no parameter 'theta'")]
+    [InlineData("    dispatch: {name: gimbal}", "    dispatch: {name: gimbal}\n    colour: blue", "models[0].colour: unknown setting")]
+    [InlineData("listen: http://127.0.0.1:8080", "listen: tcp://0.0.0.0", "gateway.yaml: listen: 'tcp://0.0.0.0' is not an http(s) URL")]
+    public void Bad_values_fail_naming_the_field(string find, string replace, string message)
+    {
+        var error = Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(Design.Replace(find, replace), "gateway.yaml"));
+        Assert.Contains(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("listen: http://127.0.0.1:1\n", "gateway.yaml: models: expected a list of models")]
+    [InlineData("models:\n  - name: m\n", "gateway.yaml: models[0].backends: expected a list of engine URLs")]
+    [InlineData("models:\n  - backends: [http://a:1]\n", "gateway.yaml: models[0].name: missing")]
+    [InlineData("models: [{name: m, backends: [http://a:1]}, {name: m, backends: [http://b:1]}]\n", "model 'm' is listed twice")]
+    [InlineData("models: [{name: m, backends: [http://a:1]}, {name: n, engine_type: sglang, backends: [http://a:1]}]\n", "backend http://a:1/ is also listed as vllm")]
+    [InlineData("models: [\n", "gateway.yaml: malformed YAML at line")]
+    public void Structural_mistakes_fail_naming_the_field(string yaml, string message)
+    {
+        var error = Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(yaml, "gateway.yaml"));
+        Assert.Contains(message, error.Message);
+    }
+}
