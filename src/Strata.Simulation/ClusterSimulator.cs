@@ -82,6 +82,8 @@ public sealed class ClusterSimulator
                     config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.LinkGbps);
         }
         _router = new StatsRouter(CorePolicies.Dispatch.Create(config.Dispatch), _engines.Length);
+        if (_router.KvEvents is { } events)
+            foreach (var engine in _engines) engine.Kv.PublishEvents(events, engine.Index);
     }
 
     /// <summary>Per-request records of the last run, in completion order.</summary>
@@ -91,6 +93,9 @@ public sealed class ClusterSimulator
     internal Action<double>? AfterEvent { get; set; }
 
     internal IReadOnlyList<EngineCore> Engines => _engines;
+
+    /// <summary>The precise prefix index the engines' KV events feed, if the dispatch policy keeps one.</summary>
+    internal Strata.Core.Dispatch.PrefixCache.IKvEventSink? KvEvents => _router.KvEvents;
 
     /// <summary>The engine views the router last received from the engines' stats.</summary>
     internal IReadOnlyList<EngineView> LastPublishedViews => _router.Published;

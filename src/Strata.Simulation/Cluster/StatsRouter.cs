@@ -1,4 +1,5 @@
 using Strata.Core.Dispatch;
+using Strata.Core.Dispatch.PrefixCache;
 using Strata.Simulation.Engine;
 
 namespace Strata.Simulation.Cluster;
@@ -32,7 +33,10 @@ internal sealed class StatsRouter
     public IReadOnlyList<EngineView> Published => _published;
 
     /// <summary>Prefix-aware policies match on the prompt's block hashes; others need not pay for them.</summary>
-    public bool ReadsBlockHashes => _selector is Strata.Core.Dispatch.PrefixCache.IPrefixAwareSelector;
+    public bool ReadsBlockHashes => _selector is IPrefixAwareSelector;
+
+    /// <summary>The index that wants the engines' KV events: a prefix-aware policy in precise mode, else none.</summary>
+    public IKvEventSink? KvEvents => _selector is IPrefixAwareSelector { Affinity.Mode: PrefixIndexMode.Precise } aware ? aware.Affinity : null;
 
     /// <summary>The engines publish their stats; what was in flight is now in them.</summary>
     public void Publish(double now, IReadOnlyList<EngineCore> engines, long kvCapacityTokens, ReadOnlySpan<double> expertPressure)

@@ -1,3 +1,5 @@
+using Strata.Core.Dispatch.PrefixCache;
+
 namespace Strata.Simulation.Engine;
 
 /// <summary>
@@ -19,6 +21,8 @@ internal sealed class KvBlockPool
     private readonly Dictionary<ulong, int> _cached = new();
     private int _freeHead = None;
     private int _freeTail = None;
+    private IKvEventSink? _events;
+    private int _engine;
 
     public KvBlockPool(int totalBlocks, int blockSize, bool enablePrefixCaching)
     {
@@ -33,6 +37,17 @@ internal sealed class KvBlockPool
         _prev = new int[totalBlocks];
         _next = new int[totalBlocks];
         for (var block = 0; block < totalBlocks; block++) AppendFree(block);
+    }
+
+    /// <summary>
+    /// Reports shared blocks entering and leaving the lookup table to <paramref name="events"/>, as
+    /// vLLM's <c>BlockStored</c> / <c>BlockRemoved</c> KV events feed a precise prefix index. Blocks
+    /// unique to one request are not reported: no other prompt can ever match them.
+    /// </summary>
+    public void PublishEvents(IKvEventSink events, int engine)
+    {
+        _events = events;
+        _engine = engine;
     }
 
     public int TotalBlocks { get; }
@@ -53,6 +68,9 @@ internal sealed class KvBlockPool
         foreach (var count in _refCount) if (count > 0) held++;
         return held;
     }
+
+    /// <summary>The hashes of the shared blocks a lookup can hit: what a precise prefix index must mirror.</summary>
+    public IEnumerable<ulong> SharedCachedHashes() => _cached.Keys;
 
     /// <summary>The block holding shared content <paramref name="hash"/>, or -1.</summary>
     public int Lookup(ulong hash) => _cached.TryGetValue(hash, out var block) ? block : None;
@@ -77,7 +95,11 @@ internal sealed class KvBlockPool
         RemoveFree(block);
         if (_hashed[block])
         {
-            if (_shared[block]) _cached.Remove(_hash[block]);
+            if (_shared[block])
+            {
+                _cached.Remove(_hash[block]);
+                _events?.OnBlocksRemoved(_engine, new ReadOnlySpan<ulong>(in _hash[block]));
+            }
             _hashed[block] = false;
         }
         _refCount[block] = 1;
@@ -97,6 +119,7 @@ internal sealed class KvBlockPool
         _hash[block] = hash;
         _hashed[block] = true;
         _shared[block] = shared;
+        if (shared) _events?.OnBlocksStored(_engine, new ReadOnlySpan<ulong>(in _hash[block]));
     }
 
     /// <summary>Drops one reference; a block nobody holds joins the tail of the free queue.</summary>

@@ -21,9 +21,10 @@ public class InvariantTests
             .Select((r, i) => i % 3 == 0 ? r with { Prefix = [new PrefixSegment(1234, 150)] } : r)
             .ToList();
 
-    private static (ClusterSimulator Simulator, SimulationSummary Summary) RunChecked(Action<ClusterSimulator, double> check, int seed = 3)
+    private static (ClusterSimulator Simulator, SimulationSummary Summary) RunChecked(Action<ClusterSimulator, double> check, int seed = 3,
+        ClusterConfig? cluster = null)
     {
-        var simulator = new ClusterSimulator(TightCluster(), new TestCluster.LinearStepCost(), Workload(seed), new SimulationOptions(seed, "tight"));
+        var simulator = new ClusterSimulator(cluster ?? TightCluster(), new TestCluster.LinearStepCost(), Workload(seed), new SimulationOptions(seed, "tight"));
         simulator.AfterEvent = time => check(simulator, time);
         var summary = simulator.Run();
         Assert.True(summary.Preemptions > 0, "the workload must exercise preemption");
@@ -104,5 +105,27 @@ public class InvariantTests
         }
         Assert.Equal(Json(5), Json(5));
         Assert.NotEqual(Json(5), Json(6));
+    }
+
+    [Fact]
+    public void PreciseIndexMirrorsEngines()
+    {
+        var precise = TightCluster() with
+        {
+            Dispatch = new Strata.Core.Policies.PolicyOptions("llmd", new Dictionary<string, string> { ["prefix_mode"] = "precise" }, "dispatch"),
+        };
+        var checks = 0;
+        RunChecked((sim, _) =>
+        {
+            var index = ((Strata.Core.Dispatch.PrefixCache.PrefixAffinity)sim.KvEvents!).Index;
+            foreach (var engine in sim.Engines)
+            {
+                var cached = engine.Kv.SharedCachedHashes().ToArray();
+                Assert.Equal(cached.Length, index.Count(engine.Index));
+                Assert.All(cached, hash => Assert.True(index.Contains(engine.Index, hash)));
+                checks += cached.Length;
+            }
+        }, cluster: precise);
+        Assert.True(checks > 0, "the index must have mirrored some blocks");
     }
 }
