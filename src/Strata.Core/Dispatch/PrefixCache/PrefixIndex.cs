@@ -12,7 +12,9 @@ namespace Strata.Core.Dispatch.PrefixCache;
 /// <remarks>
 /// Every (engine, block) pair is one node in a pooled array, linked twice: into its engine's LRU
 /// list (newest → oldest) and into the list of engines holding that hash, so a match walks each
-/// prompt block's holders once instead of probing every engine.
+/// prompt block's holders once instead of probing every engine. The one dictionary maps a hash to
+/// its first holder; whether an engine holds a hash is a walk of that short list, which keeps a
+/// recorded block to one or two dictionary operations (approximate mode records every decision).
 /// </remarks>
 public sealed class PrefixIndex : IKvEventSink
 {
@@ -37,11 +39,11 @@ public sealed class PrefixIndex : IKvEventSink
     /// <summary>Blocks held over all engines.</summary>
     public long TotalBlocks { get; private set; }
 
-    public int Count(int engine) => engine < _engines.Length ? _engines[engine].Nodes.Count : 0;
+    public int Count(int engine) => engine < _engines.Length ? _engines[engine].Count : 0;
 
     public int Capacity(int engine) => engine < _engines.Length ? _engines[engine].Capacity : DefaultCapacityBlocks;
 
-    public bool Contains(int engine, ulong blockHash) => engine < _engines.Length && _engines[engine].Nodes.ContainsKey(blockHash);
+    public bool Contains(int engine, ulong blockHash) => NodeOf(engine, blockHash) != None;
 
     /// <summary>Sizes an engine's LRU (e.g. its KV capacity in blocks), evicting its oldest blocks when it shrinks.</summary>
     public void SetCapacity(int engine, int blocks)
@@ -49,7 +51,7 @@ public sealed class PrefixIndex : IKvEventSink
         ArgumentOutOfRangeException.ThrowIfNegative(blocks);
         ref var lru = ref Engine(engine);
         lru.Capacity = blocks;
-        while (lru.Nodes.Count > blocks) Remove(ref lru, lru.Oldest);
+        while (lru.Count > blocks) Remove(ref lru, lru.Oldest);
     }
 
     /// <summary>
@@ -69,7 +71,7 @@ public sealed class PrefixIndex : IKvEventSink
     {
         ref var lru = ref Engine(engine);
         foreach (var hash in blockHashes)
-            if (lru.Nodes.TryGetValue(hash, out var node)) Remove(ref lru, node);
+            if (NodeOf(engine, hash) is var node and not None) Remove(ref lru, node);
     }
 
     public void OnAllBlocksCleared(int engine)
@@ -110,21 +112,30 @@ public sealed class PrefixIndex : IKvEventSink
             yield return _nodes[node].Hash;
     }
 
+    /// <summary>The node of <paramref name="engine"/>'s copy of <paramref name="hash"/>, or <see cref="None"/>.</summary>
+    private int NodeOf(int engine, ulong hash)
+    {
+        if (engine >= _engines.Length || !_firstHolder.TryGetValue(hash, out var node)) return None;
+        while (node != None && _nodes[node].Engine != engine) node = _nodes[node].NextHolder;
+        return node;
+    }
+
     private void Touch(ref EngineLru lru, int engine, ulong hash)
     {
         if (lru.Capacity == 0) return;
-        if (lru.Nodes.TryGetValue(hash, out var existing))
+        if (NodeOf(engine, hash) is var existing and not None)
         {
             UnlinkLru(ref lru, existing);
             LinkNewest(ref lru, existing);
             return;
         }
-        if (lru.Nodes.Count >= lru.Capacity) Remove(ref lru, lru.Oldest);
+        // Evict before taking a reference into the dictionary: eviction may remove another hash.
+        if (lru.Count >= lru.Capacity) Remove(ref lru, lru.Oldest);
         var node = Allocate();
         _nodes[node].Hash = hash;
         _nodes[node].Engine = engine;
         LinkNewest(ref lru, node);
-        lru.Nodes.Add(hash, node);
+        lru.Count++;
         ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(_firstHolder, hash, out var held);
         _nodes[node].PrevHolder = None;
         _nodes[node].NextHolder = held ? head : None;
@@ -137,7 +148,7 @@ public sealed class PrefixIndex : IKvEventSink
     {
         ref var n = ref _nodes[node];
         UnlinkLru(ref lru, node);
-        lru.Nodes.Remove(n.Hash);
+        lru.Count--;
         if (n.PrevHolder != None) _nodes[n.PrevHolder].NextHolder = n.NextHolder;
         else if (n.NextHolder != None) _firstHolder[n.Hash] = n.NextHolder;
         else _firstHolder.Remove(n.Hash);
@@ -185,7 +196,7 @@ public sealed class PrefixIndex : IKvEventSink
             var first = _engines.Length;
             Array.Resize(ref _engines, engine + 1);
             for (var e = first; e <= engine; e++)
-                _engines[e] = new EngineLru { Nodes = new Dictionary<ulong, int>(), Newest = None, Oldest = None, Capacity = DefaultCapacityBlocks };
+                _engines[e] = new EngineLru { Newest = None, Oldest = None, Capacity = DefaultCapacityBlocks };
         }
         return ref _engines[engine];
     }
@@ -200,7 +211,6 @@ public sealed class PrefixIndex : IKvEventSink
 
     private struct EngineLru
     {
-        public Dictionary<ulong, int> Nodes;
-        public int Newest, Oldest, Capacity;
+        public int Count, Newest, Oldest, Capacity;
     }
 }
