@@ -42,17 +42,22 @@ public sealed class PressureAwareSelector : IEngineSelector
 
     public string Name => PolicyName;
 
+    /// <summary>The options of the score; <see cref="PrefixPressureSelector"/> accepts them too.</summary>
+    internal static readonly string[] OptionKeys = ["theta_kv", "kv_weight", "prefill_weight", "prefill_scale_tokens", "queue_weight", "expert_weight"];
+
     public static PressureAwareSelector FromOptions(PolicyOptions options)
     {
-        options.RejectUnknownKeys("theta_kv", "kv_weight", "prefill_weight", "prefill_scale_tokens", "queue_weight", "expert_weight");
-        return new PressureAwareSelector(new PressureWeights(
-            ThetaKv: options.GetDouble("theta_kv", 0.9, 0, 1),
-            KvWeight: options.GetDouble("kv_weight", 1, 0),
-            PrefillWeight: options.GetDouble("prefill_weight", 1, 0),
-            PrefillScaleTokens: options.GetDouble("prefill_scale_tokens", 3000, 1),
-            QueueWeight: options.GetDouble("queue_weight", 0.25, 0),
-            ExpertWeight: options.GetDouble("expert_weight", 1, 0)));
+        options.RejectUnknownKeys(OptionKeys);
+        return new PressureAwareSelector(WeightsFrom(options));
     }
+
+    internal static PressureWeights WeightsFrom(PolicyOptions options) => new(
+        ThetaKv: options.GetDouble("theta_kv", 0.9, 0, 1),
+        KvWeight: options.GetDouble("kv_weight", 1, 0),
+        PrefillWeight: options.GetDouble("prefill_weight", 1, 0),
+        PrefillScaleTokens: options.GetDouble("prefill_scale_tokens", 3000, 1),
+        QueueWeight: options.GetDouble("queue_weight", 0.25, 0),
+        ExpertWeight: options.GetDouble("expert_weight", 1, 0));
 
     public double Score(in EngineView engine) =>
         _weights.KvWeight * engine.KvUsage
@@ -60,17 +65,26 @@ public sealed class PressureAwareSelector : IEngineSelector
         + _weights.QueueWeight * engine.QueuedRequests
         + _weights.ExpertWeight * engine.ExpertPressure;
 
-    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
+    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now) => Select(engines, [], 0);
+
+    /// <summary>One prompt token's prefill in the score's units.</summary>
+    internal double TokenScore => _weights.PrefillWeight / _weights.PrefillScaleTokens;
+
+    /// <summary>
+    /// The lowest score, less <paramref name="creditPerBlock"/> for each prompt block an engine
+    /// already caches; no credit when <paramref name="cachedBlocks"/> is empty.
+    /// </summary>
+    internal int Select(ReadOnlySpan<EngineView> engines, ReadOnlySpan<int> cachedBlocks, double creditPerBlock)
     {
         if (engines.IsEmpty) return -1;
         var start = _scanStart % engines.Length;
-        var best = Best(engines, start, guardKv: true);
-        if (best < 0) best = Best(engines, start, guardKv: false);
+        var best = Best(engines, cachedBlocks, creditPerBlock, start, guardKv: true);
+        if (best < 0) best = Best(engines, cachedBlocks, creditPerBlock, start, guardKv: false);
         if (best >= 0) _scanStart = (start + 1) % engines.Length;
         return best;
     }
 
-    private int Best(ReadOnlySpan<EngineView> engines, int start, bool guardKv)
+    private int Best(ReadOnlySpan<EngineView> engines, ReadOnlySpan<int> cachedBlocks, double creditPerBlock, int start, bool guardKv)
     {
         var best = -1;
         var bestScore = double.MaxValue;
@@ -79,7 +93,7 @@ public sealed class PressureAwareSelector : IEngineSelector
             var i = (start + k) % engines.Length;
             ref readonly var engine = ref engines[i];
             if (!engine.Healthy || (guardKv && engine.KvUsage >= _weights.ThetaKv)) continue;
-            var score = Score(engine);
+            var score = Score(engine) - (cachedBlocks.IsEmpty ? 0 : creditPerBlock * cachedBlocks[i]);
             if (score >= bestScore) continue;
             (best, bestScore) = (i, score);
         }

@@ -39,6 +39,7 @@ public static class Policies
         .Add(PowerOfTwoSelector.PolicyName, PowerOfTwoSelector.FromOptions)
         .Add(GimbalCascadeSelector.PolicyName, GimbalCascadeSelector.FromOptions)
         .Add(PressureAwareSelector.PolicyName, PressureAwareSelector.FromOptions)
+        .Add(PrefixPressureSelector.PolicyName, PrefixPressureSelector.FromOptions)
         .Add(StickySessionSelector.PolicyName, o => StickySessionSelector.FromOptions(o, inner => CreateInnerDispatch(inner, o)))
         .Add(LlmdWeightedScorerSelector.PolicyName, LlmdWeightedScorerSelector.FromOptions)
         .Add(SglangCacheAwareSelector.PolicyName, SglangCacheAwareSelector.FromOptions)

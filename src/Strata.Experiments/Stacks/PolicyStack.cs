@@ -15,8 +15,8 @@ public sealed record PolicyStack(
     string Description)
 {
     public static PolicyStack Of(string name, StackFamily family, string queue, string dispatch, string experts, string description,
-        IReadOnlyDictionary<string, string>? dispatchParameters = null) =>
-        new(name, family, new PolicyOptions(queue, section: "queue"), new PolicyOptions(dispatch, dispatchParameters, section: "dispatch"),
+        IReadOnlyDictionary<string, string>? dispatchParameters = null, IReadOnlyDictionary<string, string>? queueParameters = null) =>
+        new(name, family, new PolicyOptions(queue, queueParameters, section: "queue"), new PolicyOptions(dispatch, dispatchParameters, section: "dispatch"),
             new PolicyOptions(experts, section: "experts"), description);
 
     /// <summary>"queue + dispatch + experts", with parameters where a stack sets them.</summary>

@@ -12,9 +12,17 @@ public static class PolicyStacks
     public static PolicyStack Baseline { get; } =
         PolicyStack.Of(BaselineName, StackFamily.Baseline, "fcfs", "vllm-dp", "contiguous", "vLLM defaults: FCFS, DP load balancer, experts in order");
 
-    /// <summary>Strata's stack: declared before <see cref="All"/>, which lists it; chosen from the measurements in docs/results.md.</summary>
+    /// <summary>
+    /// Strata's stack (declared before <see cref="All"/>, which lists it), chosen from the
+    /// measurements in docs/results.md: shortest-prefill-first whose key decays by 1,000 tokens a
+    /// second of waiting (most of SJF's mean-TTFT gain without its p99 blow-up), dispatch on the
+    /// prefill work a request would wait behind and still compute on each engine (pending
+    /// prefill, KV guard, cache credit), and a placement that balances EP ranks.
+    /// </summary>
     public static PolicyStack Strata { get; } =
-        PolicyStack.Of("strata", StackFamily.Strata, "sjf-continuous", "gimbal-pressure", "balanced", "Strata: continuous-aging SJF, pressure-aware dispatch, balanced placement");
+        PolicyStack.Of("strata", StackFamily.Strata, "sjf-continuous", "prefix-pressure", "balanced",
+            "Strata: continuous-aging SJF, prefix- and pressure-aware dispatch, balanced placement",
+            queueParameters: new Dictionary<string, string> { ["aging_tokens_per_s"] = "1000" });
 
     public static IReadOnlyList<PolicyStack> All { get; } =
     [

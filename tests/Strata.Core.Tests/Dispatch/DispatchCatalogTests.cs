@@ -11,7 +11,7 @@ public class DispatchCatalogTests
     [Fact]
     public void Every_dispatch_policy_is_registered_under_its_own_name()
     {
-        string[] expected = ["dynamo-kv", "gimbal", "gimbal-pressure", "least-load", "llmd", "power-of-two", "round-robin", "sglang-cache-aware", "sticky", "vllm-dp"];
+        string[] expected = ["dynamo-kv", "gimbal", "gimbal-pressure", "least-load", "llmd", "power-of-two", "prefix-pressure", "round-robin", "sglang-cache-aware", "sticky", "vllm-dp"];
         Assert.Equal(expected, Policies.Policies.Dispatch.Names);
         Assert.All(expected, name => Assert.Equal(name, Create(name).Name));
     }

@@ -53,7 +53,7 @@ public class DispatchPropertyTests
         Prop.ForAll(Gen.Choose(1, 12).ToArbitrary(), ViewGen.ToArbitrary(), (n, template) =>
         {
             var engines = Enumerable.Range(0, n).Select(i => template with { Index = i, Healthy = true, KvUsage = 0.3, SignalAge = 0 }).ToArray();
-            string[] rotating = ["round-robin", "gimbal", "gimbal-pressure"];
+            string[] rotating = ["round-robin", "gimbal", "gimbal-pressure", "prefix-pressure"];
             return rotating.Select(name => Policies.Policies.Dispatch.Create(new PolicyOptions(name)))
                 .Append(new VllmDataParallelSelector(VllmDataParallelRule.Current))
                 .All(selector => Enumerable.Range(0, n).Select(_ => selector.Select(default, engines, 0)).Distinct().Count() == n);
@@ -71,7 +71,7 @@ public class DispatchPropertyTests
                 var holder = salt % n;
                 var engines = Enumerable.Range(0, n).Select(i => template with { Index = i, Healthy = true, KvUsage = 0.3 }).ToArray();
                 var request = new DispatchRequest(1, promptBlocks * 16, BlockHashes: prompt);
-                return new[] { "llmd", "sglang-cache-aware", "dynamo-kv" }.SelectMany(name => new[] { "approximate", "precise" }.Select(mode =>
+                return new[] { "llmd", "sglang-cache-aware", "dynamo-kv", "prefix-pressure" }.SelectMany(name => new[] { "approximate", "precise" }.Select(mode =>
                 {
                     var selector = (IPrefixAwareSelector)Policies.Policies.Dispatch.Create(
                         new PolicyOptions(name, new Dictionary<string, string> { ["prefix_mode"] = mode }));
