@@ -33,7 +33,8 @@ internal sealed class BlockHashChain
         _lastSegmentOpen = spec.OutputContinuesPrefix && spec.Prefix.Count > 0;
         // Segment content stops at the end of the prompt unless the answer continues the last segment.
         _segmentLimit = _lastSegmentOpen ? long.MaxValue : spec.PromptTokens;
-        _uniqueKey = 0x9E37_79B9_7F4A_7C15UL ^ (ulong)requestId;
+        // Spread so that key + block never meets another request's key + block: ids differ in low bits only.
+        _uniqueKey = SplitMix(0x9E37_79B9_7F4A_7C15UL ^ (ulong)requestId);
         _blockSize = blockSize;
         // Sized for every full block the request can ever have, so the chain never regrows.
         var blocks = (spec.PromptTokens + spec.OutputTokens) / blockSize + 1;

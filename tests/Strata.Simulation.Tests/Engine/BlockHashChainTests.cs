@@ -27,6 +27,18 @@ public class BlockHashChainTests
     }
 
     [Fact]
+    public void Unique_blocks_of_different_requests_never_collide()
+    {
+        // A prefix index matches chains from block 0: a collision here would be a phantom cache hit.
+        var seen = new HashSet<ulong>();
+        for (var request = 0; request < 1000; request++)
+        {
+            var chain = new BlockHashChain(Spec(64 * 16), request, 16);
+            for (var block = 0; block < 64; block++) Assert.True(seen.Add(chain[block]), $"request {request} block {block} repeats a hash");
+        }
+    }
+
+    [Fact]
     public void An_answer_that_continues_the_conversation_is_hit_by_the_next_turn()
     {
         // Turn 1: 40 tokens of session content, 24 generated; turn 2's prompt has those 64 and more.
