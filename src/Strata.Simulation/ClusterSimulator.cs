@@ -1,6 +1,7 @@
 using Strata.Core.Dispatch;
 using Strata.Core.Experts;
 using Strata.Core.Queueing;
+using Strata.Experts.Solver;
 using Strata.Simulation.Cluster;
 using Strata.Simulation.Cost;
 using Strata.Simulation.Hardware;
@@ -85,7 +86,7 @@ public sealed class ClusterSimulator
             var placement = new ContiguousPlanner().Plan(UniformLoad(model), shape, null);
             var maxTokens = enginesPerGroup * config.Engine.MaxNumBatchedTokens;
             _groups[g] = new EpGroup(members, cost, new ExpertParallelCost(_routing, placement, cost, topology, maxTokens, random));
-            var planner = ExpertPlanners.Catalog.Create(config.Experts.Planner);
+            var planner = ExactExpertPlanners.Catalog.Create(config.Experts.Planner);
             if (ranks > 1 && config.Experts.StepInterval > 0 && planner.ReadsLoad)
                 _rebalancers[g] = new ExpertRebalancer(planner, shape, _routing, model,
                     config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.LinkGbps);
