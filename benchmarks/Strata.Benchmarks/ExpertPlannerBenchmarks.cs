@@ -4,9 +4,7 @@ using Strata.Core.Experts;
 namespace Strata.Benchmarks;
 
 /// <summary>
-/// Expert planners at DeepSeek-V3 size: 58 MoE layers x 256 experts in 8 groups, either 288 slots on 32 GPUs
-/// in 4 nodes (DeepSeek's EP32 prefill with 32 redundant experts) or 320 slots on 64 GPUs in 8 nodes (EP64,
-/// 5 slots per GPU). Loads are lognormal (sigma 1, the per-iteration skew TRT-LLM measured for DeepSeek-R1;
+/// Expert planners at DeepSeek-V3 size: 58 MoE layers x 256 experts on each of <see cref="DeepSeekShapes"/>. Loads are lognormal (sigma 1, the per-iteration skew TRT-LLM measured for DeepSeek-R1;
 /// research/experts.md §1.7), 65,536 token-expert assignments per layer, seeded.
 /// </summary>
 [MemoryDiagnoser]
@@ -20,14 +18,14 @@ public class ExpertPlannerBenchmarks
     public string Planner { get; set; } = "eplb";
 
     /// <summary>GPUs x slots / nodes.</summary>
-    [Params("32x288/4", "64x320/8")]
-    public string Shape { get; set; } = "32x288/4";
+    [Params(DeepSeekShapes.Ep32, DeepSeekShapes.Ep64)]
+    public string Shape { get; set; } = DeepSeekShapes.Ep32;
 
     [GlobalSetup]
     public void Setup()
     {
         _load = DeepSeekLikeLoad(layers: 58, experts: 256, seed: 1);
-        _shape = Shape == "32x288/4" ? new PlacementShape(ranks: 32, physicalSlots: 288, nodes: 4, expertGroups: 8) : new PlacementShape(ranks: 64, physicalSlots: 320, nodes: 8, expertGroups: 8);
+        _shape = DeepSeekShapes.Get(Shape);
         _planner = ExpertPlanners.Catalog.Create(new Strata.Core.Policies.PolicyOptions(Planner, section: "experts"));
     }
 
