@@ -44,7 +44,7 @@ public sealed class BalancedPlanner(int iterationsPerSlot = BalancedPlanner.Defa
         for (var start = 0; start < starts.Length; start++)
         {
             var candidate = new ReplicaLayout(weight, starts[start], shape.Ranks);
-            candidate.Anneal(new Random(unchecked(seed * 1_000_003 + layer * 2 + start)), iterationsPerSlot * shape.PhysicalSlots);
+            candidate.Anneal(new SplitMix64(unchecked((ulong)(seed * 1_000_003L + layer * 2 + start))), iterationsPerSlot * shape.PhysicalSlots);
             candidate.Polish();
             if (candidate.MaxLoad < best.MaxLoad || (candidate.MaxLoad == best.MaxLoad && candidate.CoLocated < best.CoLocated))
                 best = candidate;

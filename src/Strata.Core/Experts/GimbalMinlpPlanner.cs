@@ -20,8 +20,8 @@ namespace Strata.Core.Experts;
 /// <c>exactMaxSize</c> — the solver starts from the local-search row and the better of the two is kept, so
 /// the result is never worse than the local search. The size stands for the CP-SAT model, whose variables
 /// grow as experts × ranks × replica counts; the default 64 is the largest size at which CP-SAT proved
-/// optimality within its default 2 s on one core in our runs (docs/experts.md). Within each rank, experts that stay keep their current slot, so a plan that moves nothing
-/// returns the current rows unchanged.</para>
+/// optimality within the default 2 s on one core in our runs (docs/experts.md). Within each rank, experts
+/// that stay keep their current slot, so a plan that moves nothing returns the current rows unchanged.</para>
 /// </summary>
 public sealed class GimbalMinlpPlanner(MinlpObjective? objective = null, int seed = 0, IMinlpLayerSolver? exactSolver = null, int exactMaxSize = GimbalMinlpPlanner.DefaultExactMaxSize) : IExpertPlanner
 {

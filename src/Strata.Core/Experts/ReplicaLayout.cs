@@ -170,7 +170,7 @@ internal sealed class ReplicaLayout
     /// Simulated annealing on <c>sum_r (load_r / mean)^8</c>, a smooth stand-in for the max rank load;
     /// keeps and finally restores the layout with the lowest max seen. Deterministic for a given generator.
     /// </summary>
-    public void Anneal(Random random, int iterations)
+    public void Anneal(SplitMix64 random, int iterations)
     {
         var mean = _weight.Sum() / _ranks;
         if (mean <= 0 || iterations <= 0) return;
@@ -225,8 +225,9 @@ internal sealed class ReplicaLayout
         return q4 * q4;
     }
 
-    private static bool Accept(double delta, double temperature, Random random) =>
-        delta <= 0 || random.NextDouble() < Math.Exp(-delta / temperature);
+    /// <summary>Metropolis rule. Beyond 40 temperatures the chance is below 2^-53, the generator's resolution, so the draw and the exp are skipped.</summary>
+    private static bool Accept(double delta, double temperature, SplitMix64 random) =>
+        delta <= 0 || (delta < 40 * temperature && random.NextDouble() < Math.Exp(-delta / temperature));
 
     private void Restore(int[] physicalToLogical)
     {
