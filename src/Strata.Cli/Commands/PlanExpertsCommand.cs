@@ -27,7 +27,7 @@ internal static class PlanExpertsCommand
         var beta = new Option<double?>("--beta") { Description = "Weight of cross-rank traffic (gimbal-minlp)." };
         var gamma = new Option<double?>("--gamma") { Description = "Weight of experts moved (gimbal-minlp)." };
         var timeLimit = new Option<double?>("--time-limit") { Description = "Seconds CP-SAT may spend per layer (gimbal-minlp; default 2)." };
-        var exactMaxSize = new Option<int?>("--exact-max-size") { Description = "Solve a layer exactly when experts × GPUs is at most this (gimbal-minlp; default 64, 0 = local search only)." };
+        var exactMaxSize = new Option<int?>("--exact-max-size") { Description = "Solve a layer exactly when experts × GPUs is at most this (gimbal-minlp; default 32, 0 = local search only)." };
         var output = new Option<FileInfo>("--out") { Description = "Where to write the placement JSON.", Required = true };
         var format = new Option<string>("--format") { Description = "strata (phy2log, log2phy, logcnt) or sglang (physical_to_logical_map).", DefaultValueFactory = _ => "strata" };
         var command = new Command("plan-experts", "Place experts and their replicas on GPUs from load statistics.")

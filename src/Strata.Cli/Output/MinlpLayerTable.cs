@@ -22,9 +22,16 @@ internal static class MinlpLayerTable
             table.AddRow(layer.ToString(), Describe(r.Method), r.LocalSearch.ToString("F6"), r.Objective.ToString("F6"), gap);
         }
         console.Write(table);
-        var exact = layers.Where(r => r.Method != MinlpMethod.LocalSearch).ToArray();
-        var worst = exact.Length > 0 ? $"; worst local-search gap {exact.Max(r => r.Gap):P2}" : "";
-        console.MarkupLineInterpolated($"[grey]{layers.Count(r => r.Method == MinlpMethod.ExactOptimal)} layer(s) proven optimal, {layers.Count(r => r.Method == MinlpMethod.ExactTimeLimited)} stopped by the time limit, {layers.Count(r => r.Method == MinlpMethod.LocalSearch)} by local search only (experts × GPUs above exact_max_size){worst}[/]");
+        // Only against a proven optimum is the gap the local search's optimality gap; against a time-limited row it is a lower bound.
+        string Count(MinlpMethod method, string what, string gap)
+        {
+            var matching = layers.Where(r => r.Method == method).ToArray();
+            return matching.Length == 0 ? $"0 {what}" : $"{matching.Length} {what} ({string.Format(gap, matching.Max(r => r.Gap).ToString("P2"))})";
+        }
+        var optimal = Count(MinlpMethod.ExactOptimal, "proven optimal", "worst local-search gap {0}");
+        var limited = Count(MinlpMethod.ExactTimeLimited, "stopped by the time limit", "local search up to {0} above the best found");
+        var local = layers.Count(r => r.Method == MinlpMethod.LocalSearch);
+        console.MarkupLineInterpolated($"[grey]{optimal}, {limited}, {local} by local search only (experts × GPUs above exact_max_size)[/]");
     }
 
     private static string Describe(MinlpMethod method) => method switch

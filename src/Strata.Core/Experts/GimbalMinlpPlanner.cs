@@ -19,14 +19,14 @@ namespace Strata.Core.Experts;
 /// current placement. When an exact solver is given and the layer is small — experts × ranks at most
 /// <c>exactMaxSize</c> — the solver starts from the local-search row and the better of the two is kept, so
 /// the result is never worse than the local search. The size stands for the CP-SAT model, whose variables
-/// grow as experts × ranks × replica counts; the default 64 is the largest size at which CP-SAT proved
-/// optimality within the default 2 s on one core in our runs (docs/experts.md). Within each rank, experts
+/// grow as experts × ranks × replica counts; at the default 32 CP-SAT proved every layer optimal within the
+/// default 2 s on the shared 2-core machine, at 64 it mostly ran out of time (docs/experts.md). Within each rank, experts
 /// that stay keep their current slot, so a plan that moves nothing returns the current rows unchanged.</para>
 /// </summary>
 public sealed class GimbalMinlpPlanner(MinlpObjective? objective = null, int seed = 0, IMinlpLayerSolver? exactSolver = null, int exactMaxSize = GimbalMinlpPlanner.DefaultExactMaxSize) : IExpertPlanner
 {
     public const string PolicyName = "gimbal-minlp";
-    public const int DefaultExactMaxSize = 64;
+    public const int DefaultExactMaxSize = 32;
     public const double DefaultTimeLimitSeconds = 2;
 
     private readonly EplbPlanner _eplb = new();
