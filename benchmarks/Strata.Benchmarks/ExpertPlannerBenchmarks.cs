@@ -4,26 +4,28 @@ using Strata.Core.Experts;
 namespace Strata.Benchmarks;
 
 /// <summary>
-/// Expert planners at DeepSeek-V3 prefill size: 58 MoE layers x 256 experts in 8 groups, 288 slots on
-/// 32 GPUs in 4 nodes (DeepSeek's EP32 with 32 redundant experts). Loads are lognormal (sigma 1, the
-/// per-iteration skew TRT-LLM measured for DeepSeek-R1; research/experts.md §1.7), 65,536 token-expert
-/// assignments per layer, seeded.
+/// Expert planners at DeepSeek-V3 size: 58 MoE layers x 256 experts on each of <see cref="DeepSeekShapes"/>. Loads are lognormal (sigma 1, the per-iteration skew TRT-LLM measured for DeepSeek-R1;
+/// research/experts.md §1.7), 65,536 token-expert assignments per layer, seeded.
 /// </summary>
 [MemoryDiagnoser]
 public class ExpertPlannerBenchmarks
 {
-    private readonly PlacementShape _shape = new(ranks: 32, physicalSlots: 288, nodes: 4, expertGroups: 8);
     private ExpertLoad _load = null!;
+    private PlacementShape _shape = null!;
+    private IExpertPlanner _planner = null!;
 
     [Params("contiguous", "eplb", "balanced", "gimbal-anchor")]
     public string Planner { get; set; } = "eplb";
 
-    private IExpertPlanner _planner = null!;
+    /// <summary>GPUs x slots / nodes.</summary>
+    [Params(DeepSeekShapes.Ep32, DeepSeekShapes.Ep64)]
+    public string Shape { get; set; } = DeepSeekShapes.Ep32;
 
     [GlobalSetup]
     public void Setup()
     {
         _load = DeepSeekLikeLoad(layers: 58, experts: 256, seed: 1);
+        _shape = DeepSeekShapes.Get(Shape);
         _planner = ExpertPlanners.Catalog.Create(new Strata.Core.Policies.PolicyOptions(Planner, section: "experts"));
     }
 

@@ -38,7 +38,11 @@ public static class StrataCli
         };
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            var parsed = root.Parse(args);
+            // A value of the wrong type is bad input like any other: one line and exit 2, not the parser's help page.
+            // --help and --version parse cleanly, so they still print.
+            if (parsed.Errors.Count > 0) throw new CliUsageException(parsed.Errors[0].Message);
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is ClusterConfigException or WorkloadException or PolicyConfigurationException or FormatException or CliUsageException or ExpertFileException or GatewayConfigException)
         {

@@ -24,10 +24,7 @@ public sealed class CpSatMinlpSolver(TimeSpan timeLimit, int seed = 0) : IMinlpL
 {
     private const double Resolution = 1e12;
 
-    public int[] Solve(MinlpLayer layer, int[] hint) => SolveLayer(layer, hint).Row;
-
-    /// <summary>The row and whether CP-SAT proved it optimal (false when the time limit stopped it).</summary>
-    public (int[] Row, bool ProvedOptimal) SolveLayer(MinlpLayer layer, int[] hint)
+    public MinlpSolution Solve(MinlpLayer layer, int[] hint)
     {
         int experts = layer.Experts, ranks = layer.Ranks;
         var maxCount = Math.Min(ranks, layer.Slots - experts + 1);
@@ -82,14 +79,14 @@ public sealed class CpSatMinlpSolver(TimeSpan timeLimit, int seed = 0) : IMinlpL
             StringParameters = FormattableString.Invariant($"max_time_in_seconds:{timeLimit.TotalSeconds} num_workers:1 random_seed:{seed}"),
         };
         var status = solver.Solve(model);
-        if (status is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible)) return ((int[])hint.Clone(), false);
+        if (status is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible)) return new MinlpSolution((int[])hint.Clone(), false);
 
         var row = new List<int>(layer.Slots);
         for (var r = 0; r < ranks; r++)
             for (var e = 0; e < experts; e++)
                 for (var c = 1; c <= maxCount; c++)
                     if (solver.BooleanValue(z[e, r, c])) row.Add(e);
-        return ([.. row], status == CpSolverStatus.Optimal);
+        return new MinlpSolution([.. row], status == CpSolverStatus.Optimal);
     }
 
     private static long Scaled(double value) => (long)Math.Round(value);

@@ -7,9 +7,10 @@ namespace Strata.Experts.Solver;
 public static class ExactExpertPlanners
 {
     /// <summary>
-    /// <c>gimbal-minlp</c> with the same options as <see cref="ExpertPlanners.Catalog"/>'s, but layers of at most
-    /// <c>exact_max_experts</c> experts are solved by CP-SAT within <c>time_limit_s</c> per layer.
+    /// Every expert planner, as <see cref="ExpertPlanners.Catalog"/>, except that <c>gimbal-minlp</c> solves layers
+    /// with experts × ranks at most <c>exact_max_size</c> by CP-SAT within <c>time_limit_s</c> per layer. This is
+    /// the catalog <c>strata plan-experts</c>, <c>strata simulate</c> and cluster YAML files use.
     /// </summary>
-    public static GimbalMinlpPlanner GimbalMinlp(PolicyOptions options) =>
-        ExpertPlanners.GimbalMinlp(options, (timeLimit, seed) => new CpSatMinlpSolver(timeLimit, seed));
+    public static PolicyCatalog<IExpertPlanner> Catalog { get; } =
+        ExpertPlanners.Create((timeLimit, seed) => new CpSatMinlpSolver(timeLimit, seed));
 }

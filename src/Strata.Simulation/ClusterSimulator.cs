@@ -1,6 +1,7 @@
 using Strata.Core.Dispatch;
 using Strata.Core.Experts;
 using Strata.Core.Queueing;
+using Strata.Experts.Solver;
 using Strata.Simulation.Cluster;
 using Strata.Simulation.Cost;
 using Strata.Simulation.Hardware;
@@ -76,7 +77,7 @@ public sealed class ClusterSimulator
             var members = _engines.Skip(g * enginesPerGroup).Take(enginesPerGroup).ToArray();
             foreach (var engine in members) _groupOfEngine[engine.Index] = g;
             _groups[g] = new EpGroup(members, cost, ClusterMoe.GroupCost(config, _routing, cost, random));
-            var planner = ExpertPlanners.Catalog.Create(config.Experts.Planner);
+            var planner = ExactExpertPlanners.Catalog.Create(config.Experts.Planner);
             if (shape.Ranks > 1 && config.Experts.StepInterval > 0 && planner.ReadsLoad)
                 _rebalancers[g] = new ExpertRebalancer(planner, shape, _routing, model,
                     config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.LinkGbps);

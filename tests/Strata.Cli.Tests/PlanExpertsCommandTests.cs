@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Strata.Core.Experts;
+using Strata.Core.Policies;
 
 namespace Strata.Cli.Tests;
 
@@ -54,6 +56,44 @@ public class PlanExpertsCommandTests
         Assert.Equal(2, document.RootElement.GetProperty("physical_to_logical_map").GetArrayLength());
         Assert.Contains("current", text);
         Assert.DoesNotContain("n/a (no --current)", text);
+    }
+
+    [Fact]
+    public void Gimbal_minlp_solves_a_small_instance_exactly_and_beats_or_ties_the_local_search()
+    {
+        // FlashLB's instance: 8 experts x 8 GPUs = 64, above the default exact size of 32, so it is raised.
+        var loads = LoadsOf("case11_flashlb_counterexample.json");
+        var output = Path.Combine(CliRunner.TempDir(), "placement.json");
+
+        var (exit, text, error) = CliRunner.Run("plan-experts", "--loads", loads, "--gpus", "8", "--slots", "16", "--planner", "gimbal-minlp",
+            "--exact-max-size", "64", "--time-limit", "10", "--out", output);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("exact, proven optimal", text);
+        Assert.Contains("1 proven optimal (worst local-search gap", text);
+        var load = new ExpertLoad(JsonSerializer.Deserialize<double[][]>(File.ReadAllText(loads))!);
+        var row = JsonNode.Parse(File.ReadAllText(output))!["phy2log"]![0]!.AsArray().Select(n => (int)n!).ToArray();
+        var exact = new ExpertPlacement([row], load.LogicalExperts, ranks: 8);
+        var local = ExpertPlanners.Catalog.Create(new PolicyOptions("gimbal-minlp", section: "test")).Plan(load, new PlacementShape(8, 16), null);
+        var objective = new MinlpObjective();
+        Assert.True(objective.Total(exact, load, null) <= objective.Total(local, load, null) + 1e-12);
+        // Load only here, so the optimum is FlashLB's even split: max rank 196.67 over a mean of 181.25.
+        Assert.Equal(196.67 / 181.25, objective.Total(exact, load, null), 3);
+    }
+
+    [Theory]
+    [InlineData("--planner gimbal-minlp --time-limit 0", "--time-limit: '0' is not a number")]
+    [InlineData("--planner gimbal-minlp --time-limit soon", "--time-limit")]
+    [InlineData("--planner gimbal-minlp --exact-max-size -1", "--exact-max-size: '-1' is not a whole number")]
+    [InlineData("--planner eplb --time-limit 3", "'eplb' has no parameter 'time_limit_s'")]
+    public void Bad_exact_solver_options_are_one_clear_line_and_exit_2(string options, string message)
+    {
+        var file = CliRunner.WriteFile(CliRunner.TempDir(), "loads.json", "[[1,2,3,4]]");
+        var args = new[] { "plan-experts", "--loads", file, "--gpus", "2", "--out", Path.Combine(CliRunner.TempDir(), "p.json") }.Concat(options.Split(' ')).ToArray();
+        var (exit, _, error) = CliRunner.Run(args);
+        Assert.Equal(2, exit);
+        Assert.Contains(message, error);
+        Assert.Single(error.Trim().Split('\n'));
     }
 
     [Theory]

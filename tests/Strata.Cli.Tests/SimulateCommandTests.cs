@@ -80,4 +80,18 @@ public class SimulateCommandTests
         Assert.Contains("leaves no KV cache", error);
         Assert.Contains("use more GPUs", error);
     }
+
+    [Fact]
+    public void Cluster_yaml_runs_gimbal_minlp_with_its_exact_solver_options()
+    {
+        // Mixtral on EP2: 8 experts x 2 GPUs, small enough for CP-SAT on every layer at every rebalance.
+        var dir = CliRunner.TempDir();
+        var file = CliRunner.WriteFile(dir, "minlp.yaml",
+            "base: gimbal-a100\nmodel: mixtral-8x7b\nexperts: {planner: gimbal-minlp, time_limit_s: 0.5, exact_max_size: 64, step_interval: 300}\n");
+        var (exit, output, error) = CliRunner.Run("simulate", "--cluster", file, "--workload", "random", "--requests", "100", "--seed", "1");
+        Assert.True(exit == 0, error);
+        Assert.Contains("gimbal-minlp", output);
+        var rebalances = System.Text.RegularExpressions.Regex.Match(output, @"Expert rebalances / replicas moved / stall \(s\)\s+(\d+)");
+        Assert.True(rebalances.Success && int.Parse(rebalances.Groups[1].Value) > 0, output);
+    }
 }

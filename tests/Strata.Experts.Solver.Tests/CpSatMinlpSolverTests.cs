@@ -30,7 +30,7 @@ public class CpSatMinlpSolverTests(ITestOutputHelper output)
             var layer = MinlpLayer.Create(load, ranks, slotsPerRank, current, 0, objective);
             // Started from the round-robin row, not from the local search, so the comparison is not rigged.
             var roundRobin = Enumerable.Range(0, shape.PhysicalSlots).Select(slot => slot % experts).ToArray();
-            var (exactRow, optimal) = new CpSatMinlpSolver(TimeLimit, seed: instance).SolveLayer(layer, roundRobin);
+            var (exactRow, optimal) = new CpSatMinlpSolver(TimeLimit, seed: instance).Solve(layer, roundRobin);
 
             var localValue = layer.Terms(local.PhysicalToLogical(0)).Total;
             var exactValue = layer.Terms(exactRow).Total;
@@ -49,7 +49,7 @@ public class CpSatMinlpSolverTests(ITestOutputHelper output)
         var load = RandomLoad(random, experts: 8, sources: 4);
         var layer = MinlpLayer.Create(load, 4, 3, null, 0, new MinlpObjective());
         var hint = Enumerable.Range(0, 12).Select(slot => slot % 8).ToArray();
-        var (row, optimal) = new CpSatMinlpSolver(TimeLimit).SolveLayer(layer, hint);
+        var (row, optimal) = new CpSatMinlpSolver(TimeLimit).Solve(layer, hint);
 
         Assert.True(optimal);
         var sets = row.Chunk(3).ToArray();
@@ -59,16 +59,32 @@ public class CpSatMinlpSolverTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_planner_with_the_solver_is_never_worse_than_without_and_reads_the_catalog_options()
+    public void The_catalog_planner_solves_small_layers_exactly_never_worse_than_local_search_and_reports_how()
     {
         var random = new Random(3);
         var load = RandomLoad(random, experts: 6, sources: 3);
         var shape = new PlacementShape(ranks: 3, physicalSlots: 9);
-        var options = new PolicyOptions("gimbal-minlp", new Dictionary<string, string> { ["time_limit_s"] = "1", ["exact_max_experts"] = "6", ["seed"] = "1" }, "experts");
-        var exact = ExactExpertPlanners.GimbalMinlp(options).Plan(load, shape, null);
-        var local = ExpertPlanners.Catalog.Create(options).Plan(load, shape, null);
+        var options = new PolicyOptions("gimbal-minlp", new Dictionary<string, string> { ["time_limit_s"] = "1", ["exact_max_size"] = "18", ["seed"] = "1" }, "experts");
+        var plan = Assert.IsType<GimbalMinlpPlanner>(ExactExpertPlanners.Catalog.Create(options)).PlanWithReport(load, shape, null);
+        var local = ExpertPlanners.Catalog.Create(new PolicyOptions("gimbal-minlp", new Dictionary<string, string> { ["seed"] = "1" }, "experts")).Plan(load, shape, null);
         var objective = new MinlpObjective();
-        Assert.True(objective.Total(exact, load, null) <= objective.Total(local, load, null) + 1e-12);
+
+        var report = Assert.Single(plan.Layers);
+        Assert.Equal(MinlpMethod.ExactOptimal, report.Method);
+        Assert.Equal(objective.Total(local, load, null), report.LocalSearch, 12);
+        Assert.Equal(objective.Total(plan.Placement, load, null), report.Objective, 12);
+        Assert.True(report.Objective <= report.LocalSearch + 1e-12);
+    }
+
+    [Fact]
+    public void Layers_above_the_exact_size_are_left_to_the_local_search()
+    {
+        var load = RandomLoad(new Random(4), experts: 6, sources: 3);
+        var options = new PolicyOptions("gimbal-minlp", new Dictionary<string, string> { ["exact_max_size"] = "17" }, "experts");
+        var plan = Assert.IsType<GimbalMinlpPlanner>(ExactExpertPlanners.Catalog.Create(options)).PlanWithReport(load, new PlacementShape(3, 9), null);
+        var report = Assert.Single(plan.Layers);
+        Assert.Equal(MinlpMethod.LocalSearch, report.Method);
+        Assert.Equal(report.LocalSearch, report.Objective);
     }
 
     /// <summary>Lognormal expert popularity, split over sources with a random preference per source.</summary>

@@ -29,27 +29,27 @@ public sealed class BalancedPlanner(int iterationsPerSlot = BalancedPlanner.Defa
     {
         var reference = _eplb.Plan(load, shape, current);
         var rows = new int[load.Layers][];
-        var improved = false;
-        for (var layer = 0; layer < load.Layers; layer++)
-        {
-            var weight = load.PerExpert[layer];
-            var eplbRow = reference.PhysicalToLogical(layer).ToArray();
-            // Candidates replace EPLB only on a strictly lower max (exact, summed like PlacementMetrics) or an
-            // equal max with fewer co-located replicas, which is what makes "never worse than EPLB" hold.
-            var best = new ReplicaLayout(weight, eplbRow, shape.Ranks);
-            var starts = new[] { eplbRow, AntiAffinePacking(weight, shape) };
-            for (var start = 0; start < starts.Length; start++)
-            {
-                var candidate = new ReplicaLayout(weight, starts[start], shape.Ranks);
-                candidate.Anneal(new Random(unchecked(seed * 1_000_003 + layer * 2 + start)), iterationsPerSlot * shape.PhysicalSlots);
-                candidate.Polish();
-                if (candidate.MaxLoad < best.MaxLoad || (candidate.MaxLoad == best.MaxLoad && candidate.CoLocated < best.CoLocated))
-                    best = candidate;
-            }
-            rows[layer] = best.PhysicalToLogical;
-            improved |= !rows[layer].AsSpan().SequenceEqual(eplbRow);
-        }
+        // Layers are independent and each anneals with its own seeded generator, so the parallel loop stays deterministic.
+        Parallel.For(0, load.Layers, layer => rows[layer] = PlanLayer(load.PerExpert[layer], reference.PhysicalToLogical(layer).ToArray(), shape, layer));
+        var improved = Enumerable.Range(0, load.Layers).Any(layer => !rows[layer].AsSpan().SequenceEqual(reference.PhysicalToLogical(layer)));
         return improved ? new ExpertPlacement(rows, load.LogicalExperts, shape.Ranks) : reference;
+    }
+
+    private int[] PlanLayer(double[] weight, int[] eplbRow, PlacementShape shape, int layer)
+    {
+        // Candidates replace EPLB only on a strictly lower max (exact, summed like PlacementMetrics) or an
+        // equal max with fewer co-located replicas, which is what makes "never worse than EPLB" hold.
+        var best = new ReplicaLayout(weight, eplbRow, shape.Ranks);
+        var starts = new[] { eplbRow, AntiAffinePacking(weight, shape) };
+        for (var start = 0; start < starts.Length; start++)
+        {
+            var candidate = new ReplicaLayout(weight, starts[start], shape.Ranks);
+            candidate.Anneal(new SplitMix64(unchecked((ulong)(seed * 1_000_003L + layer * 2 + start))), iterationsPerSlot * shape.PhysicalSlots);
+            candidate.Polish();
+            if (candidate.MaxLoad < best.MaxLoad || (candidate.MaxLoad == best.MaxLoad && candidate.CoLocated < best.CoLocated))
+                best = candidate;
+        }
+        return best.PhysicalToLogical;
     }
 
     /// <summary>
@@ -73,15 +73,15 @@ public sealed class BalancedPlanner(int iterationsPerSlot = BalancedPlanner.Defa
             .OrderByDescending(e => weight[e] / count[e]).ThenBy(e => e).ToArray();
         var rankLoad = new double[shape.Ranks];
         var used = new int[shape.Ranks];
-        var holds = new HashSet<(int Rank, int Expert)>();
+        var holds = new bool[shape.Ranks * experts];
         var row = new int[shape.PhysicalSlots];
         foreach (var expert in replicas)
         {
-            var rank = LightestOpenRank(rankLoad, used, shape.SlotsPerRank, r => !holds.Contains((r, expert)));
+            var rank = LightestOpenRank(rankLoad, used, shape.SlotsPerRank, r => !holds[r * experts + expert]);
             if (rank < 0) rank = LightestOpenRank(rankLoad, used, shape.SlotsPerRank, _ => true);
             row[rank * shape.SlotsPerRank + used[rank]++] = expert;
             rankLoad[rank] += weight[expert] / count[expert];
-            holds.Add((rank, expert));
+            holds[rank * experts + expert] = true;
         }
         return row;
     }

@@ -5,7 +5,18 @@ namespace Strata.Core.Experts;
 /// <summary>Every expert planner Strata knows, by the name used in <c>experts: {planner: ...}</c>.</summary>
 public static class ExpertPlanners
 {
-    public static PolicyCatalog<IExpertPlanner> Catalog { get; } = new PolicyCatalog<IExpertPlanner>("expert planner")
+    /// <summary>
+    /// The planners Strata.Core can build alone: its <c>gimbal-minlp</c> runs the local search on every layer
+    /// (Core depends on the BCL only, so it has no exact solver). Strata.Experts.Solver's catalog adds CP-SAT.
+    /// </summary>
+    public static PolicyCatalog<IExpertPlanner> Catalog { get; } = Create(exactSolver: null);
+
+    /// <summary>
+    /// Every planner, with <c>gimbal-minlp</c> solving small layers with <paramref name="exactSolver"/> (built
+    /// from <c>time_limit_s</c> per layer and <c>seed</c>) when one is given. Without one, the exact-solver
+    /// options are rejected rather than silently ignored.
+    /// </summary>
+    public static PolicyCatalog<IExpertPlanner> Create(Func<TimeSpan, int, IMinlpLayerSolver>? exactSolver) => new PolicyCatalog<IExpertPlanner>("expert planner")
         .Add(ContiguousPlanner.PolicyName, o => { o.RejectUnknownKeys(); return new ContiguousPlanner(); })
         .Add(EplbPlanner.PolicyName, o => { o.RejectUnknownKeys("mode"); return new EplbPlanner(Mode(o)); })
         .Add(BalancedPlanner.PolicyName, o =>
@@ -21,25 +32,21 @@ public static class ExpertPlanners
                 o.GetInt("top_pairs", GimbalAnchorPlanner.DefaultTopPairs, min: 0),
                 o.GetDouble("min_transitions", 0, min: 0));
         })
-        .Add(GimbalMinlpPlanner.PolicyName, o => GimbalMinlp(o, exactSolver: null));
+        .Add(GimbalMinlpPlanner.PolicyName, o => GimbalMinlp(o, exactSolver));
 
-    /// <summary>
-    /// <c>gimbal-minlp</c> from its options. Strata.Core has no exact solver (it depends on the BCL only), so
-    /// the catalog's instance runs the local search on every layer; Strata.Experts.Solver passes its CP-SAT
-    /// solver here (built from <c>time_limit_s</c> and <c>seed</c>) to solve layers of at most
-    /// <c>exact_max_experts</c> experts exactly.
-    /// </summary>
-    public static GimbalMinlpPlanner GimbalMinlp(PolicyOptions options, Func<TimeSpan, int, IMinlpLayerSolver>? exactSolver)
+    private static GimbalMinlpPlanner GimbalMinlp(PolicyOptions options, Func<TimeSpan, int, IMinlpLayerSolver>? exactSolver)
     {
-        options.RejectUnknownKeys("alpha", "beta", "gamma", "time_limit_s", "exact_max_experts", "seed");
+        if (exactSolver is null) options.RejectUnknownKeys("alpha", "beta", "gamma", "seed");
+        else options.RejectUnknownKeys("alpha", "beta", "gamma", "seed", "time_limit_s", "exact_max_size");
         var objective = new MinlpObjective(
             options.GetDouble("alpha", MinlpObjective.DefaultAlpha, min: 0),
             options.GetDouble("beta", MinlpObjective.DefaultBeta, min: 0),
             options.GetDouble("gamma", MinlpObjective.DefaultGamma, min: 0));
-        var timeLimit = TimeSpan.FromSeconds(options.GetDouble("time_limit_s", GimbalMinlpPlanner.DefaultTimeLimitSeconds, min: 0.001, max: 3600));
         var seed = options.GetInt("seed", 0);
-        var exactMaxExperts = options.GetInt("exact_max_experts", GimbalMinlpPlanner.DefaultExactMaxExperts, min: 0);
-        return new GimbalMinlpPlanner(objective, seed, exactSolver?.Invoke(timeLimit, seed), exactMaxExperts);
+        if (exactSolver is null) return new GimbalMinlpPlanner(objective, seed);
+        var timeLimit = TimeSpan.FromSeconds(options.GetDouble("time_limit_s", GimbalMinlpPlanner.DefaultTimeLimitSeconds, min: 0.001, max: 3600));
+        var exactMaxSize = options.GetInt("exact_max_size", GimbalMinlpPlanner.DefaultExactMaxSize, min: 0);
+        return new GimbalMinlpPlanner(objective, seed, exactSolver(timeLimit, seed), exactMaxSize);
     }
 
     private static EplbMode Mode(PolicyOptions options) => options.GetString("mode", "auto") switch

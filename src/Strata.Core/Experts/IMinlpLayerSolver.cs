@@ -11,5 +11,5 @@ public interface IMinlpLayerSolver
     /// per rank, every expert at least once and no expert twice on a rank; <paramref name="hint"/> is a
     /// feasible row to start from.
     /// </summary>
-    int[] Solve(MinlpLayer layer, int[] hint);
+    MinlpSolution Solve(MinlpLayer layer, int[] hint);
 }

@@ -7,6 +7,9 @@ namespace Strata.Core.Experts;
 /// that hands a slot from an expert with spare replicas to another expert, which changes the replica
 /// count, and so the per-replica load, of both.
 /// No move ever puts a second replica of an expert on a rank that already holds one.
+/// <para>A move changes the loads of the ranks holding the experts it touches only, so every delta is
+/// computed over <see cref="_ranksOf"/> (an expert's few replicas) rather than over all ranks, and the
+/// co-located count is kept as a running total: both run tens of millions of times per plan.</para>
 /// </summary>
 internal sealed class ReplicaLayout
 {
@@ -19,6 +22,11 @@ internal sealed class ReplicaLayout
     private readonly int[] _onRank;
     private readonly double[] _load;
     private readonly double[] _scratch;
+    private readonly List<int>[] _ranksOf;
+    private readonly int[] _touchedStamp;
+    private readonly List<int> _touched;
+    private int _stamp;
+    private int _coLocated;
 
     public ReplicaLayout(double[] weight, int[] physicalToLogical, int ranks)
     {
@@ -31,20 +39,19 @@ internal sealed class ReplicaLayout
         _onRank = new int[ranks * _experts];
         _load = new double[ranks];
         _scratch = new double[ranks];
-        for (var slot = 0; slot < _expertOfSlot.Length; slot++)
-        {
-            _count[_expertOfSlot[slot]]++;
-            _onRank[Rank(slot) * _experts + _expertOfSlot[slot]]++;
-        }
-        RecomputeLoads();
+        _ranksOf = new List<int>[_experts];
+        for (var e = 0; e < _experts; e++) _ranksOf[e] = [];
+        _touchedStamp = new int[ranks];
+        _touched = new List<int>(ranks);
+        Rebuild();
     }
 
     public int[] PhysicalToLogical => (int[])_expertOfSlot.Clone();
 
-    public double MaxLoad => _load.Max();
+    public double MaxLoad => _load[HeaviestRank()];
 
     /// <summary>Replicas beyond the first of an expert on one rank, summed over ranks and experts.</summary>
-    public int CoLocated => _onRank.Sum(k => Math.Max(0, k - 1));
+    public int CoLocated => _coLocated;
 
     private int Slots => _expertOfSlot.Length;
 
@@ -54,12 +61,35 @@ internal sealed class ReplicaLayout
 
     private double Piece(int expert, int count) => _weight[expert] / count;
 
-    /// <summary>Sums each rank in slot order, as <see cref="PlacementMetrics.RankLoads"/> does, so loads compare exactly.</summary>
-    private void RecomputeLoads()
+    /// <summary>Counts, replica ranks and loads from <see cref="_expertOfSlot"/> alone.</summary>
+    private void Rebuild()
     {
+        Array.Clear(_count);
+        Array.Clear(_onRank);
+        _coLocated = 0;
+        foreach (var ranks in _ranksOf) ranks.Clear();
+        for (var slot = 0; slot < Slots; slot++)
+        {
+            _count[_expertOfSlot[slot]]++;
+            Add(Rank(slot), _expertOfSlot[slot]);
+        }
         for (var rank = 0; rank < _ranks; rank++) _load[rank] = ExactLoad(rank);
     }
 
+    /// <summary>Records a replica of <paramref name="expert"/> on <paramref name="rank"/> (replica count aside).</summary>
+    private void Add(int rank, int expert)
+    {
+        if (_onRank[rank * _experts + expert]++ > 0) _coLocated++;
+        _ranksOf[expert].Add(rank);
+    }
+
+    private void Remove(int rank, int expert)
+    {
+        if (--_onRank[rank * _experts + expert] > 0) _coLocated--;
+        _ranksOf[expert].Remove(rank);
+    }
+
+    /// <summary>Sums each rank in slot order, as <see cref="PlacementMetrics.RankLoads"/> does, so loads compare exactly.</summary>
     private double ExactLoad(int rank)
     {
         var sum = 0.0;
@@ -90,8 +120,8 @@ internal sealed class ReplicaLayout
     private void Swap(int a, int b)
     {
         int ra = Rank(a), rb = Rank(b), ea = _expertOfSlot[a], eb = _expertOfSlot[b];
-        _onRank[ra * _experts + ea]--; _onRank[ra * _experts + eb]++;
-        _onRank[rb * _experts + eb]--; _onRank[rb * _experts + ea]++;
+        Remove(ra, ea); Add(ra, eb);
+        Remove(rb, eb); Add(rb, ea);
         _expertOfSlot[a] = eb;
         _expertOfSlot[b] = ea;
         _load[ra] = ExactLoad(ra);
@@ -102,41 +132,61 @@ internal sealed class ReplicaLayout
     {
         var from = _expertOfSlot[slot];
         var rank = Rank(slot);
-        _onRank[rank * _experts + from]--; _onRank[rank * _experts + to]++;
+        Remove(rank, from); Add(rank, to);
         _count[from]--; _count[to]++;
         _expertOfSlot[slot] = to;
-        for (var r = 0; r < _ranks; r++)
-            if (r == rank || OnRank(r, from) > 0 || OnRank(r, to) > 0) _load[r] = ExactLoad(r);
+        _load[rank] = ExactLoad(rank);
+        foreach (var r in _ranksOf[from]) _load[r] = ExactLoad(r);
+        foreach (var r in _ranksOf[to]) _load[r] = ExactLoad(r);
     }
 
-    /// <summary>New loads after a transfer, into <see cref="_scratch"/> (unaffected ranks keep theirs).</summary>
+    /// <summary>
+    /// New loads after a transfer of the ranks it changes (the slot's, and those holding either expert), into
+    /// <see cref="_scratch"/>, listed in <see cref="_touched"/>.
+    /// </summary>
     private void LoadsAfterTransfer(int slot, int to)
     {
         var from = _expertOfSlot[slot];
-        var rank = Rank(slot);
-        double fromDelta = Piece(from, _count[from] - 1) - Piece(from, _count[from]);
-        double toDelta = Piece(to, _count[to] + 1) - Piece(to, _count[to]);
-        for (var r = 0; r < _ranks; r++)
-            _scratch[r] = _load[r] + OnRank(r, from) * fromDelta + OnRank(r, to) * toDelta;
-        _scratch[rank] += Piece(to, _count[to] + 1) - Piece(from, _count[from] - 1);
+        int cf = _count[from], ct = _count[to];
+        _stamp++;
+        _touched.Clear();
+        foreach (var r in _ranksOf[from]) Touch(r, Piece(from, cf - 1) - Piece(from, cf));
+        foreach (var r in _ranksOf[to]) Touch(r, Piece(to, ct + 1) - Piece(to, ct));
+        Touch(Rank(slot), Piece(to, ct + 1) - Piece(from, cf - 1));
+    }
+
+    private void Touch(int rank, double change)
+    {
+        if (_touchedStamp[rank] != _stamp)
+        {
+            _touchedStamp[rank] = _stamp;
+            _scratch[rank] = _load[rank];
+            _touched.Add(rank);
+        }
+        _scratch[rank] += change;
     }
 
     /// <summary>
     /// Simulated annealing on <c>sum_r (load_r / mean)^8</c>, a smooth stand-in for the max rank load;
     /// keeps and finally restores the layout with the lowest max seen. Deterministic for a given generator.
     /// </summary>
-    public void Anneal(Random random, int iterations)
+    public void Anneal(SplitMix64 random, int iterations)
     {
         var mean = _weight.Sum() / _ranks;
         if (mean <= 0 || iterations <= 0) return;
+        var inverseMean = 1 / mean;
         var best = PhysicalToLogical;
-        var bestMax = MaxLoad;
+        // The heaviest rank changes only when a move is accepted, which most are not at low temperature.
+        var hot = HeaviestRank();
+        var bestMax = _load[hot];
         var canTransfer = Slots > _experts;
         const double startTemperature = 1.0, endTemperature = 1e-4;
+        // Geometric cooling from start to end, one multiplication per step instead of a Math.Pow.
+        var cooling = Math.Pow(endTemperature / startTemperature, 1.0 / iterations);
+        var temperature = startTemperature / cooling;
         for (var i = 0; i < iterations; i++)
         {
-            var temperature = startTemperature * Math.Pow(endTemperature / startTemperature, (double)i / iterations);
-            var hot = HeaviestRank();
+            temperature *= cooling;
             var slot = random.Next(2) == 0 ? hot * _slotsPerRank + random.Next(_slotsPerRank) : random.Next(Slots);
             double delta;
             if (canTransfer && random.Next(2) == 0)
@@ -147,7 +197,7 @@ internal sealed class ReplicaLayout
                 if (!CanTransfer(giver, taker)) continue;
                 LoadsAfterTransfer(giver, taker);
                 delta = 0;
-                for (var r = 0; r < _ranks; r++) delta += Energy(_scratch[r], mean) - Energy(_load[r], mean);
+                foreach (var r in _touched) delta += Energy(_scratch[r], inverseMean) - Energy(_load[r], inverseMean);
                 if (!Accept(delta, temperature, random)) continue;
                 Transfer(giver, taker);
             }
@@ -157,38 +207,32 @@ internal sealed class ReplicaLayout
                 if (!CanSwap(slot, other)) continue;
                 int ra = Rank(slot), rb = Rank(other);
                 var shift = Piece(_expertOfSlot[slot], _count[_expertOfSlot[slot]]) - Piece(_expertOfSlot[other], _count[_expertOfSlot[other]]);
-                delta = Energy(_load[ra] - shift, mean) + Energy(_load[rb] + shift, mean) - Energy(_load[ra], mean) - Energy(_load[rb], mean);
+                delta = Energy(_load[ra] - shift, inverseMean) + Energy(_load[rb] + shift, inverseMean) - Energy(_load[ra], inverseMean) - Energy(_load[rb], inverseMean);
                 if (!Accept(delta, temperature, random)) continue;
                 Swap(slot, other);
             }
-            var max = MaxLoad;
-            if (max < bestMax) { bestMax = max; best = PhysicalToLogical; }
+            hot = HeaviestRank();
+            if (_load[hot] < bestMax) { bestMax = _load[hot]; Array.Copy(_expertOfSlot, best, Slots); }
         }
         Restore(best);
     }
 
-    private static double Energy(double load, double mean)
+    private static double Energy(double load, double inverseMean)
     {
-        var q = load / mean;
+        var q = load * inverseMean;
         var q2 = q * q;
         var q4 = q2 * q2;
         return q4 * q4;
     }
 
-    private static bool Accept(double delta, double temperature, Random random) =>
-        delta <= 0 || random.NextDouble() < Math.Exp(-delta / temperature);
+    /// <summary>Metropolis rule. Beyond 40 temperatures the chance is below 2^-53, the generator's resolution, so the draw and the exp are skipped.</summary>
+    private static bool Accept(double delta, double temperature, SplitMix64 random) =>
+        delta <= 0 || (delta < 40 * temperature && random.NextDouble() < Math.Exp(-delta / temperature));
 
     private void Restore(int[] physicalToLogical)
     {
         Array.Copy(physicalToLogical, _expertOfSlot, Slots);
-        Array.Clear(_count);
-        Array.Clear(_onRank);
-        for (var slot = 0; slot < Slots; slot++)
-        {
-            _count[_expertOfSlot[slot]]++;
-            _onRank[Rank(slot) * _experts + _expertOfSlot[slot]]++;
-        }
-        RecomputeLoads();
+        Rebuild();
     }
 
     /// <summary>
@@ -260,11 +304,9 @@ internal sealed class ReplicaLayout
 
     private double PeakAfterTransfer(int slot, int to)
     {
-        var from = _expertOfSlot[slot];
         LoadsAfterTransfer(slot, to);
-        var peak = _scratch[Rank(slot)];
-        for (var r = 0; r < _ranks; r++)
-            if (OnRank(r, from) > 0 || OnRank(r, to) > 0) peak = Math.Max(peak, _scratch[r]);
+        var peak = double.MinValue;
+        foreach (var r in _touched) peak = Math.Max(peak, _scratch[r]);
         return peak;
     }
 
@@ -285,5 +327,10 @@ internal sealed class ReplicaLayout
         return ok;
     }
 
-    private int HeaviestCount(double max) => _load.Count(l => l == max);
+    private int HeaviestCount(double max)
+    {
+        var count = 0;
+        foreach (var load in _load) if (load == max) count++;
+        return count;
+    }
 }

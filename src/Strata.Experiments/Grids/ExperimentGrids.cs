@@ -1,5 +1,6 @@
 using Strata.Experiments.Stacks;
 using Strata.Simulation.Cluster;
+using CorePolicies = Strata.Core.Policies.Policies;
 
 namespace Strata.Experiments.Grids;
 
@@ -17,13 +18,14 @@ public static class ExperimentGrids
     /// <summary>Beyond the paper's rates, toward and past the A100 baseline's saturation (~1.25 req/s served).</summary>
     public static readonly double[] SaturationRates = [1.6, 2.0];
 
-    public static IReadOnlyList<string> Names { get; } = ["quick", "default", "full"];
+    public static IReadOnlyList<string> Names { get; } = ["quick", "default", "full", "policies"];
 
     public static ExperimentGrid Create(string name, string? tracesDirectory) => name switch
     {
         "quick" => Quick,
         "default" => Default(tracesDirectory),
         "full" => Full(tracesDirectory),
+        "policies" => Policies,
         _ => throw new ArgumentException($"unknown grid '{name}'; use one of {string.Join(", ", Names)}."),
     };
 
@@ -36,6 +38,25 @@ public static class ExperimentGrids
     /// <summary>Every stack on the five shapes at 1.4 req/s, one seed: seconds, for a first look and a smoke test.</summary>
     private static ExperimentGrid Quick { get; } = new("quick", Headline, PolicyStacks.All, [0], 1000, Headline,
         ["quick grid: one seed and only the headline cells — a first look; `--grid default` has the seeds and rates that make it evidence"]);
+
+    /// <summary>
+    /// Every request-level × engine-level policy pair (experts contiguous) on the five shapes at the
+    /// paper's rates and on the chat workload, three seeds: the comparison behind docs/policies.md.
+    /// </summary>
+    private static ExperimentGrid Policies
+    {
+        get
+        {
+            var cells = Shapes.SelectMany(shape => PaperRates.Select(rate => ExperimentCell.Preset(A100, shape, rate))).ToList();
+            cells.Add(ExperimentCell.Preset(A100, "chat", 3.0));
+            var stacks = CorePolicies.Queue.Names.SelectMany(queue => CorePolicies.Dispatch.Names.Select(dispatch =>
+                queue == "fcfs" && dispatch == "vllm-dp" ? PolicyStacks.Baseline
+                    : PolicyStack.Of($"{queue}+{dispatch}", StackFamily.Strata, queue, dispatch, "contiguous", $"{queue} queue, {dispatch} dispatch")))
+                .OrderBy(s => s != PolicyStacks.Baseline).ToArray();
+            return new ExperimentGrid("policies", cells, stacks, [0, 1, 2], 1000, Headline,
+                ["policies grid: every queue × dispatch pair, experts left contiguous; tables per workload average the changes over 1.0, 1.2 and 1.4 req/s"]);
+        }
+    }
 
     private static ExperimentGrid Default(string? traces)
     {

@@ -23,7 +23,7 @@ public sealed class Comparison
         _means = outcomes.GroupBy(o => (o.Run.Cell, o.Run.Stack.Name))
             .ToDictionary(g => g.Key, g => new CellMetrics(
                 g.Average(o => o.Summary.TtftMs.Mean), g.Average(o => o.Summary.TtftMs.P99),
-                g.Average(o => o.Summary.TpotMs.Mean), g.Average(o => o.Summary.RequestThroughput)));
+                g.Average(o => o.Summary.TpotMs.Mean), g.Average(o => o.Summary.RequestThroughput), g.Average(o => o.Summary.PrefixCacheHitRate)));
         Flags = FindFlags().ToArray();
     }
 

@@ -50,6 +50,7 @@ public static class ExperimentReport
             doc.Table(ReductionTables.PerCell(comparison, metric, grid.HeadlineCells, $"{Reduction.Columns[metric]} change at {grid.HeadlineCells[0].Rate} req/s"));
 
         AddAblations(doc, comparison);
+        AddWorkloads(doc, comparison);
         AddOtherCells(doc, comparison);
         AddRateCharts(doc, comparison);
         AddRunCharts(doc, comparison);
@@ -74,6 +75,15 @@ public static class ExperimentReport
             .Chart("ablations.svg", "Ablations: mean TTFT and TPOT reduction at the headline cells", Charts.ReductionBars(comparison, ablations, "Ablations vs vLLM"));
     }
 
+    private static void AddWorkloads(ReportDocument doc, Comparison comparison)
+    {
+        doc.Heading("Per workload")
+            .Paragraph("Each stack's changes averaged over the workload's request rates (absolute baseline numbers are further down), and its prefix-cache hit rate.");
+        foreach (var workload in comparison.Grid.Cells.GroupBy(c => (c.Cluster, c.Label)))
+            doc.Table(ReductionTables.PerWorkload(comparison, workload.ToArray(),
+                $"{workload.Key.Label} on {workload.Key.Cluster} at {string.Join(" / ", workload.Select(c => c.Rate.ToString(CultureInfo.InvariantCulture)))} req/s"));
+    }
+
     private static void AddOtherCells(ReportDocument doc, Comparison comparison)
     {
         var others = comparison.Grid.Cells.Except(comparison.Grid.HeadlineCells).ToArray();
@@ -94,7 +104,7 @@ public static class ExperimentReport
     {
         var stacks = comparison.Grid.Stacks.Where(s => ChartStacks.Contains(s.Name)).ToArray();
         var series = comparison.Grid.Cells.GroupBy(c => (c.Cluster, c.Workload)).Where(g => g.Count() > 1).ToArray();
-        if (series.Length == 0) return;
+        if (series.Length == 0 || stacks.Length < 2) return;
         doc.Heading("Latency against request rate");
         foreach (var group in series)
         {
@@ -110,7 +120,8 @@ public static class ExperimentReport
         var cell = comparison.Grid.HeadlineCells[0];
         var seed = comparison.Grid.Seeds[0];
         var runs = comparison.Outcomes.Where(o => o.Run.Cell == cell && o.Run.Seed == seed).ToArray();
-        var shown = runs.Where(o => ChartStacks.Contains(o.Run.Stack.Name)).ToArray();
+        var chosen = runs.Where(o => ChartStacks.Contains(o.Run.Stack.Name)).ToArray();
+        var shown = chosen.Length >= 2 ? chosen : runs.Take(ChartStacks.Length).ToArray();
         doc.Heading("Inside one run")
             .Chart("ttft-cdf.svg", $"TTFT CDF, {cell.Label} at {cell.Rate} req/s", Charts.TtftCdf(shown));
         var planners = runs.GroupBy(o => o.Run.Stack.Experts.Name).Select(g => g.First()).ToArray();

@@ -21,5 +21,5 @@ public readonly record struct Reduction(double MeanTtft, double P99Ttft, double 
     public static readonly string[] Columns = ["mean TTFT", "p99 TTFT", "mean TPOT", "throughput"];
 }
 
-/// <summary>The four compared metrics of one stack in one cell, averaged over seeds (or of one run).</summary>
-public readonly record struct CellMetrics(double MeanTtftMs, double P99TtftMs, double MeanTpotMs, double Throughput);
+/// <summary>The four compared metrics of one stack in one cell, averaged over seeds (or of one run), and its prefix-cache hit rate.</summary>
+public readonly record struct CellMetrics(double MeanTtftMs, double P99TtftMs, double MeanTpotMs, double Throughput, double PrefixHitRate = 0);

@@ -32,6 +32,21 @@ public static class ReductionTables
         return new TextTable(title, ["stack", .. cells.Select(header ?? (c => c.Label)), "mean"], rows);
     }
 
+    /// <summary>
+    /// Every stack on one workload: its four changes averaged over the workload's cells (e.g. its
+    /// rates), then its prefix-cache hit rate against the baseline's; the baseline is the first row.
+    /// </summary>
+    public static TextTable PerWorkload(Comparison comparison, IReadOnlyList<ExperimentCell> cells, string title)
+    {
+        var stacks = comparison.Challengers.ToArray();
+        var values = stacks.Select(s => comparison.Overall(s.Name, cells).Values).ToArray();
+        double HitRate(string stack) => cells.Average(c => comparison.Metrics(c, stack).PrefixHitRate);
+        var baseline = Stacks.PolicyStacks.BaselineName;
+        var rows = stacks.Select((s, i) => (IReadOnlyList<string>)[s.Name, .. Marked(values, i, Reduction.Columns.Length), HitRate(s.Name).ToString("P1", CultureInfo.InvariantCulture)])
+            .Prepend([baseline, "—", "—", "—", "—", HitRate(baseline).ToString("P1", CultureInfo.InvariantCulture)]).ToArray();
+        return new TextTable(title, ["stack", .. Reduction.Columns, "prefix hit rate"], rows);
+    }
+
     /// <summary>Row <paramref name="row"/>'s cells formatted, with ★ where it is the best of its column.</summary>
     private static IEnumerable<string> Marked(double[][] values, int row, int columns, int? metric = null)
     {

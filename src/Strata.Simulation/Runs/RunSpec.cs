@@ -32,7 +32,7 @@ public sealed record RunSpec
         if (Queue is not null && Queue.Name != cluster.Queue.Name) cluster = cluster with { Queue = Queue };
         if (Dispatch is not null && Dispatch.Name != cluster.Dispatch.Name) cluster = cluster with { Dispatch = Dispatch };
         if (Experts is not null && Experts.Name != cluster.Experts.Planner.Name) cluster = cluster with { Experts = cluster.Experts with { Planner = Experts } };
-        _ = Strata.Core.Experts.ExpertPlanners.Catalog.Create(cluster.Experts.Planner);
+        _ = Strata.Experts.Solver.ExactExpertPlanners.Catalog.Create(cluster.Experts.Planner);
         _ = CorePolicies.Queue.Create(cluster.Queue);
         _ = CorePolicies.Dispatch.Create(cluster.Dispatch);
         var workload = WorkloadCatalog.Open(new WorkloadOptions(Workload, Rate, Burstiness, Requests, Seed));

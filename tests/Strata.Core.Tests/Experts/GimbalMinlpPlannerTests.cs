@@ -126,7 +126,7 @@ public class GimbalMinlpPlannerTests
     {
         var planner = ExpertPlanners.Catalog.Create(new PolicyOptions("gimbal-minlp", new Dictionary<string, string>
         {
-            ["alpha"] = "2", ["beta"] = "0", ["gamma"] = "0.5", ["time_limit_s"] = "1", ["exact_max_experts"] = "8", ["seed"] = "3",
+            ["alpha"] = "2", ["beta"] = "0", ["gamma"] = "0.5", ["seed"] = "3",
         }, "experts"));
         Assert.Equal(new MinlpObjective(2, 0, 0.5), Assert.IsType<GimbalMinlpPlanner>(planner).Objective);
         var negative = Assert.Throws<PolicyConfigurationException>(() => ExpertPlanners.Catalog.Create(
@@ -134,6 +134,10 @@ public class GimbalMinlpPlannerTests
         Assert.Contains("experts.beta", negative.Message);
         Assert.Throws<PolicyConfigurationException>(() => ExpertPlanners.Catalog.Create(
             new PolicyOptions("gimbal-minlp", new Dictionary<string, string> { ["delta"] = "1" }, "experts")));
+        // Core has no exact solver, so its settings are refused rather than ignored.
+        var exactOnly = Assert.Throws<PolicyConfigurationException>(() => ExpertPlanners.Catalog.Create(
+            new PolicyOptions("gimbal-minlp", new Dictionary<string, string> { ["time_limit_s"] = "1" }, "experts")));
+        Assert.Contains("time_limit_s", exactOnly.Message);
     }
 
     [Fact]
