@@ -146,10 +146,10 @@ public static class ExperimentReport
         var flags = comparison.Flags;
         if (flags.Count == 0)
         {
-            doc.Paragraph($"No stack was worse than the baseline by more than {Comparison.FlagThreshold:P0} on any run.");
+            doc.Paragraph($"No stack was worse than the baseline by more than {Comparison.FlagThreshold * 100:0}% on any run.");
             return;
         }
-        doc.Paragraph($"{flags.Count} runs where a stack did worse than the baseline (same cell, same seed) by more than {Comparison.FlagThreshold:P0} on a compared metric, by stack:")
+        doc.Paragraph($"{flags.Count} runs where a stack did worse than the baseline (same cell, same seed) by more than {Comparison.FlagThreshold * 100:0}% on a compared metric, by stack:")
            .Table(new TextTable("flagged runs per stack", ["stack", "flagged runs", "of runs", "mean TTFT", "p99 TTFT", "mean TPOT", "throughput"],
                comparison.Challengers.Select(s => (IReadOnlyList<string>)
                [
