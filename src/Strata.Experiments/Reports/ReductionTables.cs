@@ -42,8 +42,8 @@ public static class ReductionTables
         var values = stacks.Select(s => comparison.Overall(s.Name, cells).Values).ToArray();
         double HitRate(string stack) => cells.Average(c => comparison.Metrics(c, stack).PrefixHitRate);
         var baseline = Stacks.PolicyStacks.BaselineName;
-        var rows = stacks.Select((s, i) => (IReadOnlyList<string>)[s.Name, .. Marked(values, i, Reduction.Columns.Length), HitRate(s.Name).ToString("P1", CultureInfo.InvariantCulture)])
-            .Prepend([baseline, "—", "—", "—", "—", HitRate(baseline).ToString("P1", CultureInfo.InvariantCulture)]).ToArray();
+        var rows = stacks.Select((s, i) => (IReadOnlyList<string>)[s.Name, .. Marked(values, i, Reduction.Columns.Length), Percent(HitRate(s.Name))])
+            .Prepend([baseline, "—", "—", "—", "—", Percent(HitRate(baseline))]).ToArray();
         return new TextTable(title, ["stack", .. Reduction.Columns, "prefix hit rate"], rows);
     }
 
@@ -57,6 +57,8 @@ public static class ReductionTables
             yield return values[row][c] == best ? text + Best : text;
         }
     }
+
+    private static string Percent(double fraction) => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
     /// <summary>A positive-is-better fraction as the signed change the papers print.</summary>
     public static string Format(double reduction, int metric)
