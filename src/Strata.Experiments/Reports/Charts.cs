@@ -18,7 +18,8 @@ public static class Charts
         var rates = cells.Select(c => c.Rate).ToArray();
         foreach (var stack in stacks)
         {
-            var values = cells.Select(c => comparison.Metrics(c, stack.Name)).Select(m => ttft ? m.MeanTtftMs : m.MeanTpotMs).ToArray();
+            // Log scale: latency grows by orders of magnitude past saturation, and the gaps below it matter.
+            var values = cells.Select(c => comparison.Metrics(c, stack.Name)).Select(m => Math.Log10(ttft ? m.MeanTtftMs : m.MeanTpotMs)).ToArray();
             var line = plot.Add.Scatter(rates, values);
             line.LegendText = stack.Name;
             line.LineWidth = stack.Name == PolicyStacks.BaselineName ? 3 : 1.5f;
@@ -26,7 +27,13 @@ public static class Charts
         var cell = cells[0];
         plot.Title($"{(ttft ? "Mean TTFT" : "Mean TPOT")} — {cell.Label} on {cell.Cluster}");
         plot.XLabel("request rate (req/s)");
-        plot.YLabel(ttft ? "mean TTFT (ms)" : "mean TPOT (ms)");
+        plot.YLabel(ttft ? "mean TTFT (ms, log scale)" : "mean TPOT (ms, log scale)");
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = y => Math.Pow(10, y).ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+        };
         plot.ShowLegend(Alignment.UpperLeft);
         return plot.GetSvgXml(Width, Height);
     }
@@ -46,15 +53,16 @@ public static class Charts
         }
         plot.Add.Bars(bars);
         plot.Axes.Bottom.SetTicks(stacks.Select((_, i) => 3.0 * i + 0.5).ToArray(), stacks.Select(s => s.Name).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        plot.Axes.Bottom.MinimumSize = 130; // room for the rotated stack names
         plot.Add.HorizontalLine(0, 1, Colors.Black);
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "mean TTFT reduction", FillColor = ttftColor });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "mean TPOT reduction", FillColor = tpotColor });
         plot.ShowLegend(Alignment.UpperLeft);
         plot.Title(title);
         plot.YLabel("reduction vs vLLM (%)");
-        return plot.GetSvgXml(Width, Height + 80);
+        return plot.GetSvgXml(Width, Height + 120);
     }
 
     /// <summary>Empirical CDF of TTFT, one line per run (one stack each), for one cell and seed.</summary>

@@ -60,22 +60,24 @@ internal static class SummaryBuilder
 
     private static double HitRate(long hits, long queries) => queries > 0 ? (double)hits / queries : 0;
 
-    /// <summary>Max/mean rank load over each of up to 100 equal slices of the run (slices with no MoE work are skipped).</summary>
+    /// <summary>
+    /// Max/mean rank load over each of up to 100 equal slices of the run. Slices with under a tenth
+    /// of the median slice's MoE work (the drain at the end, idle gaps) are skipped: a handful of
+    /// tokens makes any placement look unbalanced.
+    /// </summary>
     private static IReadOnlyList<(double, double)> Balancedness(IReadOnlyList<(double Time, double MaxRankPairs, double MeanRankPairs)> cumulative)
     {
         const int slices = 100;
-        var result = new List<(double, double)>(slices);
-        if (cumulative.Count < 2) return result;
+        if (cumulative.Count < 2) return [];
         var stride = Math.Max(1, cumulative.Count / slices);
-        var previous = cumulative[0];
+        var deltas = new List<(double Time, double Max, double Mean)>(slices);
         for (var i = stride; i < cumulative.Count; i += stride)
         {
-            var point = cumulative[i];
-            var mean = point.MeanRankPairs - previous.MeanRankPairs;
-            if (mean > 0) result.Add((point.Time, (point.MaxRankPairs - previous.MaxRankPairs) / mean));
-            previous = point;
+            var (point, previous) = (cumulative[i], cumulative[i - stride]);
+            deltas.Add((point.Time, point.MaxRankPairs - previous.MaxRankPairs, point.MeanRankPairs - previous.MeanRankPairs));
         }
-        return result;
+        var median = deltas.Select(d => d.Mean).Order().ElementAt(deltas.Count / 2);
+        return deltas.Where(d => d.Mean > 0 && d.Mean >= 0.1 * median).Select(d => (d.Time, d.Max / d.Mean)).ToArray();
     }
 
     private static IReadOnlyList<(double, double)> Downsample(IReadOnlyList<(double Time, double MeanUsage)> timeline)
