@@ -19,5 +19,5 @@ public class SimulatorBenchmarks
     public void Setup() => _run = new RunSpec { Cluster = "gimbal-a100", Workload = Workload, Rate = 1.4, Requests = 1000, Seed = 1 }.Prepare();
 
     [Benchmark]
-    public double Simulate1000Requests() => _run.Execute().Summary.Duration;
+    public double Simulate1000Requests() => _run.Execute().Summary.Serving.Duration;
 }

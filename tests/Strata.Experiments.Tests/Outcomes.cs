@@ -17,8 +17,11 @@ internal static class Outcomes
         new(new ExperimentRun(Cell, stack, seed, 10), new SimulationSummary
         {
             Run = new RunDescription(Cell.Cluster, Cell.Workload, seed, stack.Queue.Name, stack.Dispatch.Name, stack.Experts.Name, Cell.Rate, 1),
-            TtftMs = new LatencyStats(meanTtft, meanTtft, 0, p99Ttft, p99Ttft),
-            TpotMs = new LatencyStats(meanTpot, meanTpot, 0, meanTpot, meanTpot),
-            RequestThroughput = throughput,
+            Serving = new ServingMetrics
+            {
+                TtftMs = new LatencyStats(meanTtft, meanTtft, 0, p99Ttft, p99Ttft),
+                TpotMs = new LatencyStats(meanTpot, meanTpot, 0, meanTpot, meanTpot),
+                RequestThroughput = throughput,
+            },
         }, [meanTtft]);
 }

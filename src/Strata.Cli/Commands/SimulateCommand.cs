@@ -26,7 +26,7 @@ internal static class SimulateCommand
             var result = run.Execute();
             var wall = started.Elapsed.TotalSeconds;
             SummaryTable.Write(console, result.Summary);
-            console.MarkupLineInterpolated($"[grey]simulated {result.Summary.Duration:F1} s of serving in {wall:F2} s of wall time ({result.Summary.Duration / Math.Max(wall, 1e-9):F0}× real time), {result.Summary.Steps} steps[/]");
+            console.MarkupLineInterpolated($"[grey]simulated {result.Summary.Serving.Duration:F1} s of serving in {wall:F2} s of wall time ({result.Summary.Serving.Duration / Math.Max(wall, 1e-9):F0}× real time), {result.Summary.Steps} steps[/]");
             if (parse.GetValue(summaryJson) is { } json)
             {
                 using var stream = Create(json);

@@ -8,7 +8,7 @@ internal static class SummaryTable
 {
     public static void Write(IAnsiConsole console, SimulationSummary s)
     {
-        var table = Serving($"{s.Run.Workload} · {s.Run.Queue} + {s.Run.Dispatch} + {s.Run.Experts}", s);
+        var table = Serving($"{s.Run.Workload} · {s.Run.Queue} + {s.Run.Dispatch} + {s.Run.Experts}", s.Serving);
         void Row(string name, string value) => table.AddRow(Markup.Escape(name), value);
         Row("Preemptions", s.Preemptions.ToString());
         Row("Prefix cache hit rate", s.PrefixCacheHitRate.ToString("P1"));
@@ -21,14 +21,14 @@ internal static class SummaryTable
     }
 
     /// <summary>A table with <c>vllm bench serve</c>'s rows filled in; callers add their own rows after them.</summary>
-    public static Table Serving(string title, IServingMetrics s)
+    public static Table Serving(string title, ServingMetrics s)
     {
         var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(title));
         AddServingRows(table, s);
         return table;
     }
 
-    private static void AddServingRows(Table table, IServingMetrics s)
+    private static void AddServingRows(Table table, ServingMetrics s)
     {
         table.AddColumn("metric");
         table.AddColumn(new TableColumn("value").RightAligned());

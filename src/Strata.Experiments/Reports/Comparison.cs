@@ -22,8 +22,8 @@ public sealed class Comparison
         Outcomes = outcomes;
         _means = outcomes.GroupBy(o => (o.Run.Cell, o.Run.Stack.Name))
             .ToDictionary(g => g.Key, g => new CellMetrics(
-                g.Average(o => o.Summary.TtftMs.Mean), g.Average(o => o.Summary.TtftMs.P99),
-                g.Average(o => o.Summary.TpotMs.Mean), g.Average(o => o.Summary.RequestThroughput), g.Average(o => o.Summary.PrefixCacheHitRate)));
+                g.Average(o => o.Summary.Serving.TtftMs.Mean), g.Average(o => o.Summary.Serving.TtftMs.P99),
+                g.Average(o => o.Summary.Serving.TpotMs.Mean), g.Average(o => o.Summary.Serving.RequestThroughput), g.Average(o => o.Summary.PrefixCacheHitRate)));
         Flags = FindFlags().ToArray();
     }
 
@@ -55,7 +55,7 @@ public sealed class Comparison
     }
 
     private static CellMetrics Single(RunOutcome o) =>
-        new(o.Summary.TtftMs.Mean, o.Summary.TtftMs.P99, o.Summary.TpotMs.Mean, o.Summary.RequestThroughput);
+        new(o.Summary.Serving.TtftMs.Mean, o.Summary.Serving.TtftMs.P99, o.Summary.Serving.TpotMs.Mean, o.Summary.Serving.RequestThroughput);
 }
 
 /// <summary>A run where a stack did worse than the baseline by more than 2% on the named metrics.</summary>

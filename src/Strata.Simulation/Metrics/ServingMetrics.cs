@@ -5,7 +5,7 @@ namespace Strata.Simulation.Metrics;
 /// throughputs over the run's duration, goodput under the SLOs, and TTFT/TPOT/E2EL over the
 /// completed requests. ITL comes in separately, as its samples are per token (or per chunk), not per request.
 /// </summary>
-public sealed record ServingMetrics : IServingMetrics
+public sealed record ServingMetrics
 {
     public int Completed { get; init; }
     public int Failed { get; init; }

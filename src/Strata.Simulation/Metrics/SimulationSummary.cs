@@ -1,22 +1,12 @@
 namespace Strata.Simulation.Metrics;
 
 /// <summary>The result of one simulation, with <c>vllm bench serve</c>'s metrics and Strata's own.</summary>
-public sealed record SimulationSummary : IServingMetrics
+public sealed record SimulationSummary
 {
     public required RunDescription Run { get; init; }
-    public int Completed { get; init; }
-    public int Failed { get; init; }
-    public double Duration { get; init; }
-    public long TotalInputTokens { get; init; }
-    public long TotalOutputTokens { get; init; }
-    public double RequestThroughput { get; init; }
-    public double? RequestGoodput { get; init; }
-    public double OutputThroughput { get; init; }
-    public double TotalTokenThroughput { get; init; }
-    public LatencyStats TtftMs { get; init; }
-    public LatencyStats TpotMs { get; init; }
-    public LatencyStats ItlMs { get; init; }
-    public LatencyStats E2elMs { get; init; }
+
+    /// <summary><c>vllm bench serve</c>'s metrics, by the same definition <c>strata bench</c> uses.</summary>
+    public required ServingMetrics Serving { get; init; }
 
     public long Preemptions { get; init; }
     public double PrefixCacheHitRate { get; init; }

@@ -19,7 +19,7 @@ public static class SummaryJson
         json.WriteString("queue_policy", s.Run.Queue);
         json.WriteString("dispatch_policy", s.Run.Dispatch);
         json.WriteString("expert_planner", s.Run.Experts);
-        WriteServingFields(json, s);
+        WriteServingFields(json, s.Serving);
         json.WriteNumber("num_preemptions", s.Preemptions);
         json.WriteNumber("prefix_cache_hit_rate", s.PrefixCacheHitRate);
         json.WriteNumber("mean_kv_usage", s.MeanKvUsage);
@@ -63,7 +63,7 @@ public static class SummaryJson
     }
 
     /// <summary>The fields every <c>vllm bench serve</c> result has, under its names.</summary>
-    public static void WriteServingFields(Utf8JsonWriter json, IServingMetrics s)
+    public static void WriteServingFields(Utf8JsonWriter json, ServingMetrics s)
     {
         json.WriteNumber("completed", s.Completed);
         json.WriteNumber("failed", s.Failed);

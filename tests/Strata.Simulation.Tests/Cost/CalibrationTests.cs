@@ -36,15 +36,15 @@ public class CalibrationTests
     public void A100_concurrency_one_matches_vllm(int prompt, double ttftMs, double tpotMs)
     {
         var s = Run(SingleGpu(GpuPresets.A100_80GB, 2048), OneAtATime(prompt));
-        Assert.InRange(s.TtftMs.Mean, ttftMs * 0.85, ttftMs * 1.15);
-        Assert.InRange(s.TpotMs.Mean, tpotMs * 0.9, tpotMs * 1.1);
+        Assert.InRange(s.Serving.TtftMs.Mean, ttftMs * 0.85, ttftMs * 1.15);
+        Assert.InRange(s.Serving.TpotMs.Mean, tpotMs * 0.9, tpotMs * 1.1);
     }
 
     [Fact]
     public void A100_tpot_grows_slowly_with_context_as_measured()
     {
         var s = Run(SingleGpu(GpuPresets.A100_80GB, 8192), OneAtATime(8192));
-        Assert.InRange(s.TpotMs.Mean, 10.6 * 0.9, 10.6 * 1.1);
+        Assert.InRange(s.Serving.TpotMs.Mean, 10.6 * 0.9, 10.6 * 1.1);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public class CalibrationTests
     {
         var requests = Enumerable.Range(0, 10).Select(_ => new RequestSpec(0, 2048, 1024)).ToArray();
         var s = Run(SingleGpu(GpuPresets.H100, 8192), requests);
-        Assert.InRange(s.TpotMs.Mean, 13.18 * 0.9, 13.18 * 1.1);
+        Assert.InRange(s.Serving.TpotMs.Mean, 13.18 * 0.9, 13.18 * 1.1);
     }
 
     /// <summary>
@@ -67,7 +67,7 @@ public class CalibrationTests
         {
             var runs = new[] { "random", "central", "descending", "two-end", "average" }
                 .Select(shape => new Strata.Simulation.Runs.RunSpec { Workload = shape, Rate = rate }.Prepare().Execute().Summary).ToArray();
-            return (runs.Average(s => s.TtftMs.Mean), runs.Average(s => s.TpotMs.Mean), runs.Average(s => s.RequestThroughput));
+            return (runs.Average(s => s.Serving.TtftMs.Mean), runs.Average(s => s.Serving.TpotMs.Mean), runs.Average(s => s.Serving.RequestThroughput));
         }
 
         var light = Mean(1.0);

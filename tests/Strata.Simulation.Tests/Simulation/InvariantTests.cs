@@ -42,7 +42,7 @@ public class InvariantTests
             Assert.Equal(sim.Arrived, sim.Records.Count + sim.InFlight);
         });
         Assert.Equal(0, simulator.InFlight);
-        Assert.Equal(300, summary.Completed + summary.Failed);
+        Assert.Equal(300, summary.Serving.Completed + summary.Serving.Failed);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class InvariantTests
         var workload = Workload(3);
         var (simulator, summary) = RunChecked((_, _) => { });
         Assert.All(simulator.Records.Where(r => !r.Failed), r => Assert.Equal(workload[(int)r.Id].OutputTokens, r.OutputTokens));
-        Assert.Equal(simulator.Records.Where(r => !r.Failed).Sum(r => (long)r.OutputTokens), summary.TotalOutputTokens);
+        Assert.Equal(simulator.Records.Where(r => !r.Failed).Sum(r => (long)r.OutputTokens), summary.Serving.TotalOutputTokens);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ public class SmokeTests
         var workload = TestCluster.Poisson(200, 5, seed: 1);
         var sim = new ClusterSimulator(TestCluster.Qwen3OnTwoA100(), new TestCluster.LinearStepCost(), workload, new SimulationOptions(1, "test"));
         var summary = sim.Run();
-        Assert.Equal(200, summary.Completed);
-        Assert.True(summary.TtftMs.Mean > 0);
+        Assert.Equal(200, summary.Serving.Completed);
+        Assert.True(summary.Serving.TtftMs.Mean > 0);
     }
 }
