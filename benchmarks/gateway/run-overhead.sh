@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3}
 REQUESTS=${REQUESTS:-6000}          # per run
 CONCURRENCY=${CONCURRENCY:-200}
-RATE=${RATE:-200}                   # req/s; x ~1 s per request (64 tokens at ~15 ms) = ~200 open streams
+RATE=${RATE:-240}                   # req/s; x ~0.83 s per request (64 tokens at ~13 ms) = ~200 open streams
 PROMPT_TOKENS=${PROMPT_TOKENS:-32}  # short prompts: no long prefills to queue behind
 OUTPUT_TOKENS=${OUTPUT_TOKENS:-64}
 TIME_SCALE=${TIME_SCALE:-4}         # engine steps of ~15 ms wall: small TTFT noise, ~13k SSE chunks/s the 2 cores can carry
@@ -59,15 +59,15 @@ wait_for "http://$ENGINE/health"; wait_for "http://$NGINX/health"; wait_for "htt
 awk -v n="$REQUESTS" -v p="$PROMPT_TOKENS" -v o="$OUTPUT_TOKENS" \
     'BEGIN { for (i = 0; i < n; i++) printf "{\"arrival_s\": 0, \"prompt_tokens\": %d, \"output_tokens\": %d}\n", p, o }' >"$OUT/trace.jsonl"
 
-bench() { # target url, result file, requests
+bench() { # target url, result file, requests, seed (one per round, the same for every target)
     "$STRATA" bench --url "$1" --model "$MODEL" --workload "$OUT/trace.jsonl" --requests "$3" --rate "$RATE" --max-concurrency "$CONCURRENCY" \
-        --seed "$RANDOM" --save-result "$2" >>"$OUT/bench.log" 2>&1
+        --seed "$4" --save-result "$2" >>"$OUT/bench.log" 2>&1
 }
 targets=(direct nginx gateway)
 declare -A url=([direct]=http://$ENGINE [nginx]=http://$NGINX [gateway]=http://$GATEWAY)
-for t in "${targets[@]}"; do bench "${url[$t]}" "$OUT/warmup-$t.json" 1000; done   # JIT, connection pools, nginx keepalive
+for t in "${targets[@]}"; do bench "${url[$t]}" "$OUT/warmup-$t.json" 1000 0; done   # JIT, connection pools, nginx keepalive
 for r in $(seq "$ROUNDS"); do
-    for t in "${targets[@]}"; do bench "${url[$t]}" "$OUT/$t-$r.json" "$REQUESTS"; done
+    for t in "${targets[@]}"; do bench "${url[$t]}" "$OUT/$t-$r.json" "$REQUESTS" "$r"; done
 done
 
 echo "machine: $(nproc) cores; $REQUESTS requests x $ROUNDS rounds per target, $PROMPT_TOKENS prompt / $OUTPUT_TOKENS output tokens, streaming, --rate $RATE --max-concurrency $CONCURRENCY, time scale $TIME_SCALE; results in $OUT"
