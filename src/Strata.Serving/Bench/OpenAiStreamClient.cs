@@ -9,7 +9,7 @@ namespace Strata.Serving.Bench;
 /// <summary>
 /// Sends one streaming completion and times its chunks as <c>vllm bench serve</c>'s OpenAI request
 /// functions do: <c>temperature 0</c>, <c>ignore_eos</c>, <c>max_tokens</c> = the wanted output,
-/// usage requested in the stream; the output length is the server's <c>completion_tokens</c>, or the
+/// usage requested in the stream; a stream carrying an error event failed; the output length is the server's <c>completion_tokens</c>, or the
 /// text's pseudo-token count when it sends no usage.
 /// </summary>
 internal sealed class OpenAiStreamClient(HttpClient http, BenchOptions options)
@@ -49,6 +49,9 @@ internal sealed class OpenAiStreamClient(HttpClient http, BenchOptions options)
             var now = Stopwatch.GetElapsedTime(runStart).TotalSeconds;
             using var chunk = JsonDocument.Parse(data.ToString());
             var root = chunk.RootElement;
+            // A server that breaks mid-stream (an engine dying behind a gateway) says so in an error event:
+            // the request failed, whatever it streamed before.
+            if (root.TryGetProperty("error", out var error)) return RequestOutcome.Failure(start, $"Stream error: {ErrorMessage(error)}");
             if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object &&
                 usage.TryGetProperty("completion_tokens", out var completion))
                 usageTokens = completion.GetInt32();
@@ -65,6 +68,11 @@ internal sealed class OpenAiStreamClient(HttpClient http, BenchOptions options)
         if (!firstSeen) return RequestOutcome.Failure(start, "Never received a valid chunk to calculate TTFT.");
         return new RequestOutcome(true, start, ttft, last - start, itl, usageTokens ?? PrefixBlockHasher.EstimateTokens(generatedBytes), null);
     }
+
+    private static string ErrorMessage(JsonElement error) =>
+        error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String
+            ? Truncate(message.GetString()!)
+            : Truncate(error.ToString());
 
     private string? Text(JsonElement chunk)
     {

@@ -36,7 +36,11 @@ public sealed class TestGateway : IAsyncDisposable
 
     /// <summary>One model <c>m</c> on these engines, with extra model keys (indented for the list item).</summary>
     public static string Config(IEnumerable<FakeEngine> engines, string modelExtra = "", string top = "") =>
-        top + "health: {interval_ms: 100, timeout_ms: 1000}\nmodels:\n  - name: m\n    backends: [" + string.Join(", ", engines.Select(e => e.Url.AbsoluteUri)) + "]\n" + modelExtra;
+        Config(engines.Select(e => e.Url), "m", modelExtra, top);
+
+    /// <summary>One model on these backends, with extra model keys (indented for the list item).</summary>
+    public static string Config(IEnumerable<Uri> backends, string model, string modelExtra = "", string top = "") =>
+        top + $"health: {{interval_ms: 100, timeout_ms: 1000}}\nmodels:\n  - name: {model}\n    backends: [" + string.Join(", ", backends.Select(u => u.AbsoluteUri)) + "]\n" + modelExtra;
 
     public static HttpRequestMessage Chat(bool stream, string? key = null, string model = "m", string content = "hello") =>
         Post("/v1/chat/completions", $"{{\"model\":\"{model}\",\"stream\":{(stream ? "true" : "false")},\"messages\":[{{\"role\":\"user\",\"content\":\"{content}\"}}]}}", key);

@@ -18,12 +18,14 @@ public sealed class AdmissionTicket
     private PrefixBlockHasher? _hashedWith;
     private ulong[] _hashes = [];
 
-    public AdmissionTicket(long id, CompletionRequest request, string? tenant, int priority, long arrivedAt, double arrivalSeconds)
+    /// <param name="session">The <c>x-session-id</c> header, if any.</param>
+    public AdmissionTicket(long id, CompletionRequest request, string? tenant, int priority, string? session, long arrivedAt, double arrivalSeconds)
     {
         _request = request;
         Id = id;
         Tenant = tenant;
         Priority = priority;
+        Session = session;
         ArrivedAt = arrivedAt;
         PromptTokens = request.PromptTokenIds?.Length ?? PrefixBlockHasher.EstimateTokens(Encoding.UTF8.GetByteCount(request.PromptText));
         Entry = new QueueEntry(id, arrivalSeconds, PromptTokens, Priority: priority, Tenant: tenant);
@@ -34,6 +36,9 @@ public sealed class AdmissionTicket
     public string? Tenant { get; }
 
     public int Priority { get; }
+
+    /// <summary>The client's session id (<c>x-session-id</c>); <c>sticky</c> keys on it before <c>user</c>.</summary>
+    public string? Session { get; }
 
     /// <summary>TimeProvider timestamp of arrival at the gateway; TTFT and queue TTL count from it.</summary>
     public long ArrivedAt { get; }
@@ -52,6 +57,7 @@ public sealed class AdmissionTicket
             _hashes = _request.PromptTokenIds is { } ids ? hasher.HashTokens(ids) : hasher.HashText(_request.PromptText);
             _hashedWith = hasher;
         }
-        return new DispatchRequest(Id, PromptTokens, _request.User, Priority: Priority, Tenant: Tenant, BlockHashes: hasher is null ? default : _hashes);
+        // Gimbal's user→engine map keys on the user only; without a user the session stands in, so it sticks per conversation.
+        return new DispatchRequest(Id, PromptTokens, _request.User ?? Session, Session, Priority, Tenant, hasher is null ? default : _hashes);
     }
 }

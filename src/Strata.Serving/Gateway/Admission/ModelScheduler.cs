@@ -28,6 +28,7 @@ public sealed class ModelScheduler
     private readonly long _epoch;
     private readonly GatewayMetrics _metrics;
     private readonly HashSet<Waiter> _waiting = [];
+    private readonly DrainRate _drain;
     private ModelSettings _settings;
     private IWaitingQueue<Waiter> _queue;
     private IEngineSelector _selector;
@@ -38,6 +39,7 @@ public sealed class ModelScheduler
     public ModelScheduler(ModelSettings settings, IReadOnlyList<Backend> backends, TimeProvider time, long epoch, GatewayMetrics metrics)
     {
         (_time, _epoch, _metrics) = (time, epoch, metrics);
+        _drain = new DrainRate(time);
         Configure(settings, backends);
     }
 
@@ -90,7 +92,7 @@ public sealed class ModelScheduler
                     ? new AdmissionRejectedException(AdmissionRejection.NoBackend, $"No healthy engine serves '{Name}' right now; retry later.")
                     : new AdmissionRejectedException(AdmissionRejection.EveryBackendFailed, $"Every healthy engine serving '{Name}' failed this request.");
             if (_queue.Count >= _settings.Queue.MaxLength)
-                throw new AdmissionRejectedException(AdmissionRejection.QueueFull, $"The queue of '{Name}' is full ({_settings.Queue.MaxLength} waiting); retry later.");
+                throw new AdmissionRejectedException(AdmissionRejection.QueueFull, $"The queue of '{Name}' is full ({_settings.Queue.MaxLength} waiting); retry later.", RetryAfter());
             waiter = new Waiter(ticket);
             _queue.Add(waiter, ticket.Entry);
             _waiting.Add(waiter);
@@ -108,7 +110,7 @@ public sealed class ModelScheduler
                 if (Withdraw(waiter))
                 {
                     if (e is TimeoutException)
-                        throw new AdmissionRejectedException(AdmissionRejection.QueueTimeout, $"The request waited {_settings.Queue.Ttl.TotalSeconds:0.###} s in the queue of '{Name}' without an engine freeing up; retry later.");
+                        throw new AdmissionRejectedException(AdmissionRejection.QueueTimeout, $"The request waited {_settings.Queue.Ttl.TotalSeconds:0.###} s in the queue of '{Name}' without an engine freeing up; retry later.", RetryAfter());
                     throw;
                 }
             }
@@ -162,8 +164,12 @@ public sealed class ModelScheduler
     private void OnReleased(BackendLease lease)
     {
         _metrics.InFlight(lease.Backend.Name, lease.Backend.InFlight);
+        lock (_lock) _drain.OnRelease(_time.GetTimestamp());
         Pump();
     }
+
+    /// <summary>Seconds until the requests now waiting, plus the one turned away, would have left at the recent rate. Call under the lock.</summary>
+    private int RetryAfter() => _drain.RetryAfterSeconds(_queue.Count + 1, _settings.Queue.Ttl);
 
     private bool Withdraw(Waiter waiter)
     {

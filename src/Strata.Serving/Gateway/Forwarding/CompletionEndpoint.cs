@@ -42,7 +42,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
                 ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist; the gateway serves {string.Join(", ", state.Models.Keys)}.", "invalid_request_error", "model", "model_not_found");
             if (request.MaxTokens > scheduler.Settings.MaxTokens)
                 throw OpenAiError.InvalidRequest($"'{request.MaxTokensField}' is {request.MaxTokens}; '{request.Model}' allows at most {scheduler.Settings.MaxTokens}.", request.MaxTokensField);
-            ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, Priority(context.Request, request), arrivedAt, scheduler.Seconds(arrivedAt));
+            ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, Priority(context.Request, request), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt));
         }
         catch (OpenAiError error)
         {
@@ -142,11 +142,15 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
     private static OpenAiError AdmissionError(AdmissionRejectedException rejected) => rejected.Reason switch
     {
         AdmissionRejection.QueueFull or AdmissionRejection.QueueTimeout =>
-            new OpenAiError(StatusCodes.Status429TooManyRequests, rejected.Message, "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = 1 },
+            new OpenAiError(StatusCodes.Status429TooManyRequests, rejected.Message, "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = rejected.RetryAfterSeconds },
         AdmissionRejection.EveryBackendFailed =>
             new OpenAiError(StatusCodes.Status502BadGateway, rejected.Message, "server_error", code: "upstream_error"),
         _ => new OpenAiError(StatusCodes.Status503ServiceUnavailable, rejected.Message, "server_error", code: "no_healthy_engine") { RetryAfterSeconds = 1 },
     };
+
+    /// <summary>The <c>x-session-id</c> header: a conversation id for stickiness, for clients that do not (or cannot) set <c>user</c> per session.</summary>
+    private static string? Session(HttpRequest http) =>
+        http.Headers.TryGetValue("x-session-id", out var header) && header.ToString() is { Length: > 0 } session ? session : null;
 
     /// <summary>The <c>x-priority</c> header wins over the body's <c>priority</c>, so a gateway in front can set it without rewriting bodies.</summary>
     private static int Priority(HttpRequest http, CompletionRequest request)
