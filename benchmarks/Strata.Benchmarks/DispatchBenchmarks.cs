@@ -31,7 +31,8 @@ public class DispatchBenchmarks
     private double _now;
 
     [Params("round-robin", "vllm-dp", "least-load", "power-of-two", "gimbal", "gimbal-pressure", "sticky",
-        "llmd", "llmd/approximate", "sglang-cache-aware", "sglang-cache-aware/approximate", "dynamo-kv", "dynamo-kv/approximate")]
+        "llmd", "llmd/approximate", "sglang-cache-aware", "sglang-cache-aware/approximate", "dynamo-kv", "dynamo-kv/approximate",
+        "prefix-pressure", "prefix-pressure/approximate")]
     public string Policy { get; set; } = "";
 
     [GlobalSetup]
