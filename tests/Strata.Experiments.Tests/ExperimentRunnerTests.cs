@@ -27,7 +27,7 @@ public sealed class ExperimentRunnerTests
     [Fact]
     public void A_bad_stack_parameter_stops_the_grid_before_any_run_starts()
     {
-        var bad = PolicyStack.Of("bad", StackFamily.Strata, "fcfs", "gimbal", "contiguous", "", new Dictionary<string, string> { ["theta_kv"] = "2" });
+        var bad = PolicyStack.Of("bad", "fcfs", "gimbal", "contiguous", "", new Dictionary<string, string> { ["theta_kv"] = "2" });
         var started = 0;
 
         var error = Assert.ThrowsAny<Exception>(() => ExperimentRunner.Run(Small with { Stacks = [PolicyStacks.Baseline, bad] }, 2, _ => started++));

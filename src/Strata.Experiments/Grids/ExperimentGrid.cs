@@ -26,7 +26,7 @@ public sealed record ExperimentGrid(
     /// <summary>The same grid with only the named stacks (the baseline always stays: every number is relative to it).</summary>
     public ExperimentGrid WithStacks(IReadOnlyCollection<string> names)
     {
-        var chosen = names.Select(PolicyStacks.Find).ToList();
+        var chosen = names.Select(name => Stacks.FirstOrDefault(s => s.Name == name) ?? PolicyStacks.Find(name)).ToList();
         if (chosen.All(s => s.Name != PolicyStacks.BaselineName)) chosen.Insert(0, PolicyStacks.Baseline);
         return this with { Stacks = chosen };
     }

@@ -7,7 +7,7 @@ namespace Strata.Experiments.Grids;
 /// <summary>
 /// The grids <c>strata experiment --grid</c> knows (research/paper.md §3): <c>quick</c> for a
 /// smoke run, <c>default</c> for the paper's A100 evaluation, <c>full</c> adding the H100
-/// testbed, more seeds and the traces.
+/// testbed and more seeds, and <c>policies</c>, every queue × dispatch pair (docs/policies.md).
 /// </summary>
 public static class ExperimentGrids
 {
@@ -51,7 +51,7 @@ public static class ExperimentGrids
             cells.Add(ExperimentCell.Preset(A100, "chat", 3.0));
             var stacks = CorePolicies.Queue.Names.SelectMany(queue => CorePolicies.Dispatch.Names.Select(dispatch =>
                 queue == "fcfs" && dispatch == "vllm-dp" ? PolicyStacks.Baseline
-                    : PolicyStack.Of($"{queue}+{dispatch}", StackFamily.Strata, queue, dispatch, "contiguous", $"{queue} queue, {dispatch} dispatch")))
+                    : PolicyStack.Of($"{queue}+{dispatch}", queue, dispatch, "contiguous", $"{queue} queue, {dispatch} dispatch")))
                 .OrderBy(s => s != PolicyStacks.Baseline).ToArray();
             return new ExperimentGrid("policies", cells, stacks, [0, 1, 2], 1000, Headline,
                 ["policies grid: every queue × dispatch pair, experts left contiguous; tables per workload average the changes over 1.0, 1.2 and 1.4 req/s"]);

@@ -10,7 +10,7 @@ public static class PolicyStacks
     public const string BaselineName = "vllm";
 
     public static PolicyStack Baseline { get; } =
-        PolicyStack.Of(BaselineName, StackFamily.Baseline, "fcfs", "vllm-dp", "contiguous", "vLLM defaults: FCFS, DP load balancer, experts in order");
+        PolicyStack.Of(BaselineName, "fcfs", "vllm-dp", "contiguous", "vLLM defaults: FCFS, DP load balancer, experts in order");
 
     /// <summary>
     /// Strata's stack (declared before <see cref="All"/>, which lists it), chosen from the
@@ -20,24 +20,24 @@ public static class PolicyStacks
     /// prefill, KV guard, cache credit), and a placement that balances EP ranks.
     /// </summary>
     public static PolicyStack Strata { get; } =
-        PolicyStack.Of("strata", StackFamily.Strata, "sjf-continuous", "prefix-pressure", "balanced",
+        PolicyStack.Of("strata", "sjf-continuous", "prefix-pressure", "balanced",
             "Strata: continuous-aging SJF, prefix- and pressure-aware dispatch, balanced placement",
             queueParameters: new Dictionary<string, string> { ["aging_tokens_per_s"] = "1000" });
 
     public static IReadOnlyList<PolicyStack> All { get; } =
     [
         Baseline,
-        PolicyStack.Of("vllm-eplb", StackFamily.Baseline, "fcfs", "vllm-dp", "eplb", "vLLM with --enable-eplb"),
-        PolicyStack.Of("gimbal", StackFamily.GimbalP1, "sjf-aging", "gimbal", "gimbal-anchor", "Gimbal P1: Alg. 1 dispatch, Alg. 2 SJF with aging, Alg. 3 EDR"),
-        PolicyStack.Of("gimbal-dplb", StackFamily.GimbalP1, "fcfs", "gimbal", "contiguous", "P1 ablation: dispatch only (DPLB)"),
-        PolicyStack.Of("gimbal-sjfs", StackFamily.GimbalP1, "sjf-aging", "vllm-dp", "contiguous", "P1 ablation: queue only (SJFS)"),
-        PolicyStack.Of("gimbal-edr", StackFamily.GimbalP1, "fcfs", "vllm-dp", "gimbal-anchor", "P1 ablation: experts only (EDR)"),
-        PolicyStack.Of("gimbal-p2", StackFamily.GimbalP2, "sjf-aging", "gimbal-pressure", "gimbal-minlp", "Gimbal P2: pressure-aware dispatch, SJF, MINLP placement"),
-        PolicyStack.Of("gimbal-p2-nofeedback", StackFamily.GimbalP2, "sjf-aging", "gimbal-pressure", "gimbal-minlp",
+        PolicyStack.Of("vllm-eplb", "fcfs", "vllm-dp", "eplb", "vLLM with --enable-eplb"),
+        PolicyStack.Of("gimbal", "sjf-aging", "gimbal", "gimbal-anchor", "Gimbal P1: Alg. 1 dispatch, Alg. 2 SJF with aging, Alg. 3 EDR"),
+        PolicyStack.Of("gimbal-dplb", "fcfs", "gimbal", "contiguous", "P1 ablation: dispatch only (DPLB)"),
+        PolicyStack.Of("gimbal-sjfs", "sjf-aging", "vllm-dp", "contiguous", "P1 ablation: queue only (SJFS)"),
+        PolicyStack.Of("gimbal-edr", "fcfs", "vllm-dp", "gimbal-anchor", "P1 ablation: experts only (EDR)"),
+        PolicyStack.Of("gimbal-p2", "sjf-aging", "gimbal-pressure", "gimbal-minlp", "Gimbal P2: pressure-aware dispatch, SJF, MINLP placement"),
+        PolicyStack.Of("gimbal-p2-nofeedback", "sjf-aging", "gimbal-pressure", "gimbal-minlp",
             "P2 without the expert-pressure feedback into dispatch", new Dictionary<string, string> { ["expert_weight"] = "0" }),
-        PolicyStack.Of("llmd", StackFamily.Peer, "fcfs", "llmd", "contiguous", "llm-d inference scheduler: queue 2, KV 2, prefix 3"),
-        PolicyStack.Of("sglang", StackFamily.Peer, "fcfs", "sglang-cache-aware", "contiguous", "SGLang router, cache-aware policy"),
-        PolicyStack.Of("dynamo", StackFamily.Peer, "fcfs", "dynamo-kv", "contiguous", "NVIDIA Dynamo KV router"),
+        PolicyStack.Of("llmd", "fcfs", "llmd", "contiguous", "llm-d inference scheduler: queue 2, KV 2, prefix 3"),
+        PolicyStack.Of("sglang", "fcfs", "sglang-cache-aware", "contiguous", "SGLang router, cache-aware policy"),
+        PolicyStack.Of("dynamo", "fcfs", "dynamo-kv", "contiguous", "NVIDIA Dynamo KV router"),
         Strata,
     ];
 
