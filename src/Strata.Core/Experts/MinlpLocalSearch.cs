@@ -37,7 +37,10 @@ internal sealed class MinlpLocalSearch
     private readonly double[] _cross;
     private readonly int[] _isNew;
     private readonly List<int> _touched = [];
+    private readonly Comparison<int> _heavierFirst;
     private int _stamp;
+    // _byLoad is re-sorted only after a move: most slots find none, and their neighbours see the same loads.
+    private bool _loadsChanged = true;
 
     public MinlpLocalSearch(MinlpLayer layer, int[] start)
     {
@@ -54,6 +57,7 @@ internal sealed class MinlpLocalSearch
         _load = new double[_ranks];
         _crossSum = new double[_experts];
         _byLoad = Enumerable.Range(0, _ranks).ToArray();
+        _heavierFirst = (a, b) => _load[b].CompareTo(_load[a]);
         _scratch = new double[_ranks];
         _touchedStamp = new int[_ranks];
         _cross = new double[_experts * _ranks];
@@ -154,32 +158,53 @@ internal sealed class MinlpLocalSearch
     /// Applies the best move that involves <paramref name="slot"/>: lowest objective, or, among moves that leave it
     /// unchanged, the lowest sum of squared rank loads. The second key walks the plateaus of the max (several ranks
     /// tied at the top, where no single move lowers it) by draining the heavy ranks one at a time.
+    /// <para>Only a move that lowers the load of the heaviest rank can lower the max; any other move changes the
+    /// objective by at least its traffic and migration terms, which cost O(1). Moves whose bound already loses to
+    /// the best so far are skipped without pricing their loads, which picks exactly the move a full scan would
+    /// (the bound is a true lower bound in floating point too, see <see cref="CannotWin"/>) at a fraction of the
+    /// cost: most slots sit on neither the heaviest rank nor share an expert with it.</para>
     /// </summary>
     private double ImproveAt(int slot)
     {
-        Array.Sort(_byLoad, (a, b) => _load[b].CompareTo(_load[a]));
-        var currentMax = _load[_byLoad[0]];
+        if (_loadsChanged)
+        {
+            Array.Sort(_byLoad, _heavierFirst);
+            _loadsChanged = false;
+        }
+        var top = _byLoad[0];
+        var currentMax = _load[top];
         // Moves must win by more than rounding noise, or passes could cycle on ties.
         var best = (Delta: -Tolerance, Spread: 0.0);
         (int Kind, int A, int B) bestMove = default;
-        var expert = _expertOfSlot[slot];
+        int rank = Rank(slot), expert = _expertOfSlot[slot];
         for (var other = 0; other < Slots; other++)
         {
-            if (CanSwap(slot, other)) Consider(SwapDelta(slot, other, currentMax), (1, slot, other), ref best, ref bestMove);
+            if (!CanSwap(slot, other)) continue;
+            var side = SwapSideTerms(slot, other);
+            if (rank != top && Rank(other) != top && CannotWin(side.Bound, best)) continue;
+            Consider(SwapDelta(slot, other, currentMax, side), (1, slot, other), ref best, ref bestMove);
         }
         if (_count[expert] >= 2)
         {
             for (var to = 0; to < _experts; to++)
             {
-                if (!On(Rank(slot), to)) Consider(TransferDelta(slot, to, currentMax), (2, slot, to), ref best, ref bestMove);
+                if (On(rank, to)) continue;
+                var side = TransferSideTerms(slot, to);
+                if (rank != top && !On(top, to) && CannotWin(side.Bound, best)) continue;
+                Consider(TransferDelta(slot, to, currentMax, side), (2, slot, to), ref best, ref bestMove);
             }
         }
+        var expertOnTop = On(top, expert);
         for (var giver = 0; giver < Slots; giver++)
         {
-            if (_count[_expertOfSlot[giver]] >= 2 && !On(Rank(giver), expert)) Consider(TransferDelta(giver, expert, currentMax), (2, giver, expert), ref best, ref bestMove);
+            if (_count[_expertOfSlot[giver]] < 2 || On(Rank(giver), expert)) continue;
+            var side = TransferSideTerms(giver, expert);
+            if (Rank(giver) != top && !expertOnTop && CannotWin(side.Bound, best)) continue;
+            Consider(TransferDelta(giver, expert, currentMax, side), (2, giver, expert), ref best, ref bestMove);
         }
         if (bestMove.Kind == 0) return 0;
         if (bestMove.Kind == 1) Swap(bestMove.A, bestMove.B); else Transfer(bestMove.A, bestMove.B);
+        _loadsChanged = true;
         // A plateau move gains nothing now but keeps the pass going: it may open an improving move.
         return Math.Max(-best.Delta, MinPassGain);
     }
@@ -193,28 +218,57 @@ internal sealed class MinlpLocalSearch
         if (better) { best = move; bestMove = id; }
     }
 
+    /// <summary>
+    /// Whether a move whose objective change is at least <paramref name="bound"/> cannot pass <see cref="Consider"/>:
+    /// both of its tests need a change of at most <c>min(best, 0) + Tolerance</c>. A move that leaves the heaviest
+    /// rank's load as it is, or raises it, has a load change ≥ 0 exactly (the new max is a max over a set holding a
+    /// value ≥ the old max), and adding it to the traffic and migration terms in the same order cannot round below them.
+    /// </summary>
+    private static bool CannotWin(double bound, (double Delta, double Spread) best) => bound > Math.Min(best.Delta, 0) + Tolerance;
+
     private bool CanSwap(int a, int b)
     {
         int ra = Rank(a), rb = Rank(b), ea = _expertOfSlot[a], eb = _expertOfSlot[b];
         return ra != rb && !On(rb, ea) && !On(ra, eb);
     }
 
+    /// <summary>A move's cross-rank token change and replicas newly loaded; <see cref="Bound"/> is their priced sum, the move's change when the max stays.</summary>
+    private readonly record struct SideTerms(double Traffic, int Loaded, double Bound);
+
+    private SideTerms Side(double traffic, int loaded) => new(traffic, loaded, _layer.TrafficScale * traffic + _layer.MigrationScale * loaded);
+
+    private SideTerms SwapSideTerms(int a, int b)
+    {
+        int ra = Rank(a), rb = Rank(b), ea = _expertOfSlot[a], eb = _expertOfSlot[b];
+        var traffic = (Cross(ea, rb) - Cross(ea, ra)) / _count[ea]
+            + (Cross(eb, ra) - Cross(eb, rb)) / _count[eb];
+        return Side(traffic, IsNew(rb, ea) + IsNew(ra, eb) - IsNew(ra, ea) - IsNew(rb, eb));
+    }
+
     /// <summary>Objective change of a swap, and the change of the sum of squared rank loads (relative to the mean's square).</summary>
-    private (double Delta, double Spread) SwapDelta(int a, int b, double currentMax)
+    private (double Delta, double Spread) SwapDelta(int a, int b, double currentMax, SideTerms side)
     {
         int ra = Rank(a), rb = Rank(b), ea = _expertOfSlot[a], eb = _expertOfSlot[b];
         double pa = Piece(ea, _count[ea]), pb = Piece(eb, _count[eb]);
         double newA = _load[ra] - pa + pb, newB = _load[rb] - pb + pa;
         var max = Math.Max(MaxExcept(ra, rb), Math.Max(newA, newB));
         var spread = (newA * newA + newB * newB - _load[ra] * _load[ra] - _load[rb] * _load[rb]) * _layer.LoadScale * _layer.LoadScale;
-        var traffic = (Cross(ea, rb) - Cross(ea, ra)) / _count[ea]
-            + (Cross(eb, ra) - Cross(eb, rb)) / _count[eb];
-        var loaded = IsNew(rb, ea) + IsNew(ra, eb) - IsNew(ra, ea) - IsNew(rb, eb);
-        return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * traffic + _layer.MigrationScale * loaded, spread);
+        return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * side.Traffic + _layer.MigrationScale * side.Loaded, spread);
+    }
+
+    /// <summary>The side terms of <see cref="TransferDelta"/>.</summary>
+    private SideTerms TransferSideTerms(int slot, int to)
+    {
+        var rank = Rank(slot);
+        var from = _expertOfSlot[slot];
+        int cf = _count[from], ct = _count[to];
+        var traffic = (_crossSum[from] - Cross(from, rank)) / (cf - 1) - _crossSum[from] / cf
+            + (_crossSum[to] + Cross(to, rank)) / (ct + 1) - _crossSum[to] / ct;
+        return Side(traffic, IsNew(rank, to) - IsNew(rank, from));
     }
 
     /// <summary>Slot <paramref name="slot"/> stops holding its expert <c>f</c> (which keeps ≥ 1 replica) and holds <paramref name="to"/>.</summary>
-    private (double Delta, double Spread) TransferDelta(int slot, int to, double currentMax)
+    private (double Delta, double Spread) TransferDelta(int slot, int to, double currentMax, SideTerms side)
     {
         var rank = Rank(slot);
         var from = _expertOfSlot[slot];
@@ -231,11 +285,7 @@ internal sealed class MinlpLocalSearch
             max = Math.Max(max, _scratch[r]);
             spread += (_scratch[r] * _scratch[r] - _load[r] * _load[r]) * _layer.LoadScale * _layer.LoadScale;
         }
-
-        var traffic = (_crossSum[from] - Cross(from, rank)) / (cf - 1) - _crossSum[from] / cf
-            + (_crossSum[to] + Cross(to, rank)) / (ct + 1) - _crossSum[to] / ct;
-        var loaded = IsNew(rank, to) - IsNew(rank, from);
-        return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * traffic + _layer.MigrationScale * loaded, spread);
+        return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * side.Traffic + _layer.MigrationScale * side.Loaded, spread);
     }
 
     private void Touch(int rank, double change)
