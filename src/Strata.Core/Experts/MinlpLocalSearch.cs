@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Strata.Core.Experts;
 
 /// <summary>
@@ -31,14 +33,10 @@ internal sealed class MinlpLocalSearch
     private readonly double[] _load;
     private readonly double[] _crossSum;
     private readonly int[] _byLoad;
-    private readonly double[] _scratch;
-    private readonly int[] _touchedStamp;
     // Dense copies of the layer's traffic and residency, [expert * ranks + rank]: the inner loops read them ~10^5 times per pass.
     private readonly double[] _cross;
     private readonly int[] _isNew;
-    private readonly List<int> _touched = [];
     private readonly Comparison<int> _heavierFirst;
-    private int _stamp;
     // _byLoad is re-sorted only after a move: most slots find none, and their neighbours see the same loads.
     private bool _loadsChanged = true;
 
@@ -58,8 +56,6 @@ internal sealed class MinlpLocalSearch
         _crossSum = new double[_experts];
         _byLoad = Enumerable.Range(0, _ranks).ToArray();
         _heavierFirst = (a, b) => _load[b].CompareTo(_load[a]);
-        _scratch = new double[_ranks];
-        _touchedStamp = new int[_ranks];
         _cross = new double[_experts * _ranks];
         _isNew = new int[_experts * _ranks];
         for (var e = 0; e < _experts; e++)
@@ -162,7 +158,8 @@ internal sealed class MinlpLocalSearch
     /// objective by at least its traffic and migration terms, which cost O(1). Moves whose bound already loses to
     /// the best so far are skipped without pricing their loads, which picks exactly the move a full scan would
     /// (the bound is a true lower bound in floating point too, see <see cref="CannotWin"/>) at a fraction of the
-    /// cost: most slots sit on neither the heaviest rank nor share an expert with it.</para>
+    /// cost: most slots sit on neither the heaviest rank nor share an expert with it. Candidates are walked rank
+    /// by rank, in slot order as before, so a rank that already holds the expert is skipped whole.</para>
     /// </summary>
     private double ImproveAt(int slot)
     {
@@ -177,30 +174,44 @@ internal sealed class MinlpLocalSearch
         var best = (Delta: -Tolerance, Spread: 0.0);
         (int Kind, int A, int B) bestMove = default;
         int rank = Rank(slot), expert = _expertOfSlot[slot];
-        for (var other = 0; other < Slots; other++)
+        for (var otherRank = 0; otherRank < _ranks; otherRank++)
         {
-            if (!CanSwap(slot, other)) continue;
-            var side = SwapSideTerms(slot, other);
-            if (rank != top && Rank(other) != top && CannotWin(side.Bound, best)) continue;
-            Consider(SwapDelta(slot, other, currentMax, side), (1, slot, other), ref best, ref bestMove);
+            // Swapping keeps replicas distinct only if neither expert is on the other's rank yet.
+            if (otherRank == rank || On(otherRank, expert)) continue;
+            var touchesTop = rank == top || otherRank == top;
+            for (var other = otherRank * _slotsPerRank; other < (otherRank + 1) * _slotsPerRank; other++)
+            {
+                var otherExpert = _expertOfSlot[other];
+                if (On(rank, otherExpert)) continue;
+                var side = SwapSideTerms(rank, expert, otherRank, otherExpert);
+                if (!touchesTop && CannotWin(side.Bound, best)) continue;
+                Consider(SwapDelta(rank, expert, otherRank, otherExpert, currentMax, side), (1, slot, other), ref best, ref bestMove);
+            }
         }
         if (_count[expert] >= 2)
         {
+            var release = ReleaseTraffic(rank, expert);
             for (var to = 0; to < _experts; to++)
             {
                 if (On(rank, to)) continue;
-                var side = TransferSideTerms(slot, to);
+                var side = TransferSideTerms(rank, expert, to, release);
                 if (rank != top && !On(top, to) && CannotWin(side.Bound, best)) continue;
-                Consider(TransferDelta(slot, to, currentMax, side), (2, slot, to), ref best, ref bestMove);
+                Consider(TransferDelta(rank, expert, to, currentMax, side), (2, slot, to), ref best, ref bestMove);
             }
         }
         var expertOnTop = On(top, expert);
-        for (var giver = 0; giver < Slots; giver++)
+        for (var giverRank = 0; giverRank < _ranks; giverRank++)
         {
-            if (_count[_expertOfSlot[giver]] < 2 || On(Rank(giver), expert)) continue;
-            var side = TransferSideTerms(giver, expert);
-            if (Rank(giver) != top && !expertOnTop && CannotWin(side.Bound, best)) continue;
-            Consider(TransferDelta(giver, expert, currentMax, side), (2, giver, expert), ref best, ref bestMove);
+            if (On(giverRank, expert)) continue;
+            var touchesTop = expertOnTop || giverRank == top;
+            for (var giver = giverRank * _slotsPerRank; giver < (giverRank + 1) * _slotsPerRank; giver++)
+            {
+                var from = _expertOfSlot[giver];
+                if (_count[from] < 2) continue;
+                var side = TransferSideTerms(giverRank, from, expert, ReleaseTraffic(giverRank, from));
+                if (!touchesTop && CannotWin(side.Bound, best)) continue;
+                Consider(TransferDelta(giverRank, from, expert, currentMax, side), (2, giver, expert), ref best, ref bestMove);
+            }
         }
         if (bestMove.Kind == 0) return 0;
         if (bestMove.Kind == 1) Swap(bestMove.A, bestMove.B); else Transfer(bestMove.A, bestMove.B);
@@ -226,29 +237,22 @@ internal sealed class MinlpLocalSearch
     /// </summary>
     private static bool CannotWin(double bound, (double Delta, double Spread) best) => bound > Math.Min(best.Delta, 0) + Tolerance;
 
-    private bool CanSwap(int a, int b)
-    {
-        int ra = Rank(a), rb = Rank(b), ea = _expertOfSlot[a], eb = _expertOfSlot[b];
-        return ra != rb && !On(rb, ea) && !On(ra, eb);
-    }
-
     /// <summary>A move's cross-rank token change and replicas newly loaded; <see cref="Bound"/> is their priced sum, the move's change when the max stays.</summary>
     private readonly record struct SideTerms(double Traffic, int Loaded, double Bound);
 
     private SideTerms Side(double traffic, int loaded) => new(traffic, loaded, _layer.TrafficScale * traffic + _layer.MigrationScale * loaded);
 
-    private SideTerms SwapSideTerms(int a, int b)
+    /// <summary>Side terms of swapping expert <paramref name="ea"/> on rank <paramref name="ra"/> with <paramref name="eb"/> on <paramref name="rb"/>.</summary>
+    private SideTerms SwapSideTerms(int ra, int ea, int rb, int eb)
     {
-        int ra = Rank(a), rb = Rank(b), ea = _expertOfSlot[a], eb = _expertOfSlot[b];
         var traffic = (Cross(ea, rb) - Cross(ea, ra)) / _count[ea]
             + (Cross(eb, ra) - Cross(eb, rb)) / _count[eb];
         return Side(traffic, IsNew(rb, ea) + IsNew(ra, eb) - IsNew(ra, ea) - IsNew(rb, eb));
     }
 
     /// <summary>Objective change of a swap, and the change of the sum of squared rank loads (relative to the mean's square).</summary>
-    private (double Delta, double Spread) SwapDelta(int a, int b, double currentMax, SideTerms side)
+    private (double Delta, double Spread) SwapDelta(int ra, int ea, int rb, int eb, double currentMax, SideTerms side)
     {
-        int ra = Rank(a), rb = Rank(b), ea = _expertOfSlot[a], eb = _expertOfSlot[b];
         double pa = Piece(ea, _count[ea]), pb = Piece(eb, _count[eb]);
         double newA = _load[ra] - pa + pb, newB = _load[rb] - pb + pa;
         var max = Math.Max(MaxExcept(ra, rb), Math.Max(newA, newB));
@@ -256,47 +260,47 @@ internal sealed class MinlpLocalSearch
         return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * side.Traffic + _layer.MigrationScale * side.Loaded, spread);
     }
 
-    /// <summary>The side terms of <see cref="TransferDelta"/>.</summary>
-    private SideTerms TransferSideTerms(int slot, int to)
+    /// <summary>Traffic change when <paramref name="from"/> (≥ 2 replicas) drops its replica on <paramref name="rank"/>; the same for every expert taking the slot.</summary>
+    private double ReleaseTraffic(int rank, int from)
     {
-        var rank = Rank(slot);
-        var from = _expertOfSlot[slot];
-        int cf = _count[from], ct = _count[to];
-        var traffic = (_crossSum[from] - Cross(from, rank)) / (cf - 1) - _crossSum[from] / cf
-            + (_crossSum[to] + Cross(to, rank)) / (ct + 1) - _crossSum[to] / ct;
+        var cf = _count[from];
+        return (_crossSum[from] - Cross(from, rank)) / (cf - 1) - _crossSum[from] / cf;
+    }
+
+    /// <summary>The side terms of <see cref="TransferDelta"/>; <paramref name="release"/> is <see cref="ReleaseTraffic"/> of the slot.</summary>
+    private SideTerms TransferSideTerms(int rank, int from, int to, double release)
+    {
+        var ct = _count[to];
+        var traffic = release + (_crossSum[to] + Cross(to, rank)) / (ct + 1) - _crossSum[to] / ct;
         return Side(traffic, IsNew(rank, to) - IsNew(rank, from));
     }
 
-    /// <summary>Slot <paramref name="slot"/> stops holding its expert <c>f</c> (which keeps ≥ 1 replica) and holds <paramref name="to"/>.</summary>
-    private (double Delta, double Spread) TransferDelta(int slot, int to, double currentMax, SideTerms side)
+    /// <summary>
+    /// A slot on <paramref name="rank"/> stops holding <paramref name="from"/> (which keeps ≥ 1 replica) and holds
+    /// <paramref name="to"/>. The touched ranks are <paramref name="from"/>'s (one of them <paramref name="rank"/>)
+    /// and <paramref name="to"/>'s, priced straight from the replica lists without scratch state.
+    /// </summary>
+    private (double Delta, double Spread) TransferDelta(int rank, int from, int to, double currentMax, SideTerms side)
     {
-        var rank = Rank(slot);
-        var from = _expertOfSlot[slot];
         int cf = _count[from], ct = _count[to];
-        _stamp++;
-        _touched.Clear();
-        foreach (var r in _ranksOf[from]) Touch(r, r == rank ? -Piece(from, cf) : Piece(from, cf - 1) - Piece(from, cf));
-        foreach (var r in _ranksOf[to]) Touch(r, Piece(to, ct + 1) - Piece(to, ct));
-        Touch(rank, Piece(to, ct + 1));
-        var max = MaxExceptTouched();
+        double leave = Piece(from, cf), grow = Piece(from, cf - 1) - leave, arrive = Piece(to, ct + 1), shrink = arrive - Piece(to, ct);
+        var max = MaxExceptHolding(from, to);
         var spread = 0.0;
-        foreach (var r in _touched)
+        foreach (var r in CollectionsMarshal.AsSpan(_ranksOf[from]))
         {
-            max = Math.Max(max, _scratch[r]);
-            spread += (_scratch[r] * _scratch[r] - _load[r] * _load[r]) * _layer.LoadScale * _layer.LoadScale;
+            var next = r == rank ? _load[r] - leave + arrive : _load[r] + grow;
+            if (On(r, to)) next += shrink;
+            max = Math.Max(max, next);
+            spread += (next * next - _load[r] * _load[r]) * _layer.LoadScale * _layer.LoadScale;
+        }
+        foreach (var r in CollectionsMarshal.AsSpan(_ranksOf[to]))
+        {
+            if (On(r, from)) continue;
+            var next = _load[r] + shrink;
+            max = Math.Max(max, next);
+            spread += (next * next - _load[r] * _load[r]) * _layer.LoadScale * _layer.LoadScale;
         }
         return (_layer.LoadScale * (max - currentMax) + _layer.TrafficScale * side.Traffic + _layer.MigrationScale * side.Loaded, spread);
-    }
-
-    private void Touch(int rank, double change)
-    {
-        if (_touchedStamp[rank] != _stamp)
-        {
-            _touchedStamp[rank] = _stamp;
-            _scratch[rank] = _load[rank];
-            _touched.Add(rank);
-        }
-        _scratch[rank] += change;
     }
 
     private double MaxExcept(int ra, int rb)
@@ -305,9 +309,10 @@ internal sealed class MinlpLocalSearch
         return 0;
     }
 
-    private double MaxExceptTouched()
+    /// <summary>The heaviest load among ranks holding neither expert.</summary>
+    private double MaxExceptHolding(int a, int b)
     {
-        foreach (var r in _byLoad) if (_touchedStamp[r] != _stamp) return _load[r];
+        foreach (var r in _byLoad) if (!On(r, a) && !On(r, b)) return _load[r];
         return 0;
     }
 
