@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Strata.Core.Experts;
@@ -76,12 +77,15 @@ internal sealed class MinlpLocalSearch
 
     private int Rank(int slot) => slot / _slotsPerRank;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool On(int rank, int expert) => _onRank[rank * _experts + expert];
 
     private double Piece(int expert, int count) => _layer.Weight(expert) / count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int IsNew(int rank, int expert) => _isNew[expert * _ranks + rank];
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private double Cross(int expert, int rank) => _cross[expert * _ranks + rank];
 
     /// <summary>
@@ -179,11 +183,14 @@ internal sealed class MinlpLocalSearch
             // Swapping keeps replicas distinct only if neither expert is on the other's rank yet.
             if (otherRank == rank || On(otherRank, expert)) continue;
             var touchesTop = rank == top || otherRank == top;
+            // The slot's own share of the side terms is the same for every partner on otherRank.
+            var mine = (Traffic: (Cross(expert, otherRank) - Cross(expert, rank)) / _count[expert], Loaded: IsNew(otherRank, expert) - IsNew(rank, expert));
             for (var other = otherRank * _slotsPerRank; other < (otherRank + 1) * _slotsPerRank; other++)
             {
                 var otherExpert = _expertOfSlot[other];
                 if (On(rank, otherExpert)) continue;
-                var side = SwapSideTerms(rank, expert, otherRank, otherExpert);
+                var side = Side(mine.Traffic + (Cross(otherExpert, rank) - Cross(otherExpert, otherRank)) / _count[otherExpert],
+                    mine.Loaded + IsNew(rank, otherExpert) - IsNew(otherRank, otherExpert));
                 if (!touchesTop && CannotWin(side.Bound, best)) continue;
                 Consider(SwapDelta(rank, expert, otherRank, otherExpert, currentMax, side), (1, slot, other), ref best, ref bestMove);
             }
@@ -235,20 +242,14 @@ internal sealed class MinlpLocalSearch
     /// rank's load as it is, or raises it, has a load change ≥ 0 exactly (the new max is a max over a set holding a
     /// value ≥ the old max), and adding it to the traffic and migration terms in the same order cannot round below them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool CannotWin(double bound, (double Delta, double Spread) best) => bound > Math.Min(best.Delta, 0) + Tolerance;
 
     /// <summary>A move's cross-rank token change and replicas newly loaded; <see cref="Bound"/> is their priced sum, the move's change when the max stays.</summary>
     private readonly record struct SideTerms(double Traffic, int Loaded, double Bound);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private SideTerms Side(double traffic, int loaded) => new(traffic, loaded, _layer.TrafficScale * traffic + _layer.MigrationScale * loaded);
-
-    /// <summary>Side terms of swapping expert <paramref name="ea"/> on rank <paramref name="ra"/> with <paramref name="eb"/> on <paramref name="rb"/>.</summary>
-    private SideTerms SwapSideTerms(int ra, int ea, int rb, int eb)
-    {
-        var traffic = (Cross(ea, rb) - Cross(ea, ra)) / _count[ea]
-            + (Cross(eb, ra) - Cross(eb, rb)) / _count[eb];
-        return Side(traffic, IsNew(rb, ea) + IsNew(ra, eb) - IsNew(ra, ea) - IsNew(rb, eb));
-    }
 
     /// <summary>Objective change of a swap, and the change of the sum of squared rank loads (relative to the mean's square).</summary>
     private (double Delta, double Spread) SwapDelta(int ra, int ea, int rb, int eb, double currentMax, SideTerms side)
@@ -261,6 +262,7 @@ internal sealed class MinlpLocalSearch
     }
 
     /// <summary>Traffic change when <paramref name="from"/> (≥ 2 replicas) drops its replica on <paramref name="rank"/>; the same for every expert taking the slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private double ReleaseTraffic(int rank, int from)
     {
         var cf = _count[from];
@@ -268,6 +270,7 @@ internal sealed class MinlpLocalSearch
     }
 
     /// <summary>The side terms of <see cref="TransferDelta"/>; <paramref name="release"/> is <see cref="ReleaseTraffic"/> of the slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private SideTerms TransferSideTerms(int rank, int from, int to, double release)
     {
         var ct = _count[to];
