@@ -38,7 +38,10 @@ internal sealed class MinlpLocalSearch
     private readonly double[] _cross;
     private readonly int[] _isNew;
     private readonly Comparison<int> _heavierFirst;
-    // _byLoad is re-sorted only after a move: most slots find none, and their neighbours see the same loads.
+    // Slots whose expert has a spare replica, in slot order: every slot's transfer-in scan walks them.
+    private readonly Giver[] _givers;
+    private int _giverCount;
+    // _byLoad and _givers are rebuilt only after a move: most slots find none, and their neighbours see the same state.
     private bool _loadsChanged = true;
 
     public MinlpLocalSearch(MinlpLayer layer, int[] start)
@@ -59,6 +62,7 @@ internal sealed class MinlpLocalSearch
         _heavierFirst = (a, b) => _load[b].CompareTo(_load[a]);
         _cross = new double[_experts * _ranks];
         _isNew = new int[_experts * _ranks];
+        _givers = new Giver[start.Length];
         for (var e = 0; e < _experts; e++)
         {
             for (var r = 0; r < _ranks; r++)
@@ -170,6 +174,7 @@ internal sealed class MinlpLocalSearch
         if (_loadsChanged)
         {
             Array.Sort(_byLoad, _heavierFirst);
+            ListGivers();
             _loadsChanged = false;
         }
         var top = _byLoad[0];
@@ -207,18 +212,12 @@ internal sealed class MinlpLocalSearch
             }
         }
         var expertOnTop = On(top, expert);
-        for (var giverRank = 0; giverRank < _ranks; giverRank++)
+        foreach (var giver in _givers.AsSpan(0, _giverCount))
         {
-            if (On(giverRank, expert)) continue;
-            var touchesTop = expertOnTop || giverRank == top;
-            for (var giver = giverRank * _slotsPerRank; giver < (giverRank + 1) * _slotsPerRank; giver++)
-            {
-                var from = _expertOfSlot[giver];
-                if (_count[from] < 2) continue;
-                var side = TransferSideTerms(giverRank, from, expert, ReleaseTraffic(giverRank, from));
-                if (!touchesTop && CannotWin(side.Bound, best)) continue;
-                Consider(TransferDelta(giverRank, from, expert, currentMax, side), (2, giver, expert), ref best, ref bestMove);
-            }
+            if (On(giver.Rank, expert)) continue;
+            var side = TransferSideTerms(giver.Rank, giver.Expert, expert, giver.Release);
+            if (!expertOnTop && giver.Rank != top && CannotWin(side.Bound, best)) continue;
+            Consider(TransferDelta(giver.Rank, giver.Expert, expert, currentMax, side), (2, giver.Slot, expert), ref best, ref bestMove);
         }
         if (bestMove.Kind == 0) return 0;
         if (bestMove.Kind == 1) Swap(bestMove.A, bestMove.B); else Transfer(bestMove.A, bestMove.B);
@@ -228,6 +227,19 @@ internal sealed class MinlpLocalSearch
     }
 
     private const double Tolerance = 1e-12;
+
+    /// <summary>A slot that can give itself to another expert, with its <see cref="ReleaseTraffic"/>: a move changes them, a scan does not.</summary>
+    private readonly record struct Giver(int Slot, int Rank, int Expert, double Release);
+
+    private void ListGivers()
+    {
+        _giverCount = 0;
+        for (var slot = 0; slot < Slots; slot++)
+        {
+            var from = _expertOfSlot[slot];
+            if (_count[from] >= 2) _givers[_giverCount++] = new Giver(slot, Rank(slot), from, ReleaseTraffic(Rank(slot), from));
+        }
+    }
 
     private static void Consider((double Delta, double Spread) move, (int, int, int) id, ref (double Delta, double Spread) best, ref (int Kind, int A, int B) bestMove)
     {
