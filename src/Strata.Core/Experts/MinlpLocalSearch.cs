@@ -44,7 +44,7 @@ internal sealed class MinlpLocalSearch
     private readonly Giver[] _givers;
     private int _giverCount;
     // _byLoad and _givers are rebuilt only after a move: most slots find none, and their neighbours see the same state.
-    private bool _loadsChanged = true;
+    private bool _movedSinceSort = true;
 
     public MinlpLocalSearch(MinlpLayer layer, int[] start)
     {
@@ -173,11 +173,11 @@ internal sealed class MinlpLocalSearch
     /// </summary>
     private double ImproveAt(int slot)
     {
-        if (_loadsChanged)
+        if (_movedSinceSort)
         {
             Array.Sort(_byLoad, _heavierFirst);
             ListGivers();
-            _loadsChanged = false;
+            _movedSinceSort = false;
         }
         var top = _byLoad[0];
         var currentMax = _load[top];
@@ -223,7 +223,7 @@ internal sealed class MinlpLocalSearch
         }
         if (bestMove.Kind == 0) return 0;
         if (bestMove.Kind == 1) Swap(bestMove.A, bestMove.B); else Transfer(bestMove.A, bestMove.B);
-        _loadsChanged = true;
+        _movedSinceSort = true;
         // A plateau move gains nothing now but keeps the pass going: it may open an improving move.
         return Math.Max(-best.Delta, MinPassGain);
     }
