@@ -24,18 +24,15 @@ public static class Charts
             line.LegendText = stack.Name;
             line.LineWidth = stack.Name == PolicyStacks.BaselineName ? 3 : 1.5f;
         }
-        var cell = cells[0];
-        plot.Title($"{(ttft ? "Mean TTFT" : "Mean TPOT")} — {cell.Label} on {cell.Cluster}");
-        plot.XLabel("request rate (req/s)");
-        plot.YLabel(ttft ? "mean TTFT (ms, log scale)" : "mean TPOT (ms, log scale)");
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = true,
             LabelFormatter = y => Math.Pow(10, y).ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
         };
-        plot.ShowLegend(Alignment.UpperLeft);
-        return plot.GetSvgXml(Width, Height);
+        var cell = cells[0];
+        return Finish(plot, $"{(ttft ? "Mean TTFT" : "Mean TPOT")} — {cell.Label} on {cell.Cluster}", "request rate (req/s)",
+            ttft ? "mean TTFT (ms, log scale)" : "mean TPOT (ms, log scale)", Alignment.UpperLeft);
     }
 
     /// <summary>Mean TTFT and TPOT reduction against the baseline over the headline cells, one pair of bars per stack.</summary>
@@ -78,11 +75,8 @@ public static class Charts
             line.LineWidth = run.Run.Stack.Name == PolicyStacks.BaselineName ? 3 : 1.5f;
         }
         var cell = runs[0].Run.Cell;
-        plot.Title($"TTFT CDF — {cell.Label} at {cell.Rate} req/s on {cell.Cluster}, seed {runs[0].Run.Seed}");
-        plot.XLabel("TTFT (ms)");
-        plot.YLabel("fraction of requests");
-        plot.ShowLegend(Alignment.LowerRight);
-        return plot.GetSvgXml(Width, Height);
+        return Finish(plot, $"TTFT CDF — {cell.Label} at {cell.Rate} req/s on {cell.Cluster}, seed {runs[0].Run.Seed}",
+            "TTFT (ms)", "fraction of requests", Alignment.LowerRight);
     }
 
     /// <summary>Expert balancedness (busiest EP rank over the mean rank) through each run.</summary>
@@ -97,10 +91,16 @@ public static class Charts
             line.LegendText = $"{run.Run.Stack.Name} ({run.Run.Stack.Experts.Name})";
         }
         var cell = runs[0].Run.Cell;
-        plot.Title($"Expert balancedness — {cell.Label} at {cell.Rate} req/s on {cell.Cluster}");
-        plot.XLabel("time (s)");
-        plot.YLabel("max / mean EP-rank load");
-        plot.ShowLegend(Alignment.UpperRight);
+        return Finish(plot, $"Expert balancedness — {cell.Label} at {cell.Rate} req/s on {cell.Cluster}",
+            "time (s)", "max / mean EP-rank load", Alignment.UpperRight);
+    }
+
+    private static string Finish(Plot plot, string title, string xLabel, string yLabel, Alignment legend)
+    {
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(legend);
         return plot.GetSvgXml(Width, Height);
     }
 }
