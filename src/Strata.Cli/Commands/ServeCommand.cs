@@ -21,7 +21,11 @@ internal static class ServeCommand
         command.SetAction(async (parse, cancel) =>
         {
             var path = parse.GetValue(config)!.FullName;
-            var gateway = GatewayHost.Build(new GatewayOptions(GatewayConfigFile.Load(path), path));
+            var gatewayConfig = GatewayConfigFile.Load(path);
+            // Before any socket exists, since the runtime reads it once (GatewayHost.UseInlineSocketCompletions).
+            // Only here: it is process-wide, and a bad config (exit 2, above) leaves the process as it was.
+            GatewayHost.UseInlineSocketCompletions();
+            var gateway = GatewayHost.Build(new GatewayOptions(gatewayConfig, path));
             await gateway.StartAsync(cancel);
             console.MarkupLineInterpolated($"[green]strata gateway[/] listening on {string.Join(", ", gateway.Urls)} with {path}");
             await gateway.WaitForShutdownAsync(cancel);

@@ -40,7 +40,13 @@ internal sealed class ObservedUpstreamStream(Stream inner, UpstreamAttempt attem
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+    /// <summary>
+    /// Not supported: YARP copies the body with <see cref="ReadAsync(Memory{byte}, CancellationToken)"/>
+    /// only, and the gateway runs on the socket event thread (GatewayHost), where a blocking read
+    /// would stall every connection on that thread, and a sync-over-async one could deadlock it.
+    /// </summary>
+    public override int Read(byte[] buffer, int offset, int count) =>
+        throw new NotSupportedException("The upstream body is read asynchronously only; a blocking read would stall the socket thread.");
 
     public override void Flush()
     {
