@@ -8,6 +8,9 @@ namespace Strata.Serving.Gateway.Config;
 /// <summary>
 /// Reloads the config file when it changes. A file that fails validation is logged and ignored —
 /// the gateway keeps serving the last good config — so an edit in progress never takes it down.
+/// The file is polled (every 4 s) rather than watched with inotify: a Kubernetes ConfigMap is
+/// updated by swapping a symlink, which a watch on the file never sees, and inotify also missed
+/// an edit made right after start-up under CI load.
 /// </summary>
 public sealed class ConfigWatcher : IDisposable
 {
@@ -22,7 +25,7 @@ public sealed class ConfigWatcher : IDisposable
     {
         _path = Path.GetFullPath(path);
         (_apply, _log, _metrics) = (apply, log, metrics);
-        _files = new PhysicalFileProvider(Path.GetDirectoryName(_path)!);
+        _files = new PhysicalFileProvider(Path.GetDirectoryName(_path)!) { UsePollingFileWatcher = true, UseActivePolling = true };
         _subscription = ChangeToken.OnChange(() => _files.Watch(Path.GetFileName(_path)), Reload);
     }
 
