@@ -21,7 +21,7 @@ internal static class PlanExpertsCommand
         var nodes = new Option<int>("--nodes") { Description = "Nodes the GPUs sit in (hierarchical EPLB keeps groups in a node).", DefaultValueFactory = _ => 1 };
         var slots = new Option<int?>("--slots") { Description = "Physical expert slots per layer, over all GPUs (default: one per expert, no replicas)." };
         var groups = new Option<int>("--groups") { Description = "Expert groups (DeepSeek's n_group).", DefaultValueFactory = _ => 1 };
-        var planner = new Option<string>("--planner") { Description = "contiguous, eplb, balanced, gimbal-anchor or gimbal-minlp.", DefaultValueFactory = _ => "eplb" };
+        var planner = new Option<string>("--planner") { Description = "contiguous, eplb, balanced, class-balanced, gimbal-anchor or gimbal-minlp.", DefaultValueFactory = _ => "eplb" };
         var current = new Option<FileInfo?>("--current") { Description = "The placement in use, to count the experts a change moves." };
         var alpha = new Option<double?>("--alpha") { Description = "Weight of the max rank load (gimbal-minlp)." };
         var beta = new Option<double?>("--beta") { Description = "Weight of cross-rank traffic (gimbal-minlp)." };

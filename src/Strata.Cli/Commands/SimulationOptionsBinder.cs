@@ -16,7 +16,7 @@ internal sealed class SimulationOptionsBinder
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of every random draw; same seed, same bytes.", DefaultValueFactory = _ => 0 };
     public Option<string?> Queue { get; } = new("--queue") { Description = "Request-level queue policy, overriding the cluster's." };
     public Option<string?> Dispatch { get; } = new("--dispatch") { Description = "Engine-level dispatch policy, overriding the cluster's." };
-    public Option<string?> Experts { get; } = new("--experts") { Description = "Expert planner (contiguous, eplb, balanced, gimbal-anchor, gimbal-minlp), overriding the cluster's." };
+    public Option<string?> Experts { get; } = new("--experts") { Description = "Expert planner (contiguous, eplb, balanced, class-balanced, gimbal-anchor, gimbal-minlp), overriding the cluster's." };
     public Option<string?> Slo { get; } = new("--slo") { Description = "Goodput SLOs in ms, e.g. ttft:2000,tpot:100." };
 
     public void AddTo(Command command)

@@ -59,16 +59,7 @@ public sealed class BalancedPlanner(int iterationsPerSlot = BalancedPlanner.Defa
     private static int[] AntiAffinePacking(double[] weight, PlacementShape shape)
     {
         var experts = weight.Length;
-        var cap = shape.SlotsPerRank <= experts ? shape.Ranks : int.MaxValue;
-        var count = Enumerable.Repeat(1, experts).ToArray();
-        for (var slot = experts; slot < shape.PhysicalSlots; slot++)
-        {
-            var best = -1;
-            for (var e = 0; e < experts; e++)
-                if (count[e] < cap && (best < 0 || weight[e] / count[e] > weight[best] / count[best])) best = e;
-            count[best]++;
-        }
-
+        var count = ReplicaCounts.DHondt(weight, shape);
         var replicas = Enumerable.Range(0, experts).SelectMany(e => Enumerable.Repeat(e, count[e]))
             .OrderByDescending(e => weight[e] / count[e]).ThenBy(e => e).ToArray();
         var rankLoad = new double[shape.Ranks];

@@ -6,13 +6,16 @@ namespace Strata.Core.Experts;
 /// <item><c>PerExpert[layer][expert]</c>: tokens routed to each logical expert (EPLB's <c>weight</c>).</item>
 /// <item><c>PerSource[layer][source][expert]</c> (optional): the same split by the DP rank that sent the
 /// tokens; source <c>s</c> runs its attention on EP rank <c>s</c> (DP attention + EP experts).</item>
+/// <item><c>PerClass[layer][class][expert]</c> (optional): the same split by traffic class (request domain,
+/// tenant or task), whose expert preferences differ; a step's tokens come from a few requests, so its
+/// mix of classes — and which experts it presses — varies from step to step.</item>
 /// <item><c>Transitions[layer][i][j]</c> (optional): how often a token routed to expert <c>i</c> at
 /// <c>layer</c> went to expert <c>j</c> at <c>layer + 1</c>, so it has one row fewer than the layers.</item>
 /// </list>
 /// </summary>
 public sealed class ExpertLoad
 {
-    public ExpertLoad(double[][] perExpert, double[][][]? perSource = null, double[][][]? transitions = null)
+    public ExpertLoad(double[][] perExpert, double[][][]? perSource = null, double[][][]? transitions = null, double[][][]? perClass = null)
     {
         if (perExpert is null || perExpert.Length == 0)
             throw new ArgumentException("expert load: needs at least one layer; pass one row of per-expert loads per MoE layer.", nameof(perExpert));
@@ -21,22 +24,8 @@ public sealed class ExpertLoad
             throw new ArgumentException("expert load: layer 0 has no experts; pass one load per logical expert.", nameof(perExpert));
         for (var layer = 0; layer < perExpert.Length; layer++)
             CheckRow(perExpert[layer], experts, $"expert load [{layer}]");
-
-        if (perSource is not null)
-        {
-            if (perSource.Length != perExpert.Length)
-                throw new ArgumentException($"per-source load has {perSource.Length} layers but the per-expert load has {perExpert.Length}; give both for the same layers.", nameof(perSource));
-            var sources = perSource[0]?.Length ?? 0;
-            if (sources == 0)
-                throw new ArgumentException("per-source load: layer 0 has no sources; give one row per DP rank that sends tokens.", nameof(perSource));
-            for (var layer = 0; layer < perSource.Length; layer++)
-            {
-                if (perSource[layer] is null || perSource[layer].Length != sources)
-                    throw new ArgumentException($"per-source load [{layer}] has {perSource[layer]?.Length ?? 0} sources, layer 0 has {sources}; every layer needs the same sources.", nameof(perSource));
-                for (var source = 0; source < sources; source++)
-                    CheckRow(perSource[layer][source], experts, $"per-source load [{layer}][{source}]");
-            }
-        }
+        if (perSource is not null) CheckSplit(perSource, perExpert.Length, experts, "per-source load", "sources", "one row per DP rank that sends tokens", nameof(perSource));
+        if (perClass is not null) CheckSplit(perClass, perExpert.Length, experts, "per-class load", "classes", "one row per traffic class", nameof(perClass));
 
         if (transitions is not null)
         {
@@ -54,6 +43,7 @@ public sealed class ExpertLoad
         PerExpert = perExpert;
         PerSource = perSource;
         Transitions = transitions;
+        PerClass = perClass;
     }
 
     /// <summary>Builds the per-expert load by summing the per-source load over sources.</summary>
@@ -76,10 +66,29 @@ public sealed class ExpertLoad
     public double[][] PerExpert { get; }
     public double[][][]? PerSource { get; }
     public double[][][]? Transitions { get; }
+    public double[][][]? PerClass { get; }
 
     public int Layers => PerExpert.Length;
     public int LogicalExperts => PerExpert[0].Length;
     public int Sources => PerSource?[0].Length ?? 0;
+    public int Classes => PerClass?[0].Length ?? 0;
+
+    /// <summary>A load split by some key (source or class): the same layers, the same split in every layer, one row each.</summary>
+    private static void CheckSplit(double[][][] split, int layers, int experts, string what, string parts, string fix, string parameter)
+    {
+        if (split.Length != layers)
+            throw new ArgumentException($"{what} has {split.Length} layers but the per-expert load has {layers}; give both for the same layers.", parameter);
+        var count = split[0]?.Length ?? 0;
+        if (count == 0)
+            throw new ArgumentException($"{what}: layer 0 has no {parts}; give {fix}.", parameter);
+        for (var layer = 0; layer < split.Length; layer++)
+        {
+            if (split[layer] is null || split[layer].Length != count)
+                throw new ArgumentException($"{what} [{layer}] has {split[layer]?.Length ?? 0} {parts}, layer 0 has {count}; every layer needs the same {parts}.", parameter);
+            for (var part = 0; part < count; part++)
+                CheckRow(split[layer][part], experts, $"{what} [{layer}][{part}]");
+        }
+    }
 
     private static void CheckRow(double[]? row, int experts, string field)
     {

@@ -24,6 +24,11 @@ public static class ExpertPlanners
             o.RejectUnknownKeys("mode", "iterations_per_slot", "seed");
             return new BalancedPlanner(o.GetInt("iterations_per_slot", BalancedPlanner.DefaultIterationsPerSlot, min: 0), o.GetInt("seed", 0), Mode(o));
         })
+        .Add(ClassBalancedPlanner.PolicyName, o =>
+        {
+            o.RejectUnknownKeys("max_passes");
+            return new ClassBalancedPlanner(o.GetInt("max_passes", ClassBalancedPlanner.DefaultMaxPasses, min: 0));
+        })
         .Add(GimbalAnchorPlanner.PolicyName, o =>
         {
             o.RejectUnknownKeys("anchor", "top_pairs", "min_transitions");

@@ -6,7 +6,8 @@ namespace Strata.Simulation.Experts;
 
 /// <summary>
 /// Expert load and placement files. Loads: a JSON array <c>[layers][experts]</c> or per source
-/// <c>[layers][sources][experts]</c>, or an object <c>{"loads": …, "transitions": [layers−1][experts][experts]}</c>.
+/// <c>[layers][sources][experts]</c>, or an object <c>{"loads": …, "transitions": [layers−1][experts][experts],
+/// "classes": [layers][classes][experts]}</c> (transitions and per-class loads optional).
 /// Placements: DeepSeek EPLB's <c>{"phy2log", "log2phy", "logcnt"}</c>, or SGLang's
 /// <c>--init-expert-location</c> form <c>{"physical_to_logical_map": [[…]]}</c>.
 /// </summary>
@@ -17,12 +18,14 @@ public static class ExpertFiles
         var root = Parse(path, "--loads");
         var loads = root is JsonObject obj ? obj["loads"] ?? throw Bad(path, "an object needs a \"loads\" array") : root;
         var transitions = root is JsonObject withTransitions && withTransitions["transitions"] is { } t ? Cube(t, path, "transitions") : null;
+        var classes = root is JsonObject withClasses && withClasses["classes"] is { } c ? Cube(c, path, "classes") : null;
         if (loads is not JsonArray layers || layers.Count == 0) throw Bad(path, "\"loads\" must be a non-empty array [layers][experts] or [layers][sources][experts]");
         try
         {
-            return layers[0] is JsonArray first && first.Count > 0 && first[0] is JsonArray
+            var load = layers[0] is JsonArray first && first.Count > 0 && first[0] is JsonArray
                 ? ExpertLoad.FromSources(Cube(loads, path, "loads"), transitions)
                 : new ExpertLoad(Matrix(loads, path, "loads"), transitions: transitions);
+            return classes is null ? load : new ExpertLoad(load.PerExpert, load.PerSource, load.Transitions, classes);
         }
         catch (ArgumentException e)
         {

@@ -50,9 +50,9 @@ public class PlannerInvariantTests
     [Fact]
     public void Catalog_names_every_planner_and_rejects_unknown_names_and_keys()
     {
-        Assert.Equal(["balanced", "contiguous", "eplb", "gimbal-anchor", "gimbal-minlp"], ExpertPlanners.Catalog.Names);
+        Assert.Equal(["balanced", "class-balanced", "contiguous", "eplb", "gimbal-anchor", "gimbal-minlp"], ExpertPlanners.Catalog.Names);
         var unknown = Assert.Throws<PolicyConfigurationException>(() => ExpertPlanners.Catalog.Create(new PolicyOptions("eplbb", section: "experts")));
-        Assert.Contains("use one of: balanced, contiguous, eplb, gimbal-anchor, gimbal-minlp", unknown.Message);
+        Assert.Contains("use one of: balanced, class-balanced, contiguous, eplb, gimbal-anchor, gimbal-minlp", unknown.Message);
         var badMode = Assert.Throws<PolicyConfigurationException>(() => ExpertPlanners.Catalog.Create(
             new PolicyOptions("eplb", new Dictionary<string, string> { ["mode"] = "flat" }, "experts")));
         Assert.Contains("experts.mode", badMode.Message);

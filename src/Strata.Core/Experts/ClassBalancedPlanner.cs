@@ -1,0 +1,56 @@
+namespace Strata.Core.Experts;
+
+/// <summary>
+/// <c>class-balanced</c>: Strata's expert planner. A step's tokens come from a handful of requests —
+/// one long prefill chunk often fills most of it — and requests of different classes (domains,
+/// tenants, tasks) prefer different experts, so a placement that balances only the average traffic
+/// (EPLB, <c>balanced</c>) still leaves the ranks uneven in most steps. This planner balances the
+/// average and every class's own load at once: per layer it minimises
+/// J = Σ_r (L_r / T)² + Σ_c s_c Σ_r (L_cr / T_c)², where L_r is rank r's share of all traffic, L_cr of
+/// class c's (totals T, T_c) and s_c the class's share of tokens; a step of any mix of classes is then
+/// close to even.
+/// <para>Replica counts are D'Hondt on the average load (one replica per rank at most while experts
+/// outnumber a rank's slots); replicas are placed heaviest first where they raise J least, then pairs
+/// on different ranks are swapped while a swap lowers J (a local optimum: no single swap improves
+/// it). Without per-class loads it balances the average alone. Deterministic; the current placement
+/// and per-source loads are not read.</para>
+/// </summary>
+public sealed class ClassBalancedPlanner(int maxPasses = ClassBalancedPlanner.DefaultMaxPasses) : IExpertPlanner
+{
+    public const string PolicyName = "class-balanced";
+    public const int DefaultMaxPasses = 100;
+
+    public string Name => PolicyName;
+
+    public ExpertPlacement Plan(ExpertLoad load, PlacementShape shape, ExpertPlacement? current)
+    {
+        shape.Validate(load.LogicalExperts);
+        var rows = new int[load.Layers][];
+        // Layers are independent and the search has no randomness, so the parallel loop is deterministic.
+        Parallel.For(0, load.Layers, layer => rows[layer] = Layout(load, layer, shape, maxPasses).PhysicalToLogical());
+        return new ExpertPlacement(rows, load.LogicalExperts, shape.Ranks);
+    }
+
+    /// <summary>The searched layout of one layer (its objective and local optimality are what the tests check).</summary>
+    internal static ClassBalancedLayout Layout(ExpertLoad load, int layer, PlacementShape shape, int maxPasses)
+    {
+        var mix = load.PerExpert[layer];
+        var terms = new List<double[]> { mix };
+        var weights = new List<double> { Weight(1, mix.Sum()) };
+        var all = mix.Sum();
+        if (load.PerClass is { } perClass && all > 0)
+            foreach (var classLoad in perClass[layer])
+            {
+                var total = classLoad.Sum();
+                if (total <= 0) continue;
+                terms.Add(classLoad);
+                weights.Add(Weight(total / all, total));
+            }
+        var layout = new ClassBalancedLayout(terms, weights, ReplicaCounts.DHondt(mix, shape), shape);
+        layout.ImproveBySwaps(maxPasses);
+        return layout;
+    }
+
+    /// <summary>a_k = share / T²: each term counts in shares of its own total, weighted by how much traffic it is.</summary>
+    private static double Weight(double share, double total) => total > 0 ? share / (total * total) : 0;
+}
