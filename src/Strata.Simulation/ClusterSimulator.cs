@@ -69,6 +69,7 @@ public sealed class ClusterSimulator
         _routing = ClusterMoe.Routing(config, _domains.Count);
         var enginesPerGroup = ClusterMoe.EnginesPerGroup(config);
         var shape = ClusterMoe.Shape(config);
+        double[]? workloadShares = null;
         _groups = new EpGroup[_engines.Length / enginesPerGroup];
         _rebalancers = new ExpertRebalancer?[_groups.Length];
         _groupOfEngine = new int[_engines.Length];
@@ -78,9 +79,11 @@ public sealed class ClusterSimulator
             foreach (var engine in members) _groupOfEngine[engine.Index] = g;
             _groups[g] = new EpGroup(members, cost, ClusterMoe.GroupCost(config, _routing, cost, random));
             var planner = ExactExpertPlanners.Catalog.Create(config.Experts.Planner);
-            if (shape.Ranks > 1 && config.Experts.StepInterval > 0 && planner.ReadsLoad)
-                _rebalancers[g] = new ExpertRebalancer(planner, shape, _routing, model,
-                    config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.LinkGbps);
+            if (shape.Ranks == 1 || !planner.ReadsLoad) continue;
+            var rebalancer = _rebalancers[g] = new ExpertRebalancer(planner, shape, _routing, model,
+                config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.LinkGbps);
+            if (config.Experts.WarmStart)
+                _groups[g].Moe.Retabulate(rebalancer.SteadyState(workloadShares ??= DomainShares(workload), members.Length), workloadShares);
         }
         _router = new StatsRouter(CorePolicies.Dispatch.Create(config.Dispatch), _engines.Length);
         if (_router.KvEvents is { } events)
@@ -178,6 +181,15 @@ public sealed class ClusterSimulator
         _metrics.SampleMoePairs(published.Time, _groups.Sum(g => g.Moe.MaxRankPairs), _groups.Sum(g => g.Moe.MeanRankPairs));
         if (_arrived < _workload.Count || _outstanding > 0)
             Schedule(new StatsPublished(published.Time + _config.StatsIntervalSeconds));
+    }
+
+    /// <summary>Each domain's share of the workload's tokens (prompt and output): its long-run traffic mix.</summary>
+    private double[] DomainShares(IReadOnlyList<RequestSpec> workload)
+    {
+        var tokens = new double[_domains.Count];
+        foreach (var request in workload) tokens[_domains[request.Domain ?? ""]] += request.PromptTokens + request.OutputTokens;
+        var total = tokens.Sum();
+        return total > 0 ? tokens.Select(t => t / total).ToArray() : UniformShares();
     }
 
     private double[] UniformShares() => Enumerable.Repeat(1.0 / _domains.Count, _domains.Count).ToArray();

@@ -52,6 +52,8 @@ public sealed record StepModelChoice(string Kind, string? Directory);
 /// <summary>
 /// Expert placement and rebalancing, with vLLM EPLB's names and defaults: every
 /// <c>step_interval</c> steps the planner re-places experts from the last <c>window_size</c> steps' load.
+/// With <c>warm_start</c> (the default) a run starts in steady state, from the planner's placement for
+/// the workload's long-run traffic mix, as on a cluster that has served this traffic for a while.
 /// </summary>
 public sealed record ExpertsKnobs
 {
@@ -61,6 +63,12 @@ public sealed record ExpertsKnobs
     public int StepInterval { get; init; } = 3000;
 
     public int WindowSize { get; init; } = 1000;
+
+    /// <summary>
+    /// True: start from the planner's placement for the workload's mix of request domains (steady state).
+    /// False: start from vLLM's contiguous layout, as a freshly started server does, until the first re-placement.
+    /// </summary>
+    public bool WarmStart { get; init; } = true;
 
     /// <summary>Physical slots beyond one per logical expert, over all EP ranks (vLLM's <c>num_redundant_experts</c>).</summary>
     public int RedundantSlots { get; init; }

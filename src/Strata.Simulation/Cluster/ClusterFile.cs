@@ -73,7 +73,8 @@ public static class ClusterFile
                     StepInterval = experts.Int("step_interval", 0) ?? knobs.StepInterval,
                     WindowSize = experts.Int("window_size", 1) ?? knobs.WindowSize,
                     RedundantSlots = experts.Int("redundant_slots", 0) ?? knobs.RedundantSlots,
-                    Planner = Policy(experts, "planner", "experts", "step_interval", "window_size", "redundant_slots"),
+                    WarmStart = experts.Bool("warm_start") ?? knobs.WarmStart,
+                    Planner = Policy(experts, "planner", "experts", "step_interval", "window_size", "redundant_slots", "warm_start"),
                 },
             };
         }

@@ -59,6 +59,18 @@ internal sealed class ExpertRebalancer
         return (next, stall);
     }
 
+    /// <summary>
+    /// The placement of a cluster that has long served traffic with these domain shares, split evenly
+    /// over the engines: the planner's plan for that load, with nothing to migrate from.
+    /// </summary>
+    public ExpertPlacement SteadyState(IReadOnlyList<double> domainShares, int engines)
+    {
+        var tokens = new double[engines, _routing.Domains];
+        for (var e = 0; e < engines; e++)
+            for (var d = 0; d < _routing.Domains; d++) tokens[e, d] = domainShares[d] / engines;
+        return _planner.Plan(Load(tokens), _shape, null);
+    }
+
     /// <summary>Token shares per domain over the window, for the cost tables.</summary>
     public double[] DomainShares()
     {
@@ -69,7 +81,6 @@ internal sealed class ExpertRebalancer
         return sum == 0 ? Enumerable.Repeat(1.0 / totals.Length, totals.Length).ToArray() : totals.Select(t => t / sum).ToArray();
     }
 
-    /// <summary>Expected loads of the window: per EP rank as source (an engine's tokens split over its TP ranks).</summary>
     private ExpertLoad WindowLoad(int engines)
     {
         var domains = _routing.Domains;
@@ -77,35 +88,53 @@ internal sealed class ExpertRebalancer
         foreach (var row in _window)
             for (var e = 0; e < engines; e++)
                 for (var d = 0; d < domains; d++) tokens[e, d] += row[e * domains + d];
+        return Load(tokens);
+    }
 
+    /// <summary>
+    /// Expected loads of traffic with <paramref name="tokens"/>[engine, domain]: per EP rank as source (an
+    /// engine's tokens split over its TP ranks) and per domain as traffic class.
+    /// </summary>
+    private ExpertLoad Load(double[,] tokens)
+    {
+        var engines = tokens.GetLength(0);
+        var domains = _routing.Domains;
         var layers = _routing.Layers;
         var experts = _routing.Experts;
+        var domainTokens = new double[domains];
+        for (var d = 0; d < domains; d++)
+            for (var e = 0; e < engines; e++) domainTokens[d] += tokens[e, d];
         var perSource = new double[layers][][];
+        var perClass = new double[layers][][];
         var transitions = new double[Math.Max(0, layers - 1)][][];
         for (var layer = 0; layer < layers; layer++)
         {
+            perClass[layer] = new double[domains][];
+            for (var d = 0; d < domains; d++)
+            {
+                var q = _routing.PerToken(d, layer);
+                perClass[layer][d] = new double[experts];
+                for (var x = 0; x < experts; x++) perClass[layer][d][x] = domainTokens[d] * q[x];
+            }
             perSource[layer] = new double[_shape.Ranks][];
             for (var rank = 0; rank < _shape.Ranks; rank++)
             {
-                var load = perSource[layer][rank] = new double[experts];
+                var sent = perSource[layer][rank] = new double[experts];
                 var engine = Math.Min(rank / _tensorParallel, engines - 1);
                 for (var d = 0; d < domains; d++)
                 {
                     var share = tokens[engine, d] / _tensorParallel;
                     if (share == 0) continue;
                     var q = _routing.PerToken(d, layer);
-                    for (var x = 0; x < experts; x++) load[x] += share * q[x];
+                    for (var x = 0; x < experts; x++) sent[x] += share * q[x];
                 }
             }
             if (layer == layers - 1 || !_planner.ReadsTransitions) continue;
             transitions[layer] = Enumerable.Range(0, experts).Select(_ => new double[experts]).ToArray();
             for (var d = 0; d < domains; d++)
-            {
-                var domainTokens = 0.0;
-                for (var e = 0; e < engines; e++) domainTokens += tokens[e, d];
-                if (domainTokens > 0) _routing.AddTransitions(d, layer, domainTokens, transitions[layer]);
-            }
+                if (domainTokens[d] > 0) _routing.AddTransitions(d, layer, domainTokens[d], transitions[layer]);
         }
-        return ExpertLoad.FromSources(perSource, layers > 1 && _planner.ReadsTransitions ? transitions : null);
+        var bySource = ExpertLoad.FromSources(perSource, layers > 1 && _planner.ReadsTransitions ? transitions : null);
+        return new ExpertLoad(bySource.PerExpert, bySource.PerSource, bySource.Transitions, perClass);
     }
 }

@@ -64,7 +64,18 @@ public class ClusterFileTests
         Assert.Equal(200e-6, ClusterFile.Load("gimbal-a100").EpCost.AllToAllLatencySeconds, 12);
     }
 
+    [Fact]
+    public void Experts_start_warm_unless_the_file_says_cold()
+    {
+        Assert.True(ClusterFile.Load("gimbal-a100").Experts.WarmStart);
+        var cold = ClusterFile.Load(Yaml("experts: {planner: class-balanced, warm_start: false}\n"));
+        Assert.False(cold.Experts.WarmStart);
+        Assert.Equal("class-balanced", cold.Experts.Planner.Name);
+        Assert.Empty(cold.Experts.Planner.Keys);
+    }
+
     [Theory]
+    [InlineData("experts: {warm_start: maybe}\n", "experts.warm_start")]
     [InlineData("ep_cost: {expert_compute_efficiency: 0}\n", "ep_cost.expert_compute_efficiency")]
     [InlineData("ep_cost: {latency_us: 5}\n", "ep_cost.latency_us: unknown setting")]
     [InlineData("engine: {max_num_seq: 4}\n", "engine.max_num_seq: unknown setting")]

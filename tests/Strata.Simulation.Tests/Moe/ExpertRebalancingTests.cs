@@ -40,6 +40,32 @@ public class ExpertRebalancingTests
     }
 
     [Fact]
+    public void A_warm_start_begins_from_the_planners_placement_and_a_cold_one_from_contiguous()
+    {
+        var contiguous = Run(Cluster("contiguous", 0));
+        var cold = Run(Cluster("eplb", 0) with { Experts = Cluster("eplb", 0).Experts with { WarmStart = false } });
+        var warm = Run(Cluster("eplb", 0));
+
+        Assert.Equal(contiguous.MoeBalancedness, cold.MoeBalancedness);
+        Assert.Equal(contiguous.Serving.TtftMs, cold.Serving.TtftMs);
+        Assert.True(warm.MoeBalancedness < contiguous.MoeBalancedness - 0.01,
+            $"warm eplb {warm.MoeBalancedness:F3} vs contiguous {contiguous.MoeBalancedness:F3}");
+        Assert.Equal(0, warm.ExpertRebalances);
+        Assert.Equal(0, warm.ExpertMigrationStallSeconds);
+    }
+
+    /// <summary>Steps carry a few requests of one domain or the other: balancing each domain evens them where balancing the mix does not.</summary>
+    [Fact]
+    public void Class_balanced_evens_the_steps_more_than_balancing_the_mix()
+    {
+        var balanced = Run(Cluster("balanced", 0));
+        var classBalanced = Run(Cluster("class-balanced", 0));
+
+        Assert.True(classBalanced.MoeBalancedness < balanced.MoeBalancedness,
+            $"class-balanced {classBalanced.MoeBalancedness:F3} vs balanced {balanced.MoeBalancedness:F3}");
+    }
+
+    [Fact]
     public void Engines_publish_expert_pressure_to_the_router()
     {
         var simulator = new ClusterSimulator(Cluster("contiguous", 0), new TestCluster.LinearStepCost(), Workload(), new SimulationOptions(1, "pressure"));
