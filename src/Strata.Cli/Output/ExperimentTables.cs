@@ -13,6 +13,10 @@ internal static class ExperimentTables
         Render(console, ReductionTables.Overall(comparison, $"Change vs vLLM baseline (fcfs + vllm-dp + contiguous), mean over {where}"));
         Render(console, ReductionTables.PerCell(comparison, 0, headline, "mean TTFT change per shape"));
         Render(console, ReductionTables.PerCell(comparison, 2, headline, "mean TPOT change per shape"));
+        var followUp = comparison.Grid.FollowUpCells;
+        if (followUp.Count > 0)
+            Render(console, ReductionTables.Overall(comparison,
+                $"Gimbal P2's testbed: change vs vLLM baseline, mean over the five shapes at {ExperimentReport.FollowUpRates(followUp)} req/s on {followUp[0].Cluster}", followUp));
     }
 
     private static void Render(IAnsiConsole console, TextTable source)

@@ -3,8 +3,10 @@ using Strata.Experiments.Stacks;
 namespace Strata.Experiments.Grids;
 
 /// <summary>
-/// Cells × stacks × seeds. <see cref="HeadlineCells"/> are the cells the paper's headline
-/// numbers average over (the five prompt shapes at 1.4 req/s on <c>gimbal-a100</c>).
+/// Cells × stacks × seeds. <see cref="HeadlineCells"/> are the cells the first paper's headline
+/// numbers average over (the five prompt shapes at 1.4 req/s on <c>gimbal-a100</c>);
+/// <see cref="FollowUpCells"/> those of the follow-up's testbed (the five shapes on <c>gimbal-h100</c>
+/// at 2, 3 and 4 req/s), empty in a grid without them.
 /// </summary>
 public sealed record ExperimentGrid(
     string Name,
@@ -15,6 +17,8 @@ public sealed record ExperimentGrid(
     IReadOnlyList<ExperimentCell> HeadlineCells,
     IReadOnlyList<string> Notes)
 {
+    public IReadOnlyList<ExperimentCell> FollowUpCells { get; init; } = [];
+
     public IEnumerable<ExperimentRun> Runs() =>
         from cell in Cells
         from seed in Seeds

@@ -6,8 +6,9 @@ namespace Strata.Experiments.Grids;
 
 /// <summary>
 /// The grids <c>strata experiment --grid</c> knows (research/paper.md §3): <c>quick</c> for a
-/// smoke run, <c>default</c> for the paper's A100 evaluation, <c>full</c> adding the H100
-/// testbed and more seeds, and <c>policies</c>, every queue × dispatch pair (docs/policies.md).
+/// smoke run, <c>default</c> for the first paper's A100 evaluation and the follow-up's H100 shapes,
+/// <c>full</c> adding H100 chat and traces and more seeds, and <c>policies</c>, every queue × dispatch
+/// pair (docs/policies.md).
 /// </summary>
 public static class ExperimentGrids
 {
@@ -17,6 +18,9 @@ public static class ExperimentGrids
 
     /// <summary>Beyond the paper's rates, toward and past the A100 baseline's saturation (~1.25 req/s served).</summary>
     public static readonly double[] SaturationRates = [1.6, 2.0];
+
+    /// <summary>Gimbal P2's rates on its H100 testbed, up to its "high load" of 4 req/s.</summary>
+    public static readonly double[] FollowUpRates = [2.0, 3.0, 4.0];
 
     public static IReadOnlyList<string> Names { get; } = ["quick", "default", "full", "policies"];
 
@@ -34,6 +38,9 @@ public static class ExperimentGrids
 
     private static IReadOnlyList<ExperimentCell> Headline { get; } =
         Shapes.Select(s => ExperimentCell.Preset(A100, s, HeadlineRate)).ToArray();
+
+    private static IReadOnlyList<ExperimentCell> FollowUp { get; } =
+        Shapes.SelectMany(shape => FollowUpRates.Select(rate => ExperimentCell.Preset(H100, shape, rate))).ToArray();
 
     /// <summary>Every stack on the five shapes at 1.4 req/s, one seed: seconds, for a first look and a smoke test.</summary>
     private static ExperimentGrid Quick { get; } = new("quick", Headline, PolicyStacks.All, [0], 1000, Headline,
@@ -66,16 +73,14 @@ public static class ExperimentGrids
         cells.Add(ExperimentCell.Preset(A100, "chat", 3.0));
         var notes = new List<string>();
         cells.AddRange(TraceCells(A100, traces, notes));
-        return new ExperimentGrid("default", cells, PolicyStacks.All, [0, 1, 2], 1000, Headline, notes);
+        cells.AddRange(FollowUp);
+        return new ExperimentGrid("default", cells, PolicyStacks.All, [0, 1, 2], 1000, Headline, notes) { FollowUpCells = FollowUp };
     }
 
     private static ExperimentGrid Full(string? traces)
     {
         var grid = Default(traces);
         var cells = grid.Cells.ToList();
-        // Gimbal P2's testbed, up to its "high load" of 4 req/s.
-        foreach (var shape in Shapes)
-            cells.AddRange(new[] { 2.0, 3.0, 4.0 }.Select(rate => ExperimentCell.Preset(H100, shape, rate)));
         cells.Add(ExperimentCell.Preset(H100, "chat", 6.0));
         var notes = grid.Notes.ToList();
         cells.AddRange(TraceCells(H100, traces, notes));

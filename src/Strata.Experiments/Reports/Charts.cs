@@ -36,7 +36,7 @@ public static class Charts
     }
 
     /// <summary>Mean TTFT and TPOT reduction against the baseline over the headline cells, one pair of bars per stack.</summary>
-    public static string ReductionBars(Comparison comparison, IReadOnlyList<PolicyStack> stacks, string title)
+    public static string ReductionBars(Comparison comparison, IReadOnlyList<PolicyStack> stacks, string title, IReadOnlyList<ExperimentCell>? cells = null)
     {
         var plot = new Plot();
         var ttftColor = Colors.SteelBlue;
@@ -44,7 +44,7 @@ public static class Charts
         var bars = new List<Bar>();
         for (var i = 0; i < stacks.Count; i++)
         {
-            var overall = comparison.Overall(stacks[i].Name);
+            var overall = comparison.Overall(stacks[i].Name, cells);
             bars.Add(new Bar { Position = 3 * i, Value = overall.MeanTtft * 100, FillColor = ttftColor });
             bars.Add(new Bar { Position = 3 * i + 1, Value = overall.MeanTpot * 100, FillColor = tpotColor });
         }

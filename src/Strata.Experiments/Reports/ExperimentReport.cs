@@ -49,6 +49,8 @@ public static class ExperimentReport
         for (var metric = 0; metric < Reduction.Columns.Length; metric++)
             doc.Table(ReductionTables.PerCell(comparison, metric, grid.HeadlineCells, $"{Reduction.Columns[metric]} change at {grid.HeadlineCells[0].Rate} req/s"));
 
+        AddFollowUpHeadline(doc, comparison);
+
         AddAblations(doc, comparison);
         AddWorkloads(doc, comparison);
         AddOtherCells(doc, comparison);
@@ -65,13 +67,28 @@ public static class ExperimentReport
         return doc;
     }
 
+    private static void AddFollowUpHeadline(ReportDocument doc, Comparison comparison)
+    {
+        var cells = comparison.Grid.FollowUpCells;
+        if (cells.Count == 0) return;
+        doc.Heading("The follow-up's testbed")
+            .Paragraph($"Gimbal P2's setting: the five shapes on {cells[0].Cluster} at {FollowUpRates(cells)} req/s, changes averaged over all " +
+                       $"{cells.Count} cells (P2 reports −42.9% mean TTFT and −33.3% mean TPOT against vLLM there).")
+            .Table(ReductionTables.Overall(comparison, "change vs vLLM baseline", cells))
+            .Chart("reductions-follow-up.svg", "Mean TTFT and TPOT reduction per stack on the follow-up's testbed",
+                Charts.ReductionBars(comparison, comparison.Challengers.ToArray(), $"Reduction vs vLLM on {cells[0].Cluster}", cells));
+    }
+
+    public static string FollowUpRates(IReadOnlyList<ExperimentCell> cells) =>
+        string.Join(" / ", cells.Select(c => c.Rate).Distinct().Select(r => r.ToString(CultureInfo.InvariantCulture)));
+
     private static void AddAblations(ReportDocument doc, Comparison comparison)
     {
-        var ablations = new[] { "gimbal-dplb", "gimbal-sjfs", "gimbal-edr", "gimbal", "gimbal-p2-nofeedback", "gimbal-p2", "strata" }
+        var ablations = new[] { "gimbal-dplb", "gimbal-sjfs", "gimbal-edr", "gimbal", "gimbal-p2-nofeedback", "gimbal-p2", "strata-experts", "strata" }
             .Where(name => comparison.Grid.Stacks.Any(s => s.Name == name)).Select(PolicyStacks.Find).ToArray();
         if (ablations.Length == 0) return;
         doc.Heading("Ablations")
-            .Paragraph("Gimbal P1 with one layer at a time (DPLB = dispatch only, SJFS = queue only, EDR = experts only) and in full; Gimbal P2 with and without the expert-pressure feedback; Strata.")
+            .Paragraph("Gimbal P1 with one layer at a time (DPLB = dispatch only, SJFS = queue only, EDR = experts only) and in full; Gimbal P2 with and without the expert-pressure feedback; Strata's placement alone and Strata in full.")
             .Chart("ablations.svg", "Ablations: mean TTFT and TPOT reduction at the headline cells", Charts.ReductionBars(comparison, ablations, "Ablations vs vLLM"));
     }
 

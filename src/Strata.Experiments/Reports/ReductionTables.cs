@@ -13,10 +13,10 @@ public static class ReductionTables
     public const string Best = " ★";
 
     /// <summary>Each stack's change over the headline cells, one column per compared metric.</summary>
-    public static TextTable Overall(Comparison comparison, string title)
+    public static TextTable Overall(Comparison comparison, string title, IReadOnlyList<ExperimentCell>? cells = null)
     {
         var stacks = comparison.Challengers.ToArray();
-        var values = stacks.Select(s => comparison.Overall(s.Name).Values).ToArray();
+        var values = stacks.Select(s => comparison.Overall(s.Name, cells).Values).ToArray();
         var rows = stacks.Select((s, i) => (IReadOnlyList<string>)[s.Name, .. Marked(values, i, Reduction.Columns.Length)]).ToArray();
         return new TextTable(title, ["stack", .. Reduction.Columns], rows);
     }

@@ -17,11 +17,12 @@ public static class PolicyStacks
     /// measurements in docs/results.md: shortest-prefill-first whose key decays by 1,000 tokens a
     /// second of waiting (most of SJF's mean-TTFT gain without its p99 blow-up), dispatch on the
     /// prefill work a request would wait behind and still compute on each engine (pending
-    /// prefill, KV guard, cache credit), and a placement that balances EP ranks.
+    /// prefill, KV guard, cache credit), and a placement that balances every traffic class's expert
+    /// load on the EP ranks, not only the mix, so that steps of any mix of requests are even.
     /// </summary>
     public static PolicyStack Strata { get; } =
-        PolicyStack.Of("strata", "sjf-continuous", "prefix-pressure", "balanced",
-            "Strata: continuous-aging SJF, prefix- and pressure-aware dispatch, balanced placement",
+        PolicyStack.Of("strata", "sjf-continuous", "prefix-pressure", "class-balanced",
+            "Strata: continuous-aging SJF, prefix- and pressure-aware dispatch, class-balanced placement",
             queueParameters: new Dictionary<string, string> { ["aging_tokens_per_s"] = "1000" });
 
     public static IReadOnlyList<PolicyStack> All { get; } =
@@ -38,6 +39,7 @@ public static class PolicyStacks
         PolicyStack.Of("llmd", "fcfs", "llmd", "contiguous", "llm-d inference scheduler: queue 2, KV 2, prefix 3"),
         PolicyStack.Of("sglang", "fcfs", "sglang-cache-aware", "contiguous", "SGLang router, cache-aware policy"),
         PolicyStack.Of("dynamo", "fcfs", "dynamo-kv", "contiguous", "NVIDIA Dynamo KV router"),
+        PolicyStack.Of("strata-experts", "fcfs", "vllm-dp", "class-balanced", "Strata ablation: class-balanced placement only"),
         Strata,
     ];
 
