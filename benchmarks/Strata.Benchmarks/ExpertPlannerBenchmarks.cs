@@ -5,7 +5,8 @@ namespace Strata.Benchmarks;
 
 /// <summary>
 /// Expert planners at DeepSeek-V3 size: 58 MoE layers x 256 experts on each of <see cref="DeepSeekShapes"/>. Loads are lognormal (sigma 1, the per-iteration skew TRT-LLM measured for DeepSeek-R1;
-/// research/experts.md §1.7), 65,536 token-expert assignments per layer, seeded.
+/// research/experts.md §1.7), 65,536 token-expert assignments per layer, seeded, split over five traffic classes
+/// (for <c>class-balanced</c>; the others read the total only).
 /// </summary>
 [MemoryDiagnoser]
 public class ExpertPlannerBenchmarks
@@ -14,7 +15,7 @@ public class ExpertPlannerBenchmarks
     private PlacementShape _shape = null!;
     private IExpertPlanner _planner = null!;
 
-    [Params("contiguous", "eplb", "balanced", "gimbal-anchor")]
+    [Params("contiguous", "eplb", "balanced", "class-balanced", "gimbal-anchor")]
     public string Planner { get; set; } = "eplb";
 
     /// <summary>GPUs x slots / nodes.</summary>
@@ -32,21 +33,27 @@ public class ExpertPlannerBenchmarks
     [Benchmark]
     public ExpertPlacement Plan() => _planner.Plan(_load, _shape, null);
 
+    public const int Classes = 5;
+
     public static ExpertLoad DeepSeekLikeLoad(int layers, int experts, int seed)
     {
         var random = new Random(seed);
         var rows = new double[layers][];
         for (var layer = 0; layer < layers; layer++)
         {
-            var popularity = new double[experts];
-            for (var e = 0; e < experts; e++)
-            {
-                var gaussian = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-                popularity[e] = Math.Exp(gaussian);
-            }
+            var popularity = Lognormal(random, experts);
             var total = popularity.Sum();
             rows[layer] = popularity.Select(p => Math.Round(65536 * p / total)).ToArray();
         }
-        return new ExpertLoad(rows);
+        // Each class tilts the same total by its own lognormal preference, so the classes sum to the rows exactly.
+        var perClass = rows.Select(row =>
+        {
+            var tilt = Enumerable.Range(0, Classes).Select(_ => Lognormal(random, experts)).ToArray();
+            return tilt.Select(t => row.Select((load, e) => load * t[e] / tilt.Sum(c => c[e])).ToArray()).ToArray();
+        }).ToArray();
+        return new ExpertLoad(rows, perClass: perClass);
     }
+
+    private static double[] Lognormal(Random random, int count) => Enumerable.Range(0, count)
+        .Select(_ => Math.Exp(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();
 }

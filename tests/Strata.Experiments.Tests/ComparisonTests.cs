@@ -1,3 +1,4 @@
+using Strata.Experiments.Grids;
 using Strata.Experiments.Reports;
 using Strata.Experiments.Stacks;
 
@@ -42,6 +43,38 @@ public sealed class ComparisonTests
         Assert.Equal(2, comparison.Flags.Count);
         Assert.Equal(["p99 TTFT"], comparison.Flags.Single(f => f.Run.Stack == Gimbal).WorseOn);
         Assert.Equal(["throughput"], comparison.Flags.Single(f => f.Run.Stack == Strata).WorseOn);
+    }
+
+    [Fact]
+    public void The_follow_ups_cells_get_their_own_headline_averaged_over_them_only()
+    {
+        var h100 = ExperimentCell.Preset("gimbal-h100", "random", 4.0);
+        var grid = Outcomes.Grid(PolicyStacks.Baseline, Strata) with { Cells = [Outcomes.Cell, h100], FollowUpCells = [h100] };
+        var comparison = new Comparison(grid,
+        [
+            Outcomes.Of(PolicyStacks.Baseline, 1000, 4000, 100, 1.0),
+            Outcomes.Of(Strata, 900, 4000, 100, 1.0),
+            Outcomes.Of(PolicyStacks.Baseline, 2000, 8000, 200, 3.0, cell: h100),
+            Outcomes.Of(Strata, 1000, 4000, 150, 3.3, cell: h100),
+        ]);
+
+        var blocks = ExperimentReport.Build(comparison, "strata experiment").Blocks.ToList();
+        var heading = blocks.FindIndex(b => b is ReportBlock.Heading { Text: "The follow-up's testbed" });
+        var table = Assert.IsType<ReportBlock.Table>(blocks.Skip(heading).First(b => b is ReportBlock.Table)).Content;
+
+        Assert.True(heading > 0);
+        Assert.Equal(["strata", "−50.0%" + ReductionTables.Best, "−50.0%" + ReductionTables.Best, "−25.0%" + ReductionTables.Best, "+10.0%" + ReductionTables.Best], table.Rows[0]);
+        Assert.Equal(0.1, comparison.Overall("strata").MeanTtft, 9);   // the A100 headline is not mixed with it
+    }
+
+    [Fact]
+    public void The_default_grid_has_the_follow_ups_five_shapes_at_two_three_and_four_requests_per_second()
+    {
+        var followUp = ExperimentGrids.Create("default", tracesDirectory: null).FollowUpCells;
+        Assert.Equal(15, followUp.Count);
+        Assert.All(followUp, cell => Assert.Equal("gimbal-h100", cell.Cluster));
+        Assert.Equal([2.0, 3.0, 4.0], followUp.Select(c => c.Rate).Distinct().Order());
+        Assert.Empty(ExperimentGrids.Create("quick", tracesDirectory: null).FollowUpCells);
     }
 
     [Fact]

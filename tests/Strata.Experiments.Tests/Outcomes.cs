@@ -13,10 +13,13 @@ internal static class Outcomes
     public static ExperimentGrid Grid(params PolicyStack[] stacks) =>
         new("test", [Cell], stacks, [0], 10, [Cell], []);
 
-    public static RunOutcome Of(PolicyStack stack, double meanTtft, double p99Ttft, double meanTpot, double throughput, int seed = 0) =>
-        new(new ExperimentRun(Cell, stack, seed, 10), new SimulationSummary
+    public static RunOutcome Of(PolicyStack stack, double meanTtft, double p99Ttft, double meanTpot, double throughput, int seed = 0, ExperimentCell? cell = null) =>
+        Of(cell ?? Cell, stack, meanTtft, p99Ttft, meanTpot, throughput, seed);
+
+    private static RunOutcome Of(ExperimentCell cell, PolicyStack stack, double meanTtft, double p99Ttft, double meanTpot, double throughput, int seed) =>
+        new(new ExperimentRun(cell, stack, seed, 10), new SimulationSummary
         {
-            Run = new RunDescription(Cell.Cluster, Cell.Workload, seed, stack.Queue.Name, stack.Dispatch.Name, stack.Experts.Name, Cell.Rate, 1),
+            Run = new RunDescription(cell.Cluster, cell.Workload, seed, stack.Queue.Name, stack.Dispatch.Name, stack.Experts.Name, cell.Rate, 1),
             Serving = new ServingMetrics
             {
                 TtftMs = new LatencyStats(meanTtft, meanTtft, 0, p99Ttft, p99Ttft),
