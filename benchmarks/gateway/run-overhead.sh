@@ -15,6 +15,7 @@
 #   ROUNDS=5 REQUESTS=6000 benchmarks/gateway/run-overhead.sh
 #   BASELINE=/tmp/old/src/Strata.Cli/bin/Release/net10.0/strata benchmarks/gateway/run-overhead.sh
 #                                                 # also an older build's gateway, as target "baseline"
+#   GATEWAY_ENV= benchmarks/gateway/run-overhead.sh   # the gateway without tiered compilation
 #
 # Needs nginx (Debian: apt-get install nginx), curl, jq. Output files stay in $OUT.
 set -euo pipefail
@@ -29,6 +30,10 @@ OUTPUT_TOKENS=${OUTPUT_TOKENS:-64}
 TIME_SCALE=${TIME_SCALE:-4}         # engine steps of ~15 ms wall: small TTFT noise, ~13k SSE chunks/s the 2 cores can carry
 BASE_PORT=${BASE_PORT:-18700}       # engine, nginx, gateway, baseline on BASE_PORT, +1, +2, +3
 BASELINE=${BASELINE:-}              # another build's strata executable, run as a second gateway
+# Environment of each gateway process. Tiered compilation is how serve should run (docs/gateway.md,
+# "Running it"): the CLI turns it off for the simulator, which leaves serve on ReadyToRun code.
+GATEWAY_ENV=${GATEWAY_ENV-DOTNET_TieredCompilation=1}
+BASELINE_ENV=${BASELINE_ENV-}
 OUT=${OUT:-$(mktemp -d /tmp/strata-overhead.XXXXXX)}
 ENGINE=127.0.0.1:$BASE_PORT
 NGINX=127.0.0.1:$((BASE_PORT + 1))
@@ -51,7 +56,7 @@ sed -e "s/@ENGINE@/$ENGINE/" -e "s/@PORT@/${NGINX#*:}/" benchmarks/gateway/nginx
 nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" -g 'daemon off;' 2>"$OUT/nginx.log" &
 pids+=($!)
 procs[nginx]=$!
-serve() { # target name, strata executable, listen address
+serve() { # target name, strata executable, listen address, environment (VAR=value ...)
     cat >"$OUT/$1.yaml" <<YAML
 listen: http://$3
 models:
@@ -60,15 +65,15 @@ models:
     max_in_flight: 1024           # above the bench's concurrency: admission never queues
     dispatch: {name: vllm-dp}
 YAML
-    "$2" serve --config "$OUT/$1.yaml" >"$OUT/$1.log" 2>&1 &
+    env $4 "$2" serve --config "$OUT/$1.yaml" >"$OUT/$1.log" 2>&1 &
     pids+=($!)
     procs[$1]=$!
 }
 targets=(direct nginx gateway)
 declare -A url=([direct]=http://$ENGINE [nginx]=http://$NGINX [gateway]=http://$GATEWAY)
-serve gateway "$STRATA" "$GATEWAY"
+serve gateway "$STRATA" "$GATEWAY" "$GATEWAY_ENV"
 if [ -n "$BASELINE" ]; then
-    serve baseline "$BASELINE" "$BASELINE_GATEWAY"
+    serve baseline "$BASELINE" "$BASELINE_GATEWAY" "$BASELINE_ENV"
     targets+=(baseline)
     url[baseline]=http://$BASELINE_GATEWAY
 fi
@@ -94,7 +99,8 @@ for r in $(seq "$ROUNDS"); do
     for t in "${targets[@]}"; do bench "$t" "$OUT/$t-$r.json" "$REQUESTS" "$r"; done
 done
 
-echo "machine: $(nproc) cores; $REQUESTS requests x $ROUNDS rounds per target, $PROMPT_TOKENS prompt / $OUTPUT_TOKENS output tokens, streaming, --rate $RATE --max-concurrency $CONCURRENCY, time scale $TIME_SCALE; results in $OUT"
+echo "gateway env: ${GATEWAY_ENV:-none}${BASELINE:+; baseline $BASELINE, env: ${BASELINE_ENV:-none}}"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $REQUESTS requests x $ROUNDS rounds per target, $PROMPT_TOKENS prompt / $OUTPUT_TOKENS output tokens, streaming, --rate $RATE --max-concurrency $CONCURRENCY, time scale $TIME_SCALE; results in $OUT"
 # Per target, the median over rounds of: each run's TTFT p50 and p99 (ms), and the proxy's and the
 # engine's CPU ms per completed request; failures are summed. Added = target - direct.
 summary() { # target -> "p50 p99 failed proxy-cpu engine-cpu"
