@@ -43,10 +43,13 @@ public static class GatewayHost
         // sync Read), and the admission and backend locks only guard short bookkeeping. Tests build
         // the gateway here too, so they run in this mode.
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
-        // Scrapes run 20 times a second per engine and every request is proxied: their per-request info logs would drown the gateway's own.
-        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
-            .AddFilter("Yarp", LogLevel.Warning)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Every request is proxied: YARP's per-request info logs would drown the gateway's own.
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            // Off, not just quiet: while this category logs at any level, ASP.NET Core starts an Activity
+            // and a log scope for every request, which then ride along (and are switched in and out) on
+            // every await of every streamed chunk, and give the engine request an Activity of its own.
+            .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(options.Time);
@@ -60,7 +63,9 @@ public static class GatewayHost
         services.AddSingleton<CompletionEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddHttpForwarder();
+        // Scrapes run 20 times a second per engine: no per-request log lines or log scopes for them.
         services.AddHttpClient(SignalScraper.HttpClientName)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(2) });
         services.AddHostedService<GatewayLifetime>();
         configure?.Invoke(builder);
