@@ -35,9 +35,9 @@ public sealed class ClassBalancedPlanner(int maxPasses = ClassBalancedPlanner.De
     internal static ClassBalancedLayout Layout(ExpertLoad load, int layer, PlacementShape shape, int maxPasses)
     {
         var mix = load.PerExpert[layer];
-        var terms = new List<double[]> { mix };
-        var weights = new List<double> { Weight(1, mix.Sum()) };
         var all = mix.Sum();
+        var terms = new List<double[]> { mix };
+        var weights = new List<double> { Weight(1, all) };
         if (load.PerClass is { } perClass && all > 0)
             foreach (var classLoad in perClass[layer])
             {
