@@ -83,6 +83,23 @@ public class PlanExpertsCommandTests
         Assert.Equal(196.67 / 181.25, objective.Total(exact, load, null), 3);
     }
 
+    [Fact]
+    public void Class_balanced_reads_per_class_loads_from_the_file_and_splits_each_class_over_the_gpus()
+    {
+        // Class A uses experts 0 and 3, class B 1 and 2: balancing the mix alone would pair {0, 3} and {1, 2}.
+        var loads = CliRunner.WriteFile(CliRunner.TempDir(), "loads.json",
+            """{"loads": [[12, 11, 10, 9]], "classes": [[[12, 0, 0, 9], [0, 11, 10, 0]]]}""");
+        var output = Path.Combine(CliRunner.TempDir(), "placement.json");
+
+        var (exit, _, error) = CliRunner.Run("plan-experts", "--loads", loads, "--gpus", "2", "--planner", "class-balanced", "--out", output);
+
+        Assert.True(exit == 0, error);
+        var row = JsonNode.Parse(File.ReadAllText(output))!["phy2log"]![0]!.AsArray().Select(n => (int)n!).ToArray();
+        int Rank(int expert) => Array.IndexOf(row, expert) / 2;
+        Assert.NotEqual(Rank(0), Rank(3));
+        Assert.NotEqual(Rank(1), Rank(2));
+    }
+
     [Theory]
     [InlineData("--planner gimbal-minlp --time-limit 0", "--time-limit: '0' is not a number")]
     [InlineData("--planner gimbal-minlp --time-limit soon", "--time-limit")]
@@ -105,6 +122,7 @@ public class PlanExpertsCommandTests
     [InlineData("[[1,-2,3,4]]", "--gpus 2", "negative")]
     [InlineData("[[1,2,3,4],[1,2,3]]", "--gpus 2", "[1]")]
     [InlineData("[[1,2,\"x\",4]]", "--gpus 2", "loads[0][2] is not a number")]
+    [InlineData("{\"loads\": [[1,2,3,4]], \"classes\": [[[1,2,3]]]}", "--gpus 2", "per-class load [0][0] has 3 entries")]
     public void Bad_input_is_one_clear_line_and_exit_2(string loads, string options, string message)
     {
         var file = CliRunner.WriteFile(CliRunner.TempDir(), "loads.json", loads);

@@ -47,7 +47,7 @@ public sealed class ExpertLoad
     }
 
     /// <summary>Builds the per-expert load by summing the per-source load over sources.</summary>
-    public static ExpertLoad FromSources(double[][][] perSource, double[][][]? transitions = null)
+    public static ExpertLoad FromSources(double[][][] perSource, double[][][]? transitions = null, double[][][]? perClass = null)
     {
         ArgumentNullException.ThrowIfNull(perSource);
         var perExpert = perSource.Select(layer =>
@@ -60,7 +60,7 @@ public sealed class ExpertLoad
                 for (var e = 0; e < Math.Min(sum.Length, row?.Length ?? 0); e++) sum[e] += row![e];
             return sum;
         }).ToArray();
-        return new ExpertLoad(perExpert, perSource, transitions);
+        return new ExpertLoad(perExpert, perSource, transitions, perClass);
     }
 
     public double[][] PerExpert { get; }

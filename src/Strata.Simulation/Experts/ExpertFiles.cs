@@ -22,10 +22,9 @@ public static class ExpertFiles
         if (loads is not JsonArray layers || layers.Count == 0) throw Bad(path, "\"loads\" must be a non-empty array [layers][experts] or [layers][sources][experts]");
         try
         {
-            var load = layers[0] is JsonArray first && first.Count > 0 && first[0] is JsonArray
-                ? ExpertLoad.FromSources(Cube(loads, path, "loads"), transitions)
-                : new ExpertLoad(Matrix(loads, path, "loads"), transitions: transitions);
-            return classes is null ? load : new ExpertLoad(load.PerExpert, load.PerSource, load.Transitions, classes);
+            return layers[0] is JsonArray first && first.Count > 0 && first[0] is JsonArray
+                ? ExpertLoad.FromSources(Cube(loads, path, "loads"), transitions, classes)
+                : new ExpertLoad(Matrix(loads, path, "loads"), transitions: transitions, perClass: classes);
         }
         catch (ArgumentException e)
         {

@@ -134,7 +134,6 @@ internal sealed class ExpertRebalancer
             for (var d = 0; d < domains; d++)
                 if (domainTokens[d] > 0) _routing.AddTransitions(d, layer, domainTokens[d], transitions[layer]);
         }
-        var bySource = ExpertLoad.FromSources(perSource, layers > 1 && _planner.ReadsTransitions ? transitions : null);
-        return new ExpertLoad(bySource.PerExpert, bySource.PerSource, bySource.Transitions, perClass);
+        return ExpertLoad.FromSources(perSource, layers > 1 && _planner.ReadsTransitions ? transitions : null, perClass);
     }
 }
