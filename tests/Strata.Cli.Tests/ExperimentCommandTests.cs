@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Strata.Experiments.Stacks;
+using Strata.Simulation.Data;
 
 namespace Strata.Cli.Tests;
 
@@ -37,6 +38,7 @@ public class ExperimentCommandTests
     [InlineData("--grid", "huge", "--grid: unknown grid 'huge'")]
     [InlineData("--stacks", "vllm,nope", "--stacks: unknown stack 'nope'")]
     [InlineData("--jobs", "0", "--jobs: must be at least 1")]
+    [InlineData("--traces", "/nonexistent/traces", "--traces: '/nonexistent/traces' is not a folder")]
     public void Bad_options_stop_before_any_simulation_with_one_line_naming_the_option(string option, string value, string message)
     {
         var folder = Path.Combine(CliRunner.TempDir(), "never");
@@ -46,5 +48,21 @@ public class ExperimentCommandTests
         Assert.Equal(StrataCli.UsageError, exit);
         Assert.StartsWith("error: " + message, error);
         Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public void A_trace_missing_from_the_traces_folder_is_left_out_and_said_so_on_the_terminal_and_in_the_report()
+    {
+        var traces = CliRunner.TempDir();
+        File.Copy(DataFolder.Path("traces", "azure-llm-2023-conv.csv"), Path.Combine(traces, "azure-llm-2023-conv.csv"));
+        var folder = CliRunner.TempDir();
+
+        var (exit, output, error) = CliRunner.Run("experiment", "--stacks", "vllm", "--seeds", "1", "--requests", "10", "--traces", traces, "--out", folder);
+
+        Assert.True(exit == 0, error);
+        const string said = "left out: mooncake-conversation.jsonl on gimbal-a100";
+        Assert.Contains(said, output);
+        Assert.Contains("Left out: mooncake-conversation.jsonl on gimbal-a100", File.ReadAllText(Path.Combine(folder, "report.md")));
+        Assert.Contains(Directory.GetFiles(Path.Combine(folder, "runs"), "*.yaml"), f => File.ReadAllText(f).Contains("azure-llm-2023-conv.csv"));
     }
 }

@@ -1,3 +1,4 @@
+using Strata.Simulation.Data;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strata.Core.Experts;
@@ -7,14 +8,7 @@ namespace Strata.Cli.Tests;
 
 public class PlanExpertsCommandTests
 {
-    private static string Case(string name) => Path.GetFullPath(Path.Combine(Root(), "..", "shared", "data", "eplb-cases", name));
-
-    private static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Strata.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("Strata.slnx not found.");
-    }
+    private static string Case(string name) => DataFolder.Path("eplb-cases", name);
 
     private static string LoadsOf(string caseFile)
     {

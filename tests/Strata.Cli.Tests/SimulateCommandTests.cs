@@ -1,9 +1,25 @@
+using Strata.Simulation.Data;
 using System.Text.Json;
 
 namespace Strata.Cli.Tests;
 
 public class SimulateCommandTests
 {
+    /// <summary>The cluster files in examples/ run as the docs say, their data found relative to the file.</summary>
+    [Theory]
+    [InlineData("dp8-a100.yaml")]
+    [InlineData("rtxpro6000-profile.yaml")]
+    [InlineData("calibration/a100-single.yaml")]
+    [InlineData("calibration/h100-single.yaml")]
+    public void The_example_cluster_files_simulate(string file)
+    {
+        var path = Path.Combine(Directory.GetParent(DataFolder.Root)!.FullName, "examples", file);
+
+        var (exit, _, error) = CliRunner.Run("simulate", "--cluster", path, "--workload", "random", "--requests", "20", "--rate", "2");
+
+        Assert.True(exit == 0, error);
+    }
+
     [Fact]
     public void Writes_vllm_bench_summary_json_and_one_csv_row_per_request()
     {

@@ -68,6 +68,15 @@ public sealed class ComparisonTests
     }
 
     [Fact]
+    public void The_default_grid_reads_the_shipped_traces_and_leaves_nothing_out()
+    {
+        var grid = ExperimentGrids.Create("full");
+        Assert.Empty(grid.LeftOut);
+        foreach (var file in new[] { "azure-llm-2023-conv.csv", "mooncake-conversation.jsonl" })
+            Assert.Equal(2, grid.Cells.Count(c => c.Label.Contains(Path.GetFileNameWithoutExtension(file), StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void The_default_grid_has_the_follow_ups_five_shapes_at_two_three_and_four_requests_per_second()
     {
         var followUp = ExperimentGrids.Create("default", tracesDirectory: null).FollowUpCells;

@@ -23,14 +23,14 @@ internal static class ExperimentCommand
         var stacks = new Option<string[]>("--stacks") { Description = $"Only these stacks (the baseline always runs): {string.Join(", ", PolicyStacks.All.Select(s => s.Name))}.", AllowMultipleArgumentsPerToken = true };
         var seeds = new Option<int?>("--seeds") { Description = "Seeds per cell, overriding the grid's (0, 1, … N−1)." };
         var requests = new Option<int?>("--requests") { Description = "Requests per run, overriding the grid's." };
-        var traces = new Option<DirectoryInfo?>("--traces") { Description = "Folder of the Azure and Mooncake traces (default: shared/data/traces found beside the checkout)." };
+        var traces = new Option<DirectoryInfo?>("--traces") { Description = "Folder of the Azure and Mooncake traces (default: the data/traces Strata ships)." };
         var command = new Command("experiment", "Run the evaluation grid in the simulator: every policy stack against the vLLM baseline, with a report.")
         {
             grid, output, jobs, stacks, seeds, requests, traces,
         };
         command.SetAction(parse =>
         {
-            var chosen = Grid(parse.GetValue(grid)!, parse.GetValue(traces)?.FullName ?? TracesFolder.Find());
+            var chosen = Grid(parse.GetValue(grid)!, TracesOption(parse.GetValue(traces)));
             if (parse.GetValue(stacks) is { Length: > 0 } names) chosen = Checked(() => chosen.WithStacks(names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray()));
             if (parse.GetValue(seeds) is { } n) chosen = n >= 1 ? chosen.WithSeeds(n) : throw new CliUsageException("--seeds: must be at least 1.");
             if (parse.GetValue(requests) is { } r) chosen = r >= 1 ? chosen.WithRequests(r) : throw new CliUsageException("--requests: must be at least 1.");
@@ -38,6 +38,7 @@ internal static class ExperimentCommand
             if (parallel < 1) throw new CliUsageException("--jobs: must be at least 1.");
             var folder = parse.GetValue(output)!.FullName;
 
+            ExperimentTables.WriteLeftOut(console, chosen);
             IReadOnlyList<RunOutcome> outcomes = [];
             var started = System.Diagnostics.Stopwatch.StartNew();
             console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -51,11 +52,19 @@ internal static class ExperimentCommand
 
             ExperimentTables.Write(console, comparison);
             console.WriteLine($"{outcomes.Count} simulations in {started.Elapsed.TotalSeconds:F1} s; {comparison.Flags.Count} runs flagged worse than the baseline by more than 2% (see the report).");
+            ExperimentTables.WriteLeftOut(console, chosen);
             console.WriteLine($"report: {Path.Combine(folder, ExperimentReport.MarkdownFile)} and {Path.Combine(folder, ExperimentReport.HtmlFile)}");
             return 0;
         });
         return command;
     }
+
+    private static string? TracesOption(DirectoryInfo? traces) => traces switch
+    {
+        null => null,
+        { Exists: true } => traces.FullName,
+        _ => throw new CliUsageException($"--traces: '{traces.FullName}' is not a folder; give the folder that holds azure-llm-2023-conv.csv and mooncake-conversation.jsonl, or leave it out for the data/traces Strata ships."),
+    };
 
     private static ExperimentGrid Grid(string name, string? traces) => Checked(() => ExperimentGrids.Create(name, traces), "--grid");
 

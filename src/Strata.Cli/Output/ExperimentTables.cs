@@ -1,4 +1,5 @@
 using Spectre.Console;
+using Strata.Experiments.Grids;
 using Strata.Experiments.Reports;
 
 namespace Strata.Cli.Output;
@@ -17,6 +18,12 @@ internal static class ExperimentTables
         if (followUp.Count > 0)
             Render(console, ReductionTables.Overall(comparison,
                 $"Gimbal P2's testbed: change vs vLLM baseline, mean over the five shapes at {ExperimentReport.FollowUpRates(followUp)} req/s on {followUp[0].Cluster}", followUp));
+    }
+
+    /// <summary>What the grid leaves out and why, so a shorter run is never mistaken for the whole grid.</summary>
+    public static void WriteLeftOut(IAnsiConsole console, ExperimentGrid grid)
+    {
+        foreach (var item in grid.LeftOut) console.MarkupLine($"[yellow]left out:[/] {Markup.Escape(item)}");
     }
 
     private static void Render(IAnsiConsole console, TextTable source)

@@ -5,7 +5,7 @@ namespace Strata.Core.Dispatch;
 
 /// <summary>
 /// <c>dynamo-kv</c>: NVIDIA Dynamo's KV router cost (<c>lib/kv-router/src/scheduling/selector/default.rs</c>,
-/// <c>docs/router/kv_cache_routing.md</c>; research/routers.md §5), in KV blocks of <c>block_size</c> tokens:
+/// <c>docs/router/kv_cache_routing.md</c> and <c>lib/kv-router/src/scheduling/selector/default.rs</c> @ 07a6c9ce), in KV blocks of <c>block_size</c> tokens:
 /// <code>
 /// raw_prefill = (active prefill tokens + prompt tokens) / block_size
 /// decay       = 1 / (1 + overlap_score_credit_decay · ((active prefill − min active prefill)/block_size) / prompt blocks)

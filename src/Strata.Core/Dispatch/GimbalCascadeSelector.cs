@@ -3,7 +3,7 @@ using Strata.Core.Policies;
 namespace Strata.Core.Dispatch;
 
 /// <summary>
-/// <c>gimbal</c>: Algorithm 1 of Gimbal (arXiv 2602.21626, research/paper.md §2.1), line by line:
+/// <c>gimbal</c>: Algorithm 1 of Gimbal (arXiv 2602.21626v1, Algorithm 1), line by line:
 /// <code>
 ///  1 e* ← default engine                      (round-robin or vllm-dp: parameter default)
 ///  2 if metric data available                 (every healthy view ≤ max_signal_age_s old)
@@ -25,7 +25,7 @@ namespace Strata.Core.Dispatch;
 /// waiting from the engine's point of view). Remaining prefill of running requests is not added
 /// again: those tokens are already in RunningTokens.</para>
 /// <para>The paper leaves the map's TTL unspecified; <c>sticky_ttl_s</c> defaults to 300 s, llm-d's
-/// session TTL (research/routers.md §2.2). The TTL slides: line 21 refreshes it on every request.
+/// session TTL (llm-d's session-affinity scorer, <c>llm-d/llm-d-router</c> @ ebab6879, <c>pkg/epp/framework/plugins/scheduling/scorer/</c>). The TTL slides: line 21 refreshes it on every request.
 /// A sticky engine that is no longer healthy is not used. <c>max_signal_age_s</c> defaults to
 /// 10 s, two of vLLM's idle stats-publish periods (5 s, routers.md §7.1), so an idle engine's
 /// unchanged snapshot still counts as data while a dead scrape does not.</para>

@@ -5,7 +5,7 @@ namespace Strata.Core.Dispatch;
 
 /// <summary>
 /// <c>llmd</c>: llm-d Router's default scheduling profile (<c>loadDefaultConfig</c>,
-/// <c>llm-d/llm-d-router</c> @ ebab6879, research/routers.md §2.1–2.3): score = Σ wᵢ·clamp(scoreᵢ, 0, 1),
+/// <c>llm-d/llm-d-router</c> @ ebab6879, <c>pkg/epp/framework/plugins/scheduling/scorer/</c>): score = Σ wᵢ·clamp(scoreᵢ, 0, 1),
 /// highest wins, ties broken uniformly at random (the <c>max-score-picker</c> shuffles before
 /// sorting; here a generator seeded by <c>seed</c>):
 /// <list type="bullet">

@@ -14,7 +14,7 @@ namespace Strata.Core.Dispatch;
 /// index (approximate or precise, <see cref="PrefixAffinity"/>). Load and cache affinity are one
 /// unit — prefill tokens — so neither needs a hand-tuned switch: a cached prefix wins exactly as
 /// long as it saves more prefill than the engine's extra backlog costs (compare SGLang's balance
-/// thresholds and llm-d's fixed scorer weights in research/routers.md). A cached token is
+/// thresholds and llm-d's fixed scorer weights, <c>llm-d/llm-d-router</c> @ ebab6879). A cached token is
 /// weighted <c>cache_weight</c> (default 8) times a pending one: a miss recomputes the prefix — work
 /// every request on that engine then waits behind — while pending prefill overstates a newcomer's
 /// wait, since chunked prefill shares each step's token budget. On the multi-turn chat workload at

@@ -6,7 +6,7 @@ namespace Strata.Core.Dispatch;
 /// <c>gimbal-pressure</c>: the follow-up paper's pressure-aware dispatch (arXiv 2606.15177). Its
 /// abstract names the signals — "KV cache usage, remaining prefill work, queue pressure, and MoE
 /// expert pressure" — but the functional form and weights were not retrievable
-/// (research/paper.md §2.4), so this is Strata's own documented score, lowest wins:
+/// (arXiv 2606.15177 names its signals in the abstract but not the formula), so this is Strata's own documented score, lowest wins:
 /// <code>
 /// score(e) = kv_weight     · KV(e)
 ///          + prefill_weight · (remaining prefill of running + waiting prefill + in-flight prefill)(e) / prefill_scale_tokens

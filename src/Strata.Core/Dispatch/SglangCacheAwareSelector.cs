@@ -5,7 +5,7 @@ namespace Strata.Core.Dispatch;
 
 /// <summary>
 /// <c>sglang-cache-aware</c>: SGLang's / Shepherd Model Gateway's default <c>cache_aware</c> policy
-/// (<c>smg:model_gateway/src/policies/cache_aware.rs</c> @ 73da68ca, research/routers.md §3.2).
+/// (<c>smg:model_gateway/src/policies/cache_aware.rs</c> @ 73da68ca, the continuation of SGLang's router).
 /// Load is the router's in-flight count (requests sent and not finished: waiting + in flight +
 /// running); the least-loaded engine breaks ties by fewer requests routed to it, then index.
 /// <list type="number">

@@ -14,7 +14,7 @@ public enum VllmDataParallelRule
 
 /// <summary>
 /// <c>vllm-dp</c>: vLLM's internal data-parallel load balancer
-/// (<c>DPLBAsyncMPClient.get_core_engine_for_request</c>, research/routers.md §7.1); lowest score
+/// (<c>DPLBAsyncMPClient.get_core_engine_for_request</c>, <c>vllm/v1/engine/core_client.py</c> @ 00080ee1); lowest score
 /// wins, the first engine of the scan on ties. Waiting always includes the requests this router
 /// sent since the last stats update, as vLLM's client bumps its local copy of the counts on
 /// every dispatch. Parameter <c>rule</c>:

@@ -1,7 +1,7 @@
 namespace Strata.Core.Experts;
 
 /// <summary>
-/// <c>gimbal-minlp</c>: the Gimbal follow-up's joint placement (arXiv 2606.15177; research/paper.md §2.4,
+/// <c>gimbal-minlp</c>: the Gimbal follow-up's joint placement (arXiv 2606.15177, whose abstract names the terms;
 /// whose α, β, γ, constraint set and heuristic are not published, so the model below is ours). Per layer it
 /// minimises
 /// <code>

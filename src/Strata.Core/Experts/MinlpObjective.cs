@@ -2,7 +2,7 @@ namespace Strata.Core.Experts;
 
 /// <summary>
 /// Weights of <c>gimbal-minlp</c>'s per-layer objective <c>α·C_load + β·C_comm + γ·C_mig</c> (Gimbal
-/// follow-up, arXiv 2606.15177, MINLP terms as summarised in research/paper.md §2.4; the paper gives no
+/// follow-up, arXiv 2606.15177, MINLP terms as its abstract names them; the paper gives no
 /// values, these defaults are ours):
 /// <list type="bullet">
 /// <item><c>α = 1</c>: <c>C_load</c> is max/mean rank load, so a 10% straggler costs 0.1. The straggler delays
@@ -12,7 +12,7 @@ namespace Strata.Core.Experts;
 /// token is worth about half a straggling one: cutting traffic by 20 points pays for 10% imbalance.</item>
 /// <item><c>γ = 0.1</c>: <c>C_mig</c> is newly loaded replicas over slots (0..1), so a full re-layout costs
 /// 0.1 and must buy at least a 10% balance gain. A rebalance stalls serving for 0.5–1 s (TRT-LLM, SGLang
-/// 1.8 s; research/experts.md §2.5) every ~3000 steps, a few percent of the interval; the weight is set
+/// 1.8 s in sgl-project/sglang PR #6739) every ~3000 steps, a few percent of the interval; the weight is set
 /// above that so that noise in one window does not churn weights.</item>
 /// </list>
 /// </summary>

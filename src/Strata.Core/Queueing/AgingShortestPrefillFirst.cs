@@ -6,7 +6,7 @@ namespace Strata.Core.Queueing;
 /// <summary>
 /// <c>sjf-aging</c>: Gimbal P1 Algorithm 2 — shortest prompt first; a request that has waited at
 /// least θage (<c>theta_age_s</c>, default 5 s) is promoted ahead of every non-aged one; aged
-/// requests go by arrival; ties by arrival, then id (research/paper.md §2.2). With
+/// requests go by arrival; ties by arrival, then id (arXiv 2602.21626v1, Algorithm 2; the paper leaves ties open). With
 /// <c>uncached: true</c> (<c>sjf-uncached</c>) the key is the prompt minus its prefix-cache hit.
 /// Preempted requests resume first, as vLLM's scheduler prepends them.
 /// <para>

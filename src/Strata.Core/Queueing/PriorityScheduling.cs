@@ -4,7 +4,7 @@ namespace Strata.Core.Queueing;
 /// <c>priority</c>: vLLM's <c>--scheduling-policy priority</c> — a heap by (priority, arrival):
 /// lower value first, earlier arrival on ties. A preempted request is pushed back into the same
 /// heap under its own key (vLLM's "prepend" is a push), so it resumes before everything of lower
-/// urgency and after anything more urgent (research/routers.md §7.2).
+/// urgency and after anything more urgent (<c>vllm/v1/core/sched/request_queue.py</c> @ 0097c7ed).
 /// </summary>
 public sealed class PriorityScheduling : IQueuePolicy
 {

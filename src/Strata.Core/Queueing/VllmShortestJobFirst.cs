@@ -6,7 +6,7 @@ namespace Strata.Core.Queueing;
 /// <summary>
 /// <c>sjf</c>: vLLM's newer SJF policy — highest score first, where
 /// score = 0.5·σ((wait − 5)/5) + 0.5·σ(−(prompt − 32768)/32768), σ(x) = 1/(1+e^−x)
-/// (research/routers.md §7.2). vLLM recomputes the score inside heap comparisons, so its heap
+/// (<c>vllm/v1/core/sched/policy/</c> @ 0097c7ed). vLLM recomputes the score inside heap comparisons, so its heap
 /// order can go stale; here the best score is found exactly at the pick's time (as TensorRT-LLM's
 /// SJF scores once per scheduling round). Ties by arrival, then id. Preempted requests resume first.
 /// </summary>

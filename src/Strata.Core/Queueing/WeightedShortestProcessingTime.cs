@@ -2,7 +2,7 @@ namespace Strata.Core.Queueing;
 
 /// <summary>
 /// <c>wspt</c>: Smith's rule as Dynamo's router queue uses it — highest
-/// (1 + priority_jump) / uncached tokens first (research/routers.md, Dynamo router queue).
+/// (1 + priority_jump) / uncached tokens first (ai-dynamo/dynamo <c>lib/kv-router/src/scheduling/policy_queue.rs</c> @ 0bebf6de).
 /// vLLM's priority is lower-is-more-urgent, so priority_jump = −priority (clamped at 0):
 /// priority −2 doubles… triples a request's weight, priorities ≥ 0 add nothing. Ties by arrival.
 /// Preempted requests resume first.

@@ -6,7 +6,8 @@ namespace Strata.Experiments.Grids;
 /// Cells × stacks × seeds. <see cref="HeadlineCells"/> are the cells the first paper's headline
 /// numbers average over (the five prompt shapes at 1.4 req/s on <c>gimbal-a100</c>);
 /// <see cref="FollowUpCells"/> those of the follow-up's testbed (the five shapes on <c>gimbal-h100</c>
-/// at 2, 3 and 4 req/s), empty in a grid without them.
+/// at 2, 3 and 4 req/s), empty in a grid without them. <see cref="LeftOut"/> says which cells the grid
+/// would have had and why they are not run, so a report never silently covers less than its grid.
 /// </summary>
 public sealed record ExperimentGrid(
     string Name,
@@ -18,6 +19,9 @@ public sealed record ExperimentGrid(
     IReadOnlyList<string> Notes)
 {
     public IReadOnlyList<ExperimentCell> FollowUpCells { get; init; } = [];
+
+    /// <summary>Cells of this grid that are not run, each with the reason and the fix.</summary>
+    public IReadOnlyList<string> LeftOut { get; init; } = [];
 
     public IEnumerable<ExperimentRun> Runs() =>
         from cell in Cells

@@ -1,11 +1,12 @@
 using Strata.Experiments.Stacks;
 using Strata.Simulation.Cluster;
+using Strata.Simulation.Data;
 using CorePolicies = Strata.Core.Policies.Policies;
 
 namespace Strata.Experiments.Grids;
 
 /// <summary>
-/// The grids <c>strata experiment --grid</c> knows (research/paper.md §3): <c>quick</c> for a
+/// The grids <c>strata experiment --grid</c> knows (the evaluation of Gimbal, arXiv 2602.21626 §4): <c>quick</c> for a
 /// smoke run, <c>default</c> for the first paper's A100 evaluation and the follow-up's H100 shapes,
 /// <c>full</c> adding H100 chat and traces and more seeds, and <c>policies</c>, every queue × dispatch
 /// pair (docs/policies.md).
@@ -24,7 +25,11 @@ public static class ExperimentGrids
 
     public static IReadOnlyList<string> Names { get; } = ["quick", "default", "full", "policies"];
 
-    public static ExperimentGrid Create(string name, string? tracesDirectory) => name switch
+    /// <summary>
+    /// The grid <paramref name="name"/>; its trace cells read <paramref name="tracesDirectory"/>, by default the traces
+    /// Strata ships (data/traces). A trace that is not there leaves its cell out, said in <see cref="ExperimentGrid.LeftOut"/>.
+    /// </summary>
+    public static ExperimentGrid Create(string name, string? tracesDirectory = null) => name switch
     {
         "quick" => Quick,
         "default" => Default(tracesDirectory),
@@ -71,10 +76,10 @@ public static class ExperimentGrids
         foreach (var shape in Shapes)
             cells.AddRange(PaperRates.Concat(SaturationRates).Select(rate => ExperimentCell.Preset(A100, shape, rate)));
         cells.Add(ExperimentCell.Preset(A100, "chat", 3.0));
-        var notes = new List<string>();
-        cells.AddRange(TraceCells(A100, traces, notes));
+        var leftOut = new List<string>();
+        cells.AddRange(TraceCells(A100, traces, leftOut));
         cells.AddRange(FollowUp);
-        return new ExperimentGrid("default", cells, PolicyStacks.All, [0, 1, 2], 1000, Headline, notes) { FollowUpCells = FollowUp };
+        return new ExperimentGrid("default", cells, PolicyStacks.All, [0, 1, 2], 1000, Headline, []) { FollowUpCells = FollowUp, LeftOut = leftOut };
     }
 
     private static ExperimentGrid Full(string? traces)
@@ -82,24 +87,37 @@ public static class ExperimentGrids
         var grid = Default(traces);
         var cells = grid.Cells.ToList();
         cells.Add(ExperimentCell.Preset(H100, "chat", 6.0));
-        var notes = grid.Notes.ToList();
-        cells.AddRange(TraceCells(H100, traces, notes));
-        return grid with { Name = "full", Cells = cells, Seeds = [0, 1, 2, 3, 4], Notes = notes };
+        var leftOut = grid.LeftOut.ToList();
+        cells.AddRange(TraceCells(H100, traces, leftOut));
+        return grid with { Name = "full", Cells = cells, Seeds = [0, 1, 2, 3, 4], LeftOut = leftOut };
     }
 
     /// <summary>The Azure conversation trace and Mooncake's conversation trace, re-timed to a rate the cluster can serve.</summary>
-    private static IEnumerable<ExperimentCell> TraceCells(string cluster, string? traces, List<string> notes)
+    private static IEnumerable<ExperimentCell> TraceCells(string cluster, string? traces, List<string> leftOut)
     {
-        if (traces is null)
-        {
-            if (!notes.Contains(MissingTraces)) notes.Add(MissingTraces);
-            yield break;
-        }
         var scale = cluster == H100 ? 2 : 1;
-        yield return ExperimentCell.Trace(cluster, Path.Combine(traces, "azure-llm-2023-conv.csv"), 3.0 * scale);
         // Mooncake conversations average ~9.5k prompt tokens: 2× A100 serve about 0.7 of them a second.
-        yield return ExperimentCell.Trace(cluster, Path.Combine(traces, "mooncake-conversation.jsonl"), 0.5 * scale);
+        (string File, double Rate)[] wanted = [("azure-llm-2023-conv.csv", 3.0 * scale), ("mooncake-conversation.jsonl", 0.5 * scale)];
+        if ((traces ?? ShippedTraces(leftOut)) is not { } folder) yield break;
+        foreach (var (file, rate) in wanted)
+        {
+            var path = Path.Combine(folder, file);
+            if (File.Exists(path)) yield return ExperimentCell.Trace(cluster, path, rate);
+            else leftOut.Add($"{file} on {cluster}: {path} not found; give --traces the folder that holds it (Strata ships it in data/traces)");
+        }
     }
 
-    private const string MissingTraces = "traces not found (looked for shared/data/traces beside the checkout): trace cells skipped";
+    private static string? ShippedTraces(List<string> leftOut)
+    {
+        try
+        {
+            return DataFolder.Path("traces");
+        }
+        catch (DataNotFoundException e)
+        {
+            const string reason = "trace cells: ";
+            if (!leftOut.Any(l => l.StartsWith(reason, StringComparison.Ordinal))) leftOut.Add(reason + e.Message);
+            return null;
+        }
+    }
 }

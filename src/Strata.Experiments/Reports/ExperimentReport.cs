@@ -37,6 +37,7 @@ public static class ExperimentReport
                        $"{grid.Seeds.Count} seed(s), {grid.Requests} requests each. Produced by:")
             .Code(commandLine);
         foreach (var note in grid.Notes) doc.Paragraph($"Note: {note}.");
+        foreach (var item in grid.LeftOut) doc.Paragraph($"Left out: {item}.");
 
         doc.Heading("Headline: against the vLLM baseline")
             .Paragraph($"Change of each stack against `{PolicyStacks.Baseline.Layers}`, averaged over " +

@@ -1,7 +1,7 @@
 namespace Strata.Experiments.Stacks;
 
 /// <summary>
-/// Every stack the evaluation compares (research/paper.md §3): the vLLM baseline as vLLM runs
+/// Every stack the evaluation compares (the evaluation of arXiv 2602.21626v1): the vLLM baseline as vLLM runs
 /// by default, the two Gimbal papers and their single-layer ablations, the peer routers, and
 /// Strata's own stack (docs/results.md says why it is built the way it is).
 /// </summary>

@@ -5,8 +5,8 @@ using Strata.Simulation.Metrics;
 namespace Strata.Serving.Bench;
 
 /// <summary>
-/// The result file of <c>vllm bench serve --save-result</c>, with its field names (research/sim.md
-/// §3), followed by Strata's own: where it ran and from which workload.
+/// The result file of <c>vllm bench serve --save-result</c>, with its field names (<c>vllm/benchmarks/serve.py</c> @ def9ce8),
+/// followed by Strata's own: where it ran and from which workload.
 /// </summary>
 public static class BenchResultJson
 {

@@ -8,7 +8,7 @@ namespace Strata.Serving.Emulation;
 
 /// <summary>
 /// One emulated engine's Prometheus metrics under vLLM V1's names and labels
-/// (<c>model_name</c>, <c>engine</c>; research/sim.md §2.1), in a registry of its own so engines
+/// (<c>model_name</c>, <c>engine</c>; <c>vllm/v1/metrics/loggers.py</c>), in a registry of its own so engines
 /// in one process never share series. Counters carry the <c>_total</c> suffix prometheus_client adds.
 /// Latencies are modelled seconds. prometheus-net refuses the colon of vLLM's <c>vllm:</c> prefix
 /// (colons are legal in the exposition format, reserved for recording rules by convention), so the

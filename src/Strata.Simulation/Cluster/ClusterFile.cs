@@ -4,7 +4,7 @@ using Strata.Simulation.Hardware;
 namespace Strata.Simulation.Cluster;
 
 /// <summary>
-/// Reads a cluster by preset name or from a YAML file (keys as in DESIGN.md "File formats").
+/// Reads a cluster by preset name or from a YAML file (keys in docs/architecture.md "File formats").
 /// A file may start from a preset with <c>base: gimbal-a100</c> and override any knob.
 /// Everything is validated here, before a simulation starts.
 /// </summary>

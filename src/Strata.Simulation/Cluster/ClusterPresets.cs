@@ -2,7 +2,7 @@ using Strata.Simulation.Hardware;
 
 namespace Strata.Simulation.Cluster;
 
-/// <summary>The papers' testbeds, with the engine defaults vLLM picks on those GPUs (research/sim.md §6).</summary>
+/// <summary>The papers' testbeds, with the engine defaults vLLM picks on those GPUs (<c>EngineArgs.get_batch_defaults</c> in <c>vllm/engine/arg_utils.py</c>).</summary>
 public static class ClusterPresets
 {
     /// <summary>

@@ -4,7 +4,7 @@ namespace Strata.Simulation.Cost;
 
 /// <summary>
 /// Step time from measured per-layer kernel times (LLMServingSim's profiler layout, e.g.
-/// ../shared/data/profiles/rtxpro6000-qwen3-30b-a3b): one layer's attention, norms and
+/// data/profiles/rtxpro6000-qwen3-30b-a3b): one layer's attention, norms and
 /// projections times the model's layers, plus embedding, final norm, lm_head and sampler once,
 /// plus a fixed per-step overhead; MoE from moe.csv by (tokens, activated experts), where an
 /// EP rank with A token-expert pairs counts as A / top-k tokens. Between grid points values are
@@ -30,7 +30,7 @@ public sealed class ProfileStepCost : IStepCostModel
     public ProfileStepCost(string directory, ModelSpec model, double stepOverheadSeconds = 1e-3)
     {
         if (!Directory.Exists(directory))
-            throw new ProfileException($"step_model.dir: '{directory}' is not a directory; point it at a profile folder such as ../shared/data/profiles/rtxpro6000-qwen3-30b-a3b.");
+            throw new ProfileException($"step_model.dir: '{directory}' is not a directory; point it at a profile folder such as data/profiles/rtxpro6000-qwen3-30b-a3b of the repository (a relative path is taken from the cluster file's folder).");
         _layers = model.Layers;
         _topK = model.ExpertsPerToken;
         _stepOverheadSeconds = stepOverheadSeconds;

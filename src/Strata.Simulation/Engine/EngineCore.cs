@@ -6,7 +6,7 @@ namespace Strata.Simulation.Engine;
 
 /// <summary>
 /// One simulated data-parallel engine with vLLM V1 scheduler semantics
-/// (../shared/research/sim.md §6): each step serves running requests first (one decode token,
+/// (<c>vllm/v1/core/sched/scheduler.py</c> @ 00024d31): each step serves running requests first (one decode token,
 /// or the next prefill chunk), then admits waiting ones in the queue policy's order, under the
 /// token budget and <c>max_num_seqs</c>; when KV blocks run out it preempts from the tail of the
 /// running list, frees the victim's blocks for recompute, and admits nothing that step.

@@ -1,7 +1,7 @@
 namespace Strata.Simulation.Hardware;
 
 /// <summary>
-/// One GPU's peak numbers from its public spec sheet (../shared/data/README.md).
+/// One GPU's peak numbers from its public spec sheet (the vendors' data sheets).
 /// Efficiencies are what a roofline step model multiplies the peaks by; docs/calibration.md
 /// says how they were chosen.
 /// </summary>

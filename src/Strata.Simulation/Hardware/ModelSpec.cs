@@ -1,8 +1,7 @@
 namespace Strata.Simulation.Hardware;
 
 /// <summary>
-/// The facts of a model that set its serving cost: sizes from its HF <c>config.json</c>
-/// (../shared/research/sim.md §5.1–5.2).
+/// The facts of a model that set its serving cost: sizes from its Hugging Face <c>config.json</c>.
 /// </summary>
 public sealed record ModelSpec
 {

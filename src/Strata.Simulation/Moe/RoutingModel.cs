@@ -5,7 +5,7 @@ namespace Strata.Simulation.Moe;
 /// <para>
 /// Layer l's log-popularity for domain d is σ_l·(√ρ·z_l + √(1−ρ)·u_{d,l}): z is shared by all
 /// domains, u is the domain's own preference, ρ their correlation. OLMoE's per-domain routing
-/// counts (../shared/data/expert-routing) give σ 0.27–1.83 per domain and layer (median ≈ 0.8)
+/// counts (data/expert-routing, checked by RoutingCalibrationTests) give σ 0.27–1.83 per domain and layer (median ≈ 0.8)
 /// and a cross-domain correlation of the log counts near 0 (0.11 at layer 0, 0.00 deeper):
 /// domains prefer different experts, so the defaults are σ ≈ 0.8, ρ = 0.1 (docs/experts.md).
 /// </para>

@@ -1,19 +1,15 @@
+using Strata.Simulation.Data;
 using System.Text.Json;
 using Strata.Core.Experts;
 
 namespace Strata.Core.Tests.Experts;
 
-/// <summary>One reference run of DeepSeek's <c>eplb.py</c> from <c>../shared/data/eplb-cases/</c>.</summary>
+/// <summary>One reference run of DeepSeek's <c>eplb.py</c> from <c>data/eplb-cases/</c>.</summary>
 public sealed record EplbCase(string Name, ExpertLoad Load, PlacementShape Shape, JsonElement Output, JsonElement? StableOutput)
 {
     public static IEnumerable<string> Files()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Strata.slnx"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException($"no Strata.slnx above {AppContext.BaseDirectory}; run the tests from inside the repository.");
-        var cases = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "eplb-cases"));
-        if (!Directory.Exists(cases)) throw new InvalidOperationException($"{cases} is missing; the EPLB reference cases live beside the repository.");
-        return Directory.GetFiles(cases, "*.json").Order(StringComparer.Ordinal);
+        return Directory.GetFiles(DataFolder.Path("eplb-cases"), "*.json").Order(StringComparer.Ordinal);
     }
 
     public static EplbCase Read(string path)

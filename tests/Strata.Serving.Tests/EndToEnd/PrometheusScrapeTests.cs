@@ -10,9 +10,10 @@ namespace Strata.Serving.Tests.EndToEnd;
 /// </summary>
 public sealed class PrometheusScrapeTests
 {
-    [Fact]
+    [SkippableFact]
     public async Task Prometheus_scrapes_the_gateway_and_an_emulated_engine_and_stores_their_counts()
     {
+        Skip.If(PrometheusServer.Binary() is null, PrometheusServer.Missing + "; .ci/run installs it and sets STRATA_REQUIRE_PROMETHEUS=1 so CI never skips this test.");
         const int streamed = 2, plain = 3;
         await using var engines = await EmulatedEngines.Start(timeScale: 20);
         await using var gateway = await TestGateway.StartAsync(TestGateway.Config(engines.Emulator.Urls, EmulatedEngines.Model));

@@ -30,15 +30,21 @@ internal sealed class PrometheusServer : IAsyncDisposable
     /// <summary>What the server has logged so far, for failure messages.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    /// <summary>The binary: <c>STRATA_PROMETHEUS</c> if set, else <c>prometheus</c> on the PATH.</summary>
-    public static string Binary()
+    /// <summary>Why a test that needs Prometheus cannot run here, and how to make it run.</summary>
+    public const string Missing = "Prometheus is not installed: `apt-get install prometheus` (Debian), or set STRATA_PROMETHEUS to its binary";
+
+    /// <summary>
+    /// The binary: <c>STRATA_PROMETHEUS</c> if set, else <c>prometheus</c> on the PATH, else null. Where
+    /// <c>STRATA_REQUIRE_PROMETHEUS=1</c> (CI sets it), a missing binary is a failure, never a skip.
+    /// </summary>
+    public static string? Binary()
     {
         var configured = Environment.GetEnvironmentVariable("STRATA_PROMETHEUS");
-        if (!string.IsNullOrEmpty(configured)) return configured;
-        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(dir => Path.Combine(dir, "prometheus")).FirstOrDefault(File.Exists);
-        return found ?? throw new InvalidOperationException(
-            "Prometheus is not installed: `apt-get install prometheus` (Debian; .ci/run does it), or set STRATA_PROMETHEUS to its binary.");
+        var found = !string.IsNullOrEmpty(configured) ? configured
+            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(dir => Path.Combine(dir, "prometheus")).FirstOrDefault(File.Exists);
+        if (found is null && Environment.GetEnvironmentVariable("STRATA_REQUIRE_PROMETHEUS") == "1")
+            throw new InvalidOperationException(Missing + " (STRATA_REQUIRE_PROMETHEUS=1 forbids skipping this test).");
+        return found;
     }
 
     /// <summary>Starts scraping one job per target (job name → base URL, scraped at <c>/metrics</c>).</summary>
@@ -52,7 +58,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
         await File.WriteAllTextAsync(configPath, config.ToString());
 
         var port = FreeLoopbackPort();
-        var start = new ProcessStartInfo(Binary())
+        var start = new ProcessStartInfo(Binary() ?? throw new InvalidOperationException(Missing))
         {
             ArgumentList =
             {

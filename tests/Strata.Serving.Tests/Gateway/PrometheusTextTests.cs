@@ -5,7 +5,7 @@ namespace Strata.Serving.Tests.Gateway;
 
 public sealed class PrometheusTextTests
 {
-    // Shaped like vLLM 0.10 with two DP engines behind one server (research/sim.md §2.1).
+    // Shaped like vLLM 0.10 with two DP engines behind one server (<c>vllm/v1/metrics/loggers.py</c>: every series carries <c>engine</c>).
     private const string Vllm = """
         # HELP vllm:num_requests_running Number of requests in model execution batches.
         # TYPE vllm:num_requests_running gauge

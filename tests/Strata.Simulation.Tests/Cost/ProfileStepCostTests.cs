@@ -1,3 +1,4 @@
+using Strata.Simulation.Data;
 using System.Globalization;
 using Strata.Simulation.Cost;
 using Strata.Simulation.Hardware;
@@ -6,9 +7,10 @@ namespace Strata.Simulation.Tests.Cost;
 
 public class ProfileStepCostTests
 {
-    private static readonly ProfileStepCost Model = new(RepositoryPaths.Profile, ModelPresets.Qwen3_30B_A3B, stepOverheadSeconds: 0);
+    private static readonly string Profile = DataFolder.Path("profiles", "rtxpro6000-qwen3-30b-a3b");
+    private static readonly ProfileStepCost Model = new(Profile, ModelPresets.Qwen3_30B_A3B, stepOverheadSeconds: 0);
 
-    private static IEnumerable<double[]> Csv(string file) => File.ReadLines(Path.Combine(RepositoryPaths.Profile, file)).Skip(1)
+    private static IEnumerable<double[]> Csv(string file) => File.ReadLines(Path.Combine(Profile, file)).Skip(1)
         .Select(line => line.Split(',').Select(c => double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray());
 
     [Fact]
@@ -58,7 +60,7 @@ public class ProfileStepCostTests
     {
         var dir = Directory.CreateTempSubdirectory().FullName;
         foreach (var file in new[] { "attention.csv", "dense.csv", "per_sequence.csv" })
-            File.Copy(Path.Combine(RepositoryPaths.Profile, file), Path.Combine(dir, file));
+            File.Copy(Path.Combine(Profile, file), Path.Combine(dir, file));
         File.WriteAllText(Path.Combine(dir, "moe.csv"), "tokens,activated_experts,time_us\n1,8,50\n2,eight,56\n");
         var e = Assert.Throws<ProfileException>(() => new ProfileStepCost(dir, ModelPresets.Qwen3_30B_A3B));
         Assert.Contains("moe.csv line 3: column activated_experts 'eight'", e.Message);

@@ -13,7 +13,7 @@ public class HfConfigReaderTests
         return HfConfigReader.Read(path);
     }
 
-    /// <summary>Values from the models' config.json files (research/sim.md §5.1).</summary>
+    /// <summary>Values from the models' config.json files (as published on Hugging Face).</summary>
     [Fact]
     public void Qwen3_moe_matches_the_preset()
     {

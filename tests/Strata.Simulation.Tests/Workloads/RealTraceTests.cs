@@ -1,8 +1,9 @@
+using Strata.Simulation.Data;
 using Strata.Simulation.Workloads;
 
 namespace Strata.Simulation.Tests.Workloads;
 
-/// <summary>Each reader on the real traces in ../shared/data/traces, checked against data/README.md and research/sim.md §4.</summary>
+/// <summary>Each reader on the real traces in data/traces, checked against the facts in data/traces/README.md.</summary>
 public class RealTraceTests
 {
     [Theory]
@@ -10,7 +11,7 @@ public class RealTraceTests
     [InlineData("azure-llm-2023-conv.csv", 19366, 1155, 211, 3502)]
     public void Azure_traces_match_their_published_counts_and_means(string file, int count, double meanContext, double meanGenerated, double seconds)
     {
-        var workload = WorkloadCatalog.Open(new WorkloadOptions(TraceFiles.Real(file)));
+        var workload = WorkloadCatalog.Open(new WorkloadOptions(DataFolder.Path("traces", file)));
 
         Assert.Equal(count, workload.Count);
         Assert.Equal(meanContext, workload.MeanPromptTokens, 1.0);
@@ -22,7 +23,7 @@ public class RealTraceTests
     [Fact]
     public void Azure_timestamps_keep_their_sub_second_spacing()
     {
-        var workload = WorkloadCatalog.Open(new WorkloadOptions(TraceFiles.Real("azure-llm-2023-code.csv"), Requests: 2));
+        var workload = WorkloadCatalog.Open(new WorkloadOptions(DataFolder.Path("traces", "azure-llm-2023-code.csv"), Requests: 2));
         // 18:17:03.9799600 then 18:17:04.0319600.
         Assert.Equal(0.052, workload.Requests[1].ArrivalTime, 6);
         Assert.Equal((4808, 10), (workload.Requests[0].PromptTokens, workload.Requests[0].OutputTokens));
@@ -33,7 +34,7 @@ public class RealTraceTests
     [InlineData("mooncake-synthetic.jsonl", 3993, 15325, 149, 1022, 0.640)]
     public void Mooncake_traces_match_their_counts_means_and_prefix_reuse(string file, int count, double meanInput, double meanOutput, double seconds, double leadingHitFraction)
     {
-        var workload = WorkloadCatalog.Open(new WorkloadOptions(TraceFiles.Real(file)));
+        var workload = WorkloadCatalog.Open(new WorkloadOptions(DataFolder.Path("traces", file)));
 
         Assert.Equal(count, workload.Count);
         Assert.Equal(meanInput, workload.MeanPromptTokens, 1.0);

@@ -1,3 +1,4 @@
+using Strata.Simulation.Data;
 using Strata.Simulation.Workloads;
 
 namespace Strata.Simulation.Tests.Workloads;
@@ -84,7 +85,7 @@ public class WorkloadCatalogTests
     [Fact]
     public void A_trace_keeps_its_arrivals_unless_a_rate_is_given_and_requests_cuts_it()
     {
-        var path = TraceFiles.Real("azure-llm-2023-conv.csv");
+        var path = DataFolder.Path("traces", "azure-llm-2023-conv.csv");
         var own = WorkloadCatalog.Open(new WorkloadOptions(path, Requests: 100));
         var paced = WorkloadCatalog.Open(new WorkloadOptions(path, Rate: 2.0, Requests: 100, Seed: 1));
 

@@ -12,7 +12,7 @@ namespace Strata.Core.Dispatch.PrefixCache;
 /// stand for the whole prefix up to its block, as vLLM's prefix cache keys blocks; only full
 /// blocks are hashed, as only full blocks are shared by vLLM's cache.
 /// <para>Without a tokenizer, UTF-8 bytes stand in for tokens: every 4 bytes are one pseudo-token
-/// (llm-d's <c>estimate</c> tokenizer, research/routers.md §2.3), so a block covers
+/// (llm-d's <c>estimate</c> tokenizer, <c>llm-d/llm-d-router</c> @ ebab6879 <c>tokenizer/estimate.go</c>), so a block covers
 /// 4·<see cref="BlockSize"/> bytes and a trailing partial block is dropped.</para>
 /// </summary>
 public sealed class PrefixBlockHasher

@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace Strata.Serving.Gateway.Config;
 
 /// <summary>
-/// Reads the gateway's YAML (DESIGN.md "File formats", README "Serve"). Every key is checked and
+/// Reads the gateway's YAML (docs/gateway.md, README "Serve"). Every key is checked and
 /// every policy is built once here, so a typo or a bad value stops <c>strata serve</c> — or a
 /// reload — with one message naming the field, before any request is served.
 /// </summary>

@@ -4,7 +4,7 @@ using Strata.Serving.Gateway.Config;
 namespace Strata.Serving.Gateway.Signals;
 
 /// <summary>
-/// The load an engine reported in one <c>/metrics</c> scrape (research/sim.md §2). A vLLM server
+/// The load an engine reported in one <c>/metrics</c> scrape (vLLM: <c>vllm/v1/metrics/loggers.py</c>; SGLang: <c>python/sglang/srt/metrics/collector.py</c>). A vLLM server
 /// running several data-parallel engines exports one series per engine (label <c>engine</c>); the
 /// gateway places requests on the server, so counts are summed, KV use averaged and KV capacity
 /// summed over them.

@@ -1,7 +1,7 @@
 namespace Strata.Simulation.Workloads.Traces;
 
 /// <summary>
-/// Strata's own workload JSONL (DESIGN.md, "File formats"): <c>arrival_s</c>, <c>prompt_tokens</c>,
+/// Strata's own workload JSONL (docs/architecture.md, "File formats"): <c>arrival_s</c>, <c>prompt_tokens</c>,
 /// <c>output_tokens</c>, and optional <c>user</c>, <c>session</c>, <c>tenant</c>, <c>domain</c>,
 /// <c>priority</c>, <c>prefix_blocks</c> (ids of consecutive prefix blocks) and
 /// <c>prefix_block_tokens</c> (their size, 16 by default, vLLM's KV block size).
