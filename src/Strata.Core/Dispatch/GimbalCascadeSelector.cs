@@ -27,7 +27,7 @@ namespace Strata.Core.Dispatch;
 /// <para>The paper leaves the map's TTL unspecified; <c>sticky_ttl_s</c> defaults to 300 s, llm-d's
 /// session TTL (llm-d's session-affinity scorer, <c>llm-d/llm-d-router</c> @ ebab6879, <c>pkg/epp/framework/plugins/scheduling/scorer/</c>). The TTL slides: line 21 refreshes it on every request.
 /// A sticky engine that is no longer healthy is not used. <c>max_signal_age_s</c> defaults to
-/// 10 s, two of vLLM's idle stats-publish periods (5 s, routers.md §7.1), so an idle engine's
+/// 10 s, two of vLLM's idle stats-publish periods (5 s, the DP coordinator in <c>vllm/v1/engine/coordinator.py</c>), so an idle engine's
 /// unchanged snapshot still counts as data while a dead scrape does not.</para>
 /// </summary>
 public sealed class GimbalCascadeSelector : IEngineSelector

@@ -1,6 +1,6 @@
 namespace Strata.Simulation.Hardware;
 
-/// <summary>Models of the papers and the peers' evaluations; numbers from their config.json (sim.md §5).</summary>
+/// <summary>Models of the papers and the peers' evaluations; numbers from their Hugging Face config.json.</summary>
 public static class ModelPresets
 {
     public static ModelSpec Qwen3_30B_A3B { get; } = new()

@@ -3,8 +3,8 @@ namespace Strata.Simulation.Workloads;
 /// <summary>
 /// Output lengths for the synthetic workloads: log-normal with median 200 tokens and σ = 0.9
 /// (mean ≈ 300, p99 ≈ 1,600), capped at 2,048.
-/// Why: Gimbal does not say how it set output lengths (paper.md §3.1), and BurstGPT's response
-/// tokens were not inspected in the research (sim.md §4). The nearest measured chat services bracket
+/// Why: Gimbal does not say how it set output lengths (arXiv 2602.21626v1, experimental setup), and
+/// BurstGPT's response tokens were not inspected. The nearest measured chat services bracket
 /// them: Azure LLM 2023 conv, the same Azure OpenAI fleet a few months earlier, has output mean 211,
 /// p50 129, p99 601; ShareGPT answers have mean 439, p50 415. BurstGPT's published sample rows are
 /// mostly 100–650 tokens with a tail past 1,500. A log-normal keeps that right skew without a

@@ -7,7 +7,7 @@ public static class WorkloadCatalog
 {
     public const int DefaultRequests = 1000;
 
-    /// <summary>Gimbal's highest rate (paper.md §3.1: 1.0, 1.2 and 1.4 RPS).</summary>
+    /// <summary>Gimbal's highest rate (arXiv 2602.21626v1, experimental setup: 1.0, 1.2 and 1.4 RPS).</summary>
     public const double DefaultRate = 1.4;
 
     public const string Chat = "chat";
