@@ -73,7 +73,7 @@ public class DispatchBenchmarks
     }
 
     [Benchmark]
-    public int Select() => _selector.Select(_requests[_next++ & (Requests - 1)], _engines, _now += 0.001);
+    public int Select() => _selector.Route(_requests[_next++ & (Requests - 1)], _engines, _now += 0.001);
 
     private sealed class PercentileConfig : ManualConfig
     {

@@ -26,14 +26,14 @@ public sealed class DynamoKvCostSelector : IPrefixAwareSelector
     public const string PolicyName = "dynamo-kv";
 
     private readonly DynamoKvCostWeights _weights;
-    private readonly Random _random;
+    private DecisionRandom _random;
     private double[] _costs = new double[8];
 
     public DynamoKvCostSelector(PrefixAffinity affinity, DynamoKvCostWeights weights, int seed)
     {
         Affinity = affinity;
         _weights = weights;
-        _random = new Random(seed);
+        _random = new DecisionRandom(seed);
     }
 
     public string Name => PolicyName;
@@ -71,9 +71,13 @@ public sealed class DynamoKvCostSelector : IPrefixAwareSelector
             minCost = Math.Min(minCost, cost);
             maxCost = Math.Max(maxCost, cost);
         }
-        var chosen = _weights.Temperature > 0 ? Sample(engines, minCost, maxCost) : ArgMin(engines, minCost);
-        Affinity.OnRouted(chosen, request);
-        return chosen;
+        return _weights.Temperature > 0 ? Sample(engines, minCost, maxCost) : EngineScan.Best(engines, new CostOrder(this), ties: _random);
+    }
+
+    public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now)
+    {
+        Affinity.OnRouted(engine, request, engines);
+        _random.Advance();
     }
 
     private double Cost(in EngineView engine, int overlapBlocks, int promptTokens, double promptBlocks, long minActivePrefill, double blockSize)
@@ -87,17 +91,16 @@ public sealed class DynamoKvCostSelector : IPrefixAwareSelector
         return _weights.PrefillLoadScale * Math.Max(0, rawPrefill - credit) + decodeBlocks + _weights.DecodeActiveRequestWeight * activeRequests;
     }
 
-    private int ArgMin(ReadOnlySpan<EngineView> engines, double minCost)
+    /// <summary>Lowest cost (this decision's <c>_costs</c>); on a tie the engine whose index holds fewer blocks, then at random.</summary>
+    private readonly struct CostOrder(DynamoKvCostSelector selector) : IEngineOrder
     {
-        int best = -1, ties = 0;
-        for (var i = 0; i < engines.Length; i++)
+        public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
+
+        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b)
         {
-            if (!engines[i].Healthy || _costs[i] != minCost) continue;
-            var size = Affinity.Index.Count(i);
-            if (best < 0 || size < Affinity.Index.Count(best)) (best, ties) = (i, 1);
-            else if (size == Affinity.Index.Count(best) && _random.Next(++ties) == 0) best = i;
+            var byCost = selector._costs[a].CompareTo(selector._costs[b]);
+            return byCost != 0 ? byCost : selector.Affinity.Index.Count(a).CompareTo(selector.Affinity.Index.Count(b));
         }
-        return best;
     }
 
     private int Sample(ReadOnlySpan<EngineView> engines, double minCost, double maxCost)
@@ -109,7 +112,7 @@ public sealed class DynamoKvCostSelector : IPrefixAwareSelector
             if (!engines[i].Healthy) continue;
             total += _costs[i] = spread > 0 ? Math.Exp(-(_costs[i] - minCost) / spread) : 1;
         }
-        var draw = _random.NextDouble() * total;
+        var draw = _random.Draw(0) * total;
         var last = -1;
         for (var i = 0; i < engines.Length; i++)
         {

@@ -1,7 +1,7 @@
 namespace Strata.Core.Dispatch;
 
-/// <summary>Scans over the healthy engines of a pool that several selectors share.</summary>
-internal static class EngineScan
+/// <summary>The scans over a pool's healthy engines that the selectors share.</summary>
+public static class EngineScan
 {
     public static int CountHealthy(ReadOnlySpan<EngineView> engines)
     {
@@ -25,4 +25,33 @@ internal static class EngineScan
     /// <summary>True when <paramref name="index"/> names a healthy engine of the pool.</summary>
     public static bool IsHealthy(ReadOnlySpan<EngineView> engines, int index) =>
         (uint)index < (uint)engines.Length && engines[index].Healthy;
+
+    /// <summary>
+    /// The best healthy, eligible engine under <paramref name="order"/>, or -1. The scan starts at
+    /// <paramref name="start"/> and wraps; ties go to the first engine scanned, unless
+    /// <paramref name="ties"/> is given, in which case each of the tied engines is equally likely
+    /// (reservoir sampling on the decision's own draws).
+    /// </summary>
+    public static int Best<TOrder>(ReadOnlySpan<EngineView> engines, in TOrder order, int start = 0, in DecisionRandom? ties = null)
+        where TOrder : struct, IEngineOrder, allows ref struct
+    {
+        var best = -1;
+        var tied = 0;
+        for (var k = 0; k < engines.Length; k++)
+        {
+            var i = (start + k) % engines.Length;
+            if (!engines[i].Healthy || !order.Eligible(engines, i)) continue;
+            var compared = best < 0 ? -1 : order.Compare(engines, i, best);
+            if (compared < 0)
+            {
+                (best, tied) = (i, 1);
+            }
+            else if (compared == 0 && ties is { } random)
+            {
+                tied++;
+                if (random.Next(tied, tied) == 0) best = i;   // the t-th tied engine replaces the pick with probability 1/t
+            }
+        }
+        return best;
+    }
 }

@@ -51,7 +51,7 @@ public sealed class GimbalCascadeSelector : IEngineSelector
 
     public GimbalThresholds Thresholds { get; }
 
-    /// <summary>Which branch of the cascade made the last decision, for tests and traces.</summary>
+    /// <summary>Which branch of the cascade made the last routed decision, for tests and traces.</summary>
     public GimbalBranch LastBranch { get; private set; }
 
     public static GimbalCascadeSelector FromOptions(PolicyOptions options)
@@ -71,42 +71,42 @@ public sealed class GimbalCascadeSelector : IEngineSelector
         return new GimbalCascadeSelector(thresholds, fallback);
     }
 
-    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
+    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now) => Decide(request, engines, now).Engine;
+
+    /// <summary>
+    /// Line 1's state moves on every routed request, as written, even when a later line overrides
+    /// the default engine (the round-robin cursor advances past the default, not the chosen one);
+    /// line 21 maps the user to the engine chosen.
+    /// </summary>
+    public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now)
+    {
+        var (_, branch) = Decide(request, engines, now);
+        var defaultEngine = _default.Select(request, engines, now);
+        if (defaultEngine >= 0) _default.OnRouted(request, defaultEngine, engines, now);
+        if (request.User is { } key) _userEngineMap.Set(key, engine, now);               // line 21
+        LastBranch = branch;
+    }
+
+    private (int Engine, GimbalBranch Branch) Decide(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
     {
         var chosen = _default.Select(request, engines, now);                                   // line 1
-        LastBranch = GimbalBranch.Default;
-        if (chosen >= 0 && MetricsAvailable(engines))                                          // line 2
+        if (chosen < 0 || !MetricsAvailable(engines)) return (chosen, GimbalBranch.Default);    // line 2
+        var iMax = EngineScan.Best(engines, new KvOrder(Descending: true));                   // lines 3-4
+        var iMin = EngineScan.Best(engines, new KvOrder(Descending: false));
+        if (engines[iMax].KvUsage >= Thresholds.ThetaKv)                                       // line 5
         {
-            int iMax = -1, iMin = -1;                                                          // lines 3-4
-            for (var i = 0; i < engines.Length; i++)
-            {
-                if (!engines[i].Healthy) continue;
-                if (iMax < 0 || engines[i].KvUsage > engines[iMax].KvUsage) iMax = i;
-                if (iMin < 0 || engines[i].KvUsage < engines[iMin].KvUsage) iMin = i;
-            }
-            if (engines[iMax].KvUsage >= Thresholds.ThetaKv)                                   // line 5
-            {
-                if (engines[iMax].KvUsage - engines[iMin].KvUsage >= Thresholds.ThetaDiff - KvGapTolerance) // line 6
-                {
-                    chosen = iMin;                                                             // line 7
-                    LastBranch = GimbalBranch.KvGap;
-                }
-                else if (LeastRunningLoadIfImbalanced(engines) is var least and >= 0)          // lines 9-10
-                {
-                    chosen = least;                                                            // lines 11-12
-                    LastBranch = GimbalBranch.TokenLoad;
-                }
-            }
-            else if (request.User is { } user                                                  // line 15
-                     && _userEngineMap.TryGet(user, now, out var sticky)                       // line 16
-                     && EngineScan.IsHealthy(engines, sticky))
-            {
-                chosen = sticky;                                                               // line 17
-                LastBranch = GimbalBranch.UserAffinity;
-            }
+            if (engines[iMax].KvUsage - engines[iMin].KvUsage >= Thresholds.ThetaDiff - KvGapTolerance) // line 6
+                return (iMin, GimbalBranch.KvGap);                                             // line 7
+            if (LeastRunningLoadIfImbalanced(engines) is var least and >= 0)                   // lines 9-10
+                return (least, GimbalBranch.TokenLoad);                                        // lines 11-12
         }
-        if (chosen >= 0 && request.User is { } key) _userEngineMap.Set(key, chosen, now);     // line 21
-        return chosen;                                                                         // line 22
+        else if (request.User is { } user                                                      // line 15
+                 && _userEngineMap.TryGet(user, now, out var sticky)                           // line 16
+                 && EngineScan.IsHealthy(engines, sticky))
+        {
+            return (sticky, GimbalBranch.UserAffinity);                                        // line 17
+        }
+        return (chosen, GimbalBranch.Default);                                                 // line 22
     }
 
     /// <summary>RunningLoad as documented on the class.</summary>
@@ -134,6 +134,15 @@ public sealed class GimbalCascadeSelector : IEngineSelector
         }
         return loadMax - loadMin > Thresholds.ThetaLoad ? iMin : -1;
     }
+}
+
+/// <summary>KV usage order, first index on ties (lines 3–4 of Algorithm 1).</summary>
+internal readonly record struct KvOrder(bool Descending) : IEngineOrder
+{
+    public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
+
+    public int Compare(ReadOnlySpan<EngineView> engines, int a, int b) =>
+        Descending ? engines[b].KvUsage.CompareTo(engines[a].KvUsage) : engines[a].KvUsage.CompareTo(engines[b].KvUsage);
 }
 
 /// <summary>Gimbal Algorithm 1's thresholds (paper §V-A2) and the choices the paper leaves open.</summary>

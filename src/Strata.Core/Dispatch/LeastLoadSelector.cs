@@ -20,18 +20,24 @@ public sealed class LeastLoadSelector : IEngineSelector
         return new LeastLoadSelector();
     }
 
-    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
-    {
-        var best = -1;
-        for (var i = 0; i < engines.Length; i++)
-            if (engines[i].Healthy && (best < 0 || IsLessLoaded(engines[i], engines[best]))) best = i;
-        return best;
-    }
+    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now) => EngineScan.Best(engines, new LoadOrder());
 
-    /// <summary>The load order <c>least-load</c> and <c>power-of-two</c> share.</summary>
-    internal static bool IsLessLoaded(in EngineView a, in EngineView b)
+    public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now) { }
+}
+
+/// <summary>
+/// The load order <c>least-load</c> and <c>power-of-two</c> share: fewer pending prefill tokens first,
+/// then fewer queued and running requests.
+/// </summary>
+internal readonly struct LoadOrder : IEngineOrder
+{
+    public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
+
+    public int Compare(ReadOnlySpan<EngineView> engines, int a, int b)
     {
-        if (a.PendingPrefillTokens != b.PendingPrefillTokens) return a.PendingPrefillTokens < b.PendingPrefillTokens;
-        return a.QueuedRequests + a.Running < b.QueuedRequests + b.Running;
+        ref readonly var x = ref engines[a];
+        ref readonly var y = ref engines[b];
+        var byPrefill = x.PendingPrefillTokens.CompareTo(y.PendingPrefillTokens);
+        return byPrefill != 0 ? byPrefill : (x.QueuedRequests + x.Running).CompareTo(y.QueuedRequests + y.Running);
     }
 }

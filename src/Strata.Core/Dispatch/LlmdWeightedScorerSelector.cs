@@ -28,12 +28,12 @@ public sealed class LlmdWeightedScorerSelector : IPrefixAwareSelector
     private readonly double _queueWeight;
     private readonly double _kvWeight;
     private readonly double _prefixWeight;
-    private readonly Random _random;
+    private DecisionRandom _random;
 
     public LlmdWeightedScorerSelector(PrefixAffinity affinity, int seed, double queueWeight = 2, double kvWeight = 2, double prefixWeight = 3)
     {
         Affinity = affinity;
-        _random = new Random(seed);
+        _random = new DecisionRandom(seed);
         (_queueWeight, _kvWeight, _prefixWeight) = (queueWeight, kvWeight, prefixWeight);
     }
 
@@ -58,24 +58,32 @@ public sealed class LlmdWeightedScorerSelector : IPrefixAwareSelector
             maxQueue = Math.Max(maxQueue, engine.Waiting);
         }
         if (minQueue > maxQueue) return -1;
+        var order = new ScoreOrder(this, Affinity.Match(request, engines), request.BlockHashes.Length, minQueue, maxQueue);
+        return EngineScan.Best(engines, order, ties: _random);
+    }
 
-        var matched = Affinity.Match(request, engines);
-        var promptBlocks = request.BlockHashes.Length;
-        var best = -1;
-        var bestScore = double.MinValue;
-        var ties = 0;
-        for (var i = 0; i < engines.Length; i++)
+    public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now)
+    {
+        Affinity.OnRouted(engine, request, engines);
+        _random.Advance();
+    }
+
+    /// <summary>The weighted sum of the three scorers, each clamped to [0, 1]; highest first.</summary>
+    private readonly ref struct ScoreOrder(LlmdWeightedScorerSelector selector, ReadOnlySpan<int> matched, int promptBlocks, int minQueue, int maxQueue) : IEngineOrder
+    {
+        private readonly ReadOnlySpan<int> _matched = matched;
+
+        public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
+
+        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b) => Score(engines, b).CompareTo(Score(engines, a));
+
+        private double Score(ReadOnlySpan<EngineView> engines, int i)
         {
             ref readonly var engine = ref engines[i];
-            if (!engine.Healthy) continue;
             var queue = maxQueue == minQueue ? 1.0 : (double)(maxQueue - engine.Waiting) / (maxQueue - minQueue);
             var kv = Math.Clamp(1 - engine.KvUsage, 0, 1);
-            var prefix = promptBlocks == 0 ? 0 : (double)matched[i] / promptBlocks;
-            var score = _queueWeight * queue + _kvWeight * kv + _prefixWeight * prefix;
-            if (score > bestScore) (best, bestScore, ties) = (i, score, 1);
-            else if (score == bestScore && _random.Next(++ties) == 0) best = i;
+            var prefix = promptBlocks == 0 ? 0 : (double)_matched[i] / promptBlocks;
+            return selector._queueWeight * queue + selector._kvWeight * kv + selector._prefixWeight * prefix;
         }
-        Affinity.OnRouted(best, request);
-        return best;
     }
 }

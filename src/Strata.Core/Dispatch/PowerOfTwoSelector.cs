@@ -3,17 +3,17 @@ using Strata.Core.Policies;
 namespace Strata.Core.Dispatch;
 
 /// <summary>
-/// <c>power-of-two</c>: two distinct healthy engines drawn uniformly from a generator seeded by
-/// <c>seed</c> (default 0); the less loaded one wins by <c>least-load</c>'s order, the first
+/// <c>power-of-two</c>: two distinct healthy engines drawn uniformly from the decision's draws, seeded by
+/// <c>seed</c> (default 0; <see cref="DecisionRandom"/>); the less loaded one wins by <c>least-load</c>'s order, the first
 /// drawn on ties (YARP's <c>PowerOfTwoChoices</c>, with pending prefill tokens as the load).
 /// </summary>
 public sealed class PowerOfTwoSelector : IEngineSelector
 {
     public const string PolicyName = "power-of-two";
 
-    private readonly Random _random;
+    private DecisionRandom _random;
 
-    public PowerOfTwoSelector(int seed) => _random = new Random(seed);
+    public PowerOfTwoSelector(int seed) => _random = new DecisionRandom(seed);
 
     public string Name => PolicyName;
 
@@ -28,11 +28,13 @@ public sealed class PowerOfTwoSelector : IEngineSelector
         var healthy = EngineScan.CountHealthy(engines);
         if (healthy == 0) return -1;
         if (healthy == 1) return EngineScan.NthHealthy(engines, 0);
-        var first = _random.Next(healthy);
-        var second = _random.Next(healthy - 1);
+        var first = _random.Next(0, healthy);
+        var second = _random.Next(1, healthy - 1);
         if (second >= first) second++;
         var a = EngineScan.NthHealthy(engines, first);
         var b = EngineScan.NthHealthy(engines, second);
-        return LeastLoadSelector.IsLessLoaded(engines[b], engines[a]) ? b : a;
+        return new LoadOrder().Compare(engines, b, a) < 0 ? b : a;
     }
+
+    public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now) => _random.Advance();
 }

@@ -28,7 +28,7 @@ public sealed class PrefixPressureSelector(PressureWeights weights, PrefixAffini
 
     public const double DefaultCacheWeight = 8;
 
-    private readonly PressureAwareSelector _pressure = new(weights);
+    private int _scanStart;
 
     public string Name => PolicyName;
 
@@ -41,11 +41,12 @@ public sealed class PrefixPressureSelector(PressureWeights weights, PrefixAffini
             options.GetDouble("cache_weight", DefaultCacheWeight, 0));
     }
 
-    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
+    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now) =>
+        weights.Lowest(engines, _scanStart, Affinity.Match(request, engines), cacheWeight * weights.TokenScore * Affinity.BlockSize);
+
+    public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now)
     {
-        var cached = Affinity.Match(request, engines);
-        var engine = _pressure.Select(engines, cached, cacheWeight * _pressure.TokenScore * Affinity.BlockSize);
-        Affinity.OnRouted(engine, request);
-        return engine;
+        _scanStart = (_scanStart % engines.Length + 1) % engines.Length;
+        Affinity.OnRouted(engine, request, engines);
     }
 }

@@ -59,53 +59,58 @@ public sealed class PressureAwareSelector : IEngineSelector
         QueueWeight: options.GetDouble("queue_weight", 0.25, 0),
         ExpertWeight: options.GetDouble("expert_weight", 1, 0));
 
-    public double Score(in EngineView engine) =>
-        _weights.KvWeight * engine.KvUsage
-        + _weights.PrefillWeight * engine.PendingPrefillTokens / _weights.PrefillScaleTokens
-        + _weights.QueueWeight * engine.QueuedRequests
-        + _weights.ExpertWeight * engine.ExpertPressure;
+    public double Score(in EngineView engine) => _weights.Score(engine);
 
-    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now) => Select(engines, [], 0);
+    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now) =>
+        _weights.Lowest(engines, _scanStart, [], 0);
 
-    /// <summary>One prompt token's prefill in the score's units.</summary>
-    internal double TokenScore => _weights.PrefillWeight / _weights.PrefillScaleTokens;
-
-    /// <summary>
-    /// The lowest score, less <paramref name="creditPerBlock"/> for each prompt block an engine
-    /// already caches; no credit when <paramref name="cachedBlocks"/> is empty.
-    /// </summary>
-    internal int Select(ReadOnlySpan<EngineView> engines, ReadOnlySpan<int> cachedBlocks, double creditPerBlock)
-    {
-        if (engines.IsEmpty) return -1;
-        var start = _scanStart % engines.Length;
-        var best = Best(engines, cachedBlocks, creditPerBlock, start, guardKv: true);
-        if (best < 0) best = Best(engines, cachedBlocks, creditPerBlock, start, guardKv: false);
-        if (best >= 0) _scanStart = (start + 1) % engines.Length;
-        return best;
-    }
-
-    private int Best(ReadOnlySpan<EngineView> engines, ReadOnlySpan<int> cachedBlocks, double creditPerBlock, int start, bool guardKv)
-    {
-        var best = -1;
-        var bestScore = double.MaxValue;
-        for (var k = 0; k < engines.Length; k++)
-        {
-            var i = (start + k) % engines.Length;
-            ref readonly var engine = ref engines[i];
-            if (!engine.Healthy || (guardKv && engine.KvUsage >= _weights.ThetaKv)) continue;
-            var score = Score(engine) - (cachedBlocks.IsEmpty ? 0 : creditPerBlock * cachedBlocks[i]);
-            if (score >= bestScore) continue;
-            (best, bestScore) = (i, score);
-        }
-        return best;
-    }
+    public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now) =>
+        _scanStart = (_scanStart % engines.Length + 1) % engines.Length;
 }
 
-/// <summary>The weights of <see cref="PressureAwareSelector"/>'s score; see there for the defaults' reasons.</summary>
+/// <summary>
+/// The weights of <see cref="PressureAwareSelector"/>'s score (see there for the defaults' reasons), the
+/// score itself, and the scan that picks the lowest: <c>gimbal-pressure</c> and <c>prefix-pressure</c> share both.
+/// </summary>
 public sealed record PressureWeights(
     double ThetaKv = 0.9,
     double KvWeight = 1,
     double PrefillWeight = 1,
     double PrefillScaleTokens = 3000,
     double QueueWeight = 0.25,
-    double ExpertWeight = 1);
+    double ExpertWeight = 1)
+{
+    public double Score(in EngineView engine) =>
+        KvWeight * engine.KvUsage
+        + PrefillWeight * engine.PendingPrefillTokens / PrefillScaleTokens
+        + QueueWeight * engine.QueuedRequests
+        + ExpertWeight * engine.ExpertPressure;
+
+    /// <summary>One prompt token's prefill in the score's units.</summary>
+    public double TokenScore => PrefillWeight / PrefillScaleTokens;
+
+    /// <summary>
+    /// The lowest score, less <paramref name="creditPerBlock"/> for each prompt block an engine already
+    /// caches (none when <paramref name="cachedBlocks"/> is empty), among the engines under the KV guard,
+    /// or among all healthy engines when every one is at or above it. The scan starts at
+    /// <paramref name="start"/> (mod the pool); ties go to the first engine scanned.
+    /// </summary>
+    public int Lowest(ReadOnlySpan<EngineView> engines, int start, ReadOnlySpan<int> cachedBlocks, double creditPerBlock)
+    {
+        if (engines.IsEmpty) return -1;
+        start %= engines.Length;
+        var best = EngineScan.Best(engines, new Order(this, true, cachedBlocks, creditPerBlock), start);
+        return best >= 0 ? best : EngineScan.Best(engines, new Order(this, false, cachedBlocks, creditPerBlock), start);
+    }
+
+    private readonly ref struct Order(PressureWeights weights, bool guardKv, ReadOnlySpan<int> cachedBlocks, double creditPerBlock) : IEngineOrder
+    {
+        private readonly ReadOnlySpan<int> _cached = cachedBlocks;
+
+        public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => !guardKv || engines[i].KvUsage < weights.ThetaKv;
+
+        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b) => Net(engines, a).CompareTo(Net(engines, b));
+
+        private double Net(ReadOnlySpan<EngineView> engines, int i) => weights.Score(engines[i]) - (_cached.IsEmpty ? 0 : creditPerBlock * _cached[i]);
+    }
+}

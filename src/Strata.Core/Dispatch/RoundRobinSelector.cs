@@ -1,6 +1,6 @@
 namespace Strata.Core.Dispatch;
 
-/// <summary><c>round-robin</c>: the next healthy engine after the last one chosen.</summary>
+/// <summary><c>round-robin</c>: the next healthy engine after the last one routed to.</summary>
 public sealed class RoundRobinSelector : IEngineSelector
 {
     public const string PolicyName = "round-robin";
@@ -14,10 +14,11 @@ public sealed class RoundRobinSelector : IEngineSelector
         for (var tried = 0; tried < engines.Length; tried++)
         {
             var i = (_next + tried) % engines.Length;
-            if (!engines[i].Healthy) continue;
-            _next = (i + 1) % engines.Length;
-            return i;
+            if (engines[i].Healthy) return i;
         }
         return -1;
     }
+
+    public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now) =>
+        _next = (engine + 1) % engines.Length;
 }

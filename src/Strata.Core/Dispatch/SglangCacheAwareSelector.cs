@@ -55,67 +55,68 @@ public sealed class SglangCacheAwareSelector : IPrefixAwareSelector
 
     public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
     {
-        if (_processed.Length < engines.Length) Array.Resize(ref _processed, Math.Max(engines.Length, 2 * _processed.Length));
-        int leastLoaded = -1, maxLoad = int.MinValue;
+        var leastLoaded = EngineScan.Best(engines, new LeastLoadedOrder(this));
+        if (leastLoaded < 0) return -1;
+        int maxLoad = int.MinValue;
         double minKv = double.MaxValue, maxKv = double.MinValue;
-        for (var i = 0; i < engines.Length; i++)
+        foreach (ref readonly var engine in engines)
         {
-            ref readonly var engine = ref engines[i];
             if (!engine.Healthy) continue;
-            if (leastLoaded < 0 || IsLessLoaded(engines, i, leastLoaded)) leastLoaded = i;
             maxLoad = Math.Max(maxLoad, Load(engine));
             minKv = Math.Min(minKv, engine.KvUsage);
             maxKv = Math.Max(maxKv, engine.KvUsage);
         }
-        if (leastLoaded < 0) return -1;
-
         var minLoad = Load(engines[leastLoaded]);
         var imbalanced = maxKv > _thresholds.OverloadTokenUsageThreshold
             || maxKv - minKv > _thresholds.BalanceTokenUsageThreshold
             || (maxLoad - minLoad > _thresholds.BalanceAbsThreshold && maxLoad > _thresholds.BalanceRelThreshold * minLoad);
+        if (imbalanced) return leastLoaded;
         var matched = Affinity.Match(request, engines);
-        var chosen = imbalanced ? leastLoaded
-            : Affinity.Mode == PrefixIndexMode.Precise ? BestOverlap(engines, matched, leastLoaded)
-            : BestMatchAboveThreshold(engines, matched, request.BlockHashes.Length, leastLoaded);
-        Affinity.OnRouted(chosen, request);
-        _processed[chosen]++;
-        return chosen;
+        var precise = Affinity.Mode == PrefixIndexMode.Precise;
+        var best = EngineScan.Best(engines, new OverlapOrder(this, matched, BreakTiesByTreeSize: precise));
+        // Approximate mode (SGLang's radix tree) takes the best match only above cache_threshold of the prompt.
+        var cacheHit = best >= 0 && (precise || (double)matched[best] / request.BlockHashes.Length > _thresholds.CacheThreshold);
+        return cacheHit ? best : leastLoaded;
     }
 
-    private bool IsLessLoaded(ReadOnlySpan<EngineView> engines, int a, int b)
+    public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now)
     {
-        int loadA = Load(engines[a]), loadB = Load(engines[b]);
-        return loadA != loadB ? loadA < loadB : _processed[a] < _processed[b];
+        Affinity.OnRouted(engine, request, engines);
+        if (_processed.Length <= engine) Array.Resize(ref _processed, Math.Max(engine + 1, 2 * _processed.Length));
+        _processed[engine]++;
     }
 
-    private int BestMatchAboveThreshold(ReadOnlySpan<EngineView> engines, ReadOnlySpan<int> matched, int promptBlocks, int leastLoaded)
+    private long Processed(int engine) => engine < _processed.Length ? _processed[engine] : 0;
+
+    /// <summary>Fewest queued + running requests; on a tie, fewest requests this router has sent (SMG's processed count).</summary>
+    private readonly struct LeastLoadedOrder(SglangCacheAwareSelector selector) : IEngineOrder
     {
-        var best = -1;
-        for (var i = 0; i < engines.Length; i++)
+        public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
+
+        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b)
         {
-            if (!engines[i].Healthy || matched[i] == 0) continue;
-            if (best < 0 || matched[i] > matched[best] || (matched[i] == matched[best] && Load(engines[i]) < Load(engines[best]))) best = i;
+            var byLoad = Load(engines[a]).CompareTo(Load(engines[b]));
+            return byLoad != 0 ? byLoad : selector.Processed(a).CompareTo(selector.Processed(b));
         }
-        return best >= 0 && (double)matched[best] / promptBlocks > _thresholds.CacheThreshold ? best : leastLoaded;
     }
 
-    private int BestOverlap(ReadOnlySpan<EngineView> engines, ReadOnlySpan<int> matched, int leastLoaded)
+    /// <summary>
+    /// Engines holding part of the prompt: the longest match first, then the least loaded; in precise mode
+    /// (the event-fed tree) then the smallest tree.
+    /// </summary>
+    private readonly ref struct OverlapOrder(SglangCacheAwareSelector selector, ReadOnlySpan<int> matched, bool BreakTiesByTreeSize) : IEngineOrder
     {
-        var best = -1;
-        for (var i = 0; i < engines.Length; i++)
+        private readonly ReadOnlySpan<int> _matched = matched;
+
+        public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => _matched[i] > 0;
+
+        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b)
         {
-            if (!engines[i].Healthy || matched[i] == 0) continue;
-            if (best < 0 || IsBetterOverlap(engines, matched, i, best)) best = i;
+            if (_matched[a] != _matched[b]) return _matched[b].CompareTo(_matched[a]);
+            var byLoad = Load(engines[a]).CompareTo(Load(engines[b]));
+            if (byLoad != 0 || !BreakTiesByTreeSize) return byLoad;
+            return selector.Affinity.Index.Count(a).CompareTo(selector.Affinity.Index.Count(b));
         }
-        return best >= 0 ? best : leastLoaded;
-    }
-
-    private bool IsBetterOverlap(ReadOnlySpan<EngineView> engines, ReadOnlySpan<int> matched, int a, int b)
-    {
-        if (matched[a] != matched[b]) return matched[a] > matched[b];
-        int loadA = Load(engines[a]), loadB = Load(engines[b]);
-        if (loadA != loadB) return loadA < loadB;
-        return Affinity.Index.Count(a) < Affinity.Index.Count(b);
     }
 }
 

@@ -36,7 +36,7 @@ public sealed class StickySessionSelector : IEngineSelector
 
     public string Name => PolicyName;
 
-    /// <summary>Whether the last request went to its sticky engine, for tests and traces.</summary>
+    /// <summary>Whether the last routed request went to its sticky engine, for tests and traces.</summary>
     public bool LastWasSticky { get; private set; }
 
     /// <param name="options">The <c>dispatch</c> options naming this policy.</param>
@@ -55,18 +55,24 @@ public sealed class StickySessionSelector : IEngineSelector
             OverloadSlackTokens: options.GetDouble("overload_slack_tokens", 3000, 0)));
     }
 
-    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
+    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now) =>
+        StickyEngine(request, engines, now) is var sticky and >= 0 ? sticky : _inner.Select(request, engines, now);
+
+    /// <summary>The inner policy hears of the route only when it made the choice; the key is (re)mapped to the engine either way.</summary>
+    public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now)
     {
-        var key = _options.KeyBySession ? request.Session ?? request.User : request.User;
-        var sticky = -1;
-        LastWasSticky = key is not null
-            && _sessions.TryGet(key, now, out sticky)
-            && EngineScan.IsHealthy(engines, sticky)
-            && !IsOverloaded(engines, sticky);
-        var chosen = LastWasSticky ? sticky : _inner.Select(request, engines, now);
-        if (chosen >= 0 && key is not null) _sessions.Set(key, chosen, now);
-        return chosen;
+        LastWasSticky = StickyEngine(request, engines, now) >= 0;
+        if (!LastWasSticky) _inner.OnRouted(request, engine, engines, now);
+        if (Key(request) is { } key) _sessions.Set(key, engine, now);
     }
+
+    private string? Key(in DispatchRequest request) => _options.KeyBySession ? request.Session ?? request.User : request.User;
+
+    /// <summary>The request's unexpired, healthy, not overloaded engine, or -1.</summary>
+    private int StickyEngine(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now) =>
+        Key(request) is { } key && _sessions.TryGet(key, now, out var sticky) && EngineScan.IsHealthy(engines, sticky) && !IsOverloaded(engines, sticky)
+            ? sticky
+            : -1;
 
     private bool IsOverloaded(ReadOnlySpan<EngineView> engines, int sticky)
     {

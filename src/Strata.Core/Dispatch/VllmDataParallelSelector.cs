@@ -49,24 +49,20 @@ public sealed class VllmDataParallelSelector : IEngineSelector
             : VllmDataParallelRule.Classic);
     }
 
-    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now)
+    public int Select(in DispatchRequest request, ReadOnlySpan<EngineView> engines, double now) =>
+        engines.IsEmpty ? -1 : EngineScan.Best(engines, new Order(this), ScanStart(engines));
+
+    public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now) =>
+        _scanStart = (ScanStart(engines) + 1) % engines.Length;
+
+    private int ScanStart(ReadOnlySpan<EngineView> engines) => _rule == VllmDataParallelRule.Current ? _scanStart % engines.Length : 0;
+
+    /// <summary>Lowest score first; on a tie the engine scanned first keeps the pick, as vLLM's strict <c>&lt;</c> does.</summary>
+    private readonly struct Order(VllmDataParallelSelector selector) : IEngineOrder
     {
-        if (engines.IsEmpty) return -1;
-        var best = -1;
-        var bestScore = double.MaxValue;
-        var start = _rule == VllmDataParallelRule.Current ? _scanStart % engines.Length : 0;
-        for (var k = 0; k < engines.Length; k++)
-        {
-            var i = (start + k) % engines.Length;
-            ref readonly var engine = ref engines[i];
-            if (!engine.Healthy) continue;
-            var score = Score(engine);
-            if (score >= bestScore) continue;
-            bestScore = score;
-            best = i;
-        }
-        if (best >= 0) _scanStart = (start + 1) % engines.Length;
-        return best;
+        public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
+
+        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b) => selector.Score(engines[a]).CompareTo(selector.Score(engines[b]));
     }
 
     private double Score(in EngineView engine)

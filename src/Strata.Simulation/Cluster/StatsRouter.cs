@@ -59,7 +59,7 @@ internal sealed class StatsRouter
                 InFlightPrefillTokens = _inFlightTokens[i],
                 SignalAge = now - _publishedAt[i],
             };
-        var engine = _selector.Select(request, _views, now);
+        var engine = _selector.Route(request, _views, now);
         if (engine < 0) throw new InvalidOperationException($"Dispatch policy '{_selector.Name}' found no healthy engine.");
         _inFlight[engine]++;
         _inFlightTokens[engine] += request.PromptTokens;

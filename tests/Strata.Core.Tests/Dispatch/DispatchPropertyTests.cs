@@ -41,7 +41,7 @@ public class DispatchPropertyTests
             var now = 0.0;
             foreach (var (engines, request) in rounds)
             {
-                var chosen = selector.Select(request, engines, now += 1);
+                var chosen = selector.Route(request, engines, now += 1);
                 var ok = engines.Any(e => e.Healthy) ? chosen >= 0 && chosen < engines.Length && engines[chosen].Healthy : chosen == -1;
                 if (!ok) return false;
             }
@@ -56,7 +56,7 @@ public class DispatchPropertyTests
             string[] rotating = ["round-robin", "gimbal", "gimbal-pressure", "prefix-pressure"];
             return rotating.Select(name => Policies.Policies.Dispatch.Create(new PolicyOptions(name)))
                 .Append(new VllmDataParallelSelector(VllmDataParallelRule.Current))
-                .All(selector => Enumerable.Range(0, n).Select(_ => selector.Select(default, engines, 0)).Distinct().Count() == n);
+                .All(selector => Enumerable.Range(0, n).Select(_ => selector.Route(default, engines, 0)).Distinct().Count() == n);
         });
 
     [Property(MaxTest = 100)]
@@ -81,7 +81,29 @@ public class DispatchPropertyTests
                         if (mode == "precise") selector.Affinity.OnBlocksStored(e, held);
                         else selector.Affinity.Index.Record(e, held);
                     }
-                    return selector.Select(request, engines, 0) == holder;
+                    return selector.Route(request, engines, 0) == holder;
                 })).All(ok => ok);
             });
+
+    /// <summary>
+    /// Policies read; hooks write: asking a policy again (a retry, a request no engine could take yet)
+    /// changes nothing, so a sequence of routes is the same whether or not Select was called in between,
+    /// and Select answers what the route then commits.
+    /// </summary>
+    [Property(MaxTest = 60)]
+    public Property Select_is_side_effect_free_for_every_policy() =>
+        Prop.ForAll(RoundsGen.ToArbitrary(), Gen.Choose(1, 3).ToArbitrary(), (rounds, extraAsks) => Policies.Policies.Dispatch.Names.All(name =>
+        {
+            var routed = Policies.Policies.Dispatch.Create(new PolicyOptions(name));
+            var asked = Policies.Policies.Dispatch.Create(new PolicyOptions(name));
+            var now = 0.0;
+            foreach (var (engines, request) in rounds)
+            {
+                now += 1;
+                var answers = Enumerable.Range(0, extraAsks).Select(_ => asked.Select(request, engines, now)).Distinct().ToArray();
+                var committed = asked.Route(request, engines, now);
+                if (answers.Length != 1 || answers[0] != committed || routed.Route(request, engines, now) != committed) return false;
+            }
+            return true;
+        }));
 }

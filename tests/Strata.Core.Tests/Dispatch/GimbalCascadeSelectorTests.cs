@@ -19,7 +19,7 @@ public class GimbalCascadeSelectorTests
         var gimbal = Gimbal();
         // 0.9 − 0.8 is 0.0999… in binary; both comparisons are ≥ and must hold at equality.
         EngineView[] engines = [View(0, 0.9), View(1, 0.8), View(2, 0.85)];
-        Assert.Equal(1, gimbal.Select(Request(), engines, 0));
+        Assert.Equal(1, gimbal.Route(Request(), engines, 0));
         Assert.Equal(GimbalBranch.KvGap, gimbal.LastBranch);
     }
 
@@ -28,7 +28,7 @@ public class GimbalCascadeSelectorTests
     {
         var gimbal = Gimbal();
         EngineView[] engines = [View(0, 0.8999), View(1, 0.0, runningTokens: 50_000)];
-        Assert.Equal([0, 1, 0], [gimbal.Select(Request(), engines, 0), gimbal.Select(Request(), engines, 0), gimbal.Select(Request(), engines, 0)]);
+        Assert.Equal([0, 1, 0], [gimbal.Route(Request(), engines, 0), gimbal.Route(Request(), engines, 0), gimbal.Route(Request(), engines, 0)]);
         Assert.Equal(GimbalBranch.Default, gimbal.LastBranch);
     }
 
@@ -37,7 +37,7 @@ public class GimbalCascadeSelectorTests
     {
         var gimbal = Gimbal();
         EngineView[] engines = [View(0, 0.95, runningTokens: 3000), View(1, 0.90)];
-        Assert.Equal(0, gimbal.Select(Request(), engines, 0)); // round-robin's first pick, load gap not > 3000
+        Assert.Equal(0, gimbal.Route(Request(), engines, 0)); // round-robin's first pick, load gap not > 3000
         Assert.Equal(GimbalBranch.Default, gimbal.LastBranch);
     }
 
@@ -47,7 +47,7 @@ public class GimbalCascadeSelectorTests
         var gimbal = Gimbal();
         // RunningLoad = running tokens + waiting prefill + in-flight prefill: engine 0 = 2000 + 1001, engine 1 = 0.
         EngineView[] engines = [View(0, 0.95, runningTokens: 2000, waitingPrefill: 1001), View(1, 0.90)];
-        Assert.Equal(1, gimbal.Select(Request(), engines, 0));
+        Assert.Equal(1, gimbal.Route(Request(), engines, 0));
         Assert.Equal(GimbalBranch.TokenLoad, gimbal.LastBranch);
     }
 
@@ -63,13 +63,13 @@ public class GimbalCascadeSelectorTests
     {
         var gimbal = new GimbalCascadeSelector(new GimbalThresholds(StickyTtlSeconds: 10), new RoundRobinSelector());
         EngineView[] engines = [View(0, 0.1), View(1, 0.1)];
-        Assert.Equal(0, gimbal.Select(Request("u"), engines, 0));
-        Assert.Equal(0, gimbal.Select(Request("u"), engines, 9.9));
+        Assert.Equal(0, gimbal.Route(Request("u"), engines, 0));
+        Assert.Equal(0, gimbal.Route(Request("u"), engines, 9.9));
         Assert.Equal(GimbalBranch.UserAffinity, gimbal.LastBranch);
-        Assert.Equal(0, gimbal.Select(Request("u"), engines, 19.8)); // line 21 refreshed the entry at 9.9
+        Assert.Equal(0, gimbal.Route(Request("u"), engines, 19.8)); // line 21 refreshed the entry at 9.9
         Assert.Equal(GimbalBranch.UserAffinity, gimbal.LastBranch);
         // Expired: the default path. Line 1 ran on every request, so round-robin is at its 4th pick.
-        Assert.Equal(1, gimbal.Select(Request("u"), engines, 29.81));
+        Assert.Equal(1, gimbal.Route(Request("u"), engines, 29.81));
         Assert.Equal(GimbalBranch.Default, gimbal.LastBranch);
     }
 
@@ -79,10 +79,10 @@ public class GimbalCascadeSelectorTests
         var gimbal = Gimbal();
         EngineView[] stale = [View(0, 0.1, age: 60), View(1, 0.1, age: 60)];
         EngineView[] fresh = [View(0, 0.1), View(1, 0.1)];
-        Assert.Equal(0, gimbal.Select(Request("other"), stale, 0));
-        Assert.Equal(1, gimbal.Select(Request("u"), stale, 0));
+        Assert.Equal(0, gimbal.Route(Request("other"), stale, 0));
+        Assert.Equal(1, gimbal.Route(Request("u"), stale, 0));
         Assert.Equal(GimbalBranch.Default, gimbal.LastBranch);
-        Assert.Equal(1, gimbal.Select(Request("u"), fresh, 1)); // round-robin would give 0
+        Assert.Equal(1, gimbal.Route(Request("u"), fresh, 1)); // round-robin would give 0
         Assert.Equal(GimbalBranch.UserAffinity, gimbal.LastBranch);
     }
 
@@ -92,8 +92,8 @@ public class GimbalCascadeSelectorTests
         var gimbal = Gimbal();
         EngineView[] calm = [View(0, 0.1), View(1, 0.1)];
         EngineView[] saturated = [View(0, 0.95), View(1, 0.93)];
-        Assert.Equal(0, gimbal.Select(Request("u"), calm, 0));
-        Assert.Equal(1, gimbal.Select(Request("u"), saturated, 1)); // the default's next engine, not the sticky 0
+        Assert.Equal(0, gimbal.Route(Request("u"), calm, 0));
+        Assert.Equal(1, gimbal.Route(Request("u"), saturated, 1)); // the default's next engine, not the sticky 0
         Assert.Equal(GimbalBranch.Default, gimbal.LastBranch);
     }
 
@@ -102,10 +102,10 @@ public class GimbalCascadeSelectorTests
     {
         var gimbal = new GimbalCascadeSelector(new GimbalThresholds(MaxSignalAgeSeconds: 1), new RoundRobinSelector());
         EngineView[] engines = [View(0, 0.95, age: 1.5), View(1, 0.5)];
-        Assert.Equal(0, gimbal.Select(Request(), engines, 0));
+        Assert.Equal(0, gimbal.Route(Request(), engines, 0));
         Assert.Equal(GimbalBranch.Default, gimbal.LastBranch);
         engines[0] = engines[0] with { SignalAge = 1.0 };
-        Assert.Equal(1, gimbal.Select(Request(), engines, 0));
+        Assert.Equal(1, gimbal.Route(Request(), engines, 0));
         Assert.Equal(GimbalBranch.KvGap, gimbal.LastBranch);
     }
 
@@ -114,10 +114,10 @@ public class GimbalCascadeSelectorTests
     {
         var gimbal = Gimbal();
         EngineView[] engines = [View(0, 0.0, healthy: false), View(1, 0.95), View(2, 0.80)];
-        Assert.Equal(2, gimbal.Select(Request("u"), engines, 0));
+        Assert.Equal(2, gimbal.Route(Request("u"), engines, 0));
         engines[2] = engines[2] with { Healthy = false, KvUsage = 0.1 };
         engines[1] = engines[1] with { KvUsage = 0.1 };
-        Assert.Equal(1, gimbal.Select(Request("u"), engines, 1)); // sticky engine 2 is down
+        Assert.Equal(1, gimbal.Route(Request("u"), engines, 1)); // sticky engine 2 is down
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public class GimbalCascadeSelectorTests
     {
         var gimbal = Gimbal(new VllmDataParallelSelector());
         EngineView[] engines = [new(0, Waiting: 1, Running: 0, 0.1, 0, 0, 0), new(1, Waiting: 0, Running: 3, 0.1, 0, 0, 0)];
-        Assert.Equal(1, gimbal.Select(Request(), engines, 0));
-        Assert.Equal(1, gimbal.Select(Request(), engines, 0));
+        Assert.Equal(1, gimbal.Route(Request(), engines, 0));
+        Assert.Equal(1, gimbal.Route(Request(), engines, 0));
     }
 }

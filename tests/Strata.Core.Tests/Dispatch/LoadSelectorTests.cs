@@ -11,14 +11,14 @@ public class LoadSelectorTests
     public void Least_load_picks_fewest_pending_prefill_tokens_including_running_prefill()
     {
         EngineView[] engines = [View(0, 500), View(1, 100, runningPrefill: 600), View(2, 400, healthy: true)];
-        Assert.Equal(2, new LeastLoadSelector().Select(default, engines, 0));
+        Assert.Equal(2, new LeastLoadSelector().Route(default, engines, 0));
     }
 
     [Fact]
     public void Least_load_breaks_token_ties_by_request_count()
     {
         EngineView[] engines = [View(0, 100, running: 5), View(1, 100, running: 2)];
-        Assert.Equal(1, new LeastLoadSelector().Select(default, engines, 0));
+        Assert.Equal(1, new LeastLoadSelector().Route(default, engines, 0));
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public class LoadSelectorTests
     {
         var selector = new PowerOfTwoSelector(seed: 7);
         EngineView[] engines = [View(0, 900), View(1, 0, healthy: false), View(2, 100)];
-        for (var i = 0; i < 50; i++) Assert.Equal(2, selector.Select(default, engines, 0));
+        for (var i = 0; i < 50; i++) Assert.Equal(2, selector.Route(default, engines, 0));
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public class LoadSelectorTests
     {
         var selector = new PowerOfTwoSelector(seed: 1);
         EngineView[] engines = [View(0, 10), View(1, 20), View(2, 30), View(3, 9999)];
-        var picks = Enumerable.Range(0, 200).Select(_ => selector.Select(default, engines, 0)).ToList();
+        var picks = Enumerable.Range(0, 200).Select(_ => selector.Route(default, engines, 0)).ToList();
         Assert.DoesNotContain(3, picks);
         Assert.Contains(2, picks); // drawn with 3 only
     }
@@ -46,7 +46,7 @@ public class LoadSelectorTests
         int[] Run(int seed)
         {
             var selector = new PowerOfTwoSelector(seed);
-            return Enumerable.Range(0, 30).Select(_ => selector.Select(default, engines, 0)).ToArray();
+            return Enumerable.Range(0, 30).Select(_ => selector.Route(default, engines, 0)).ToArray();
         }
         Assert.Equal(Run(42), Run(42));
         Assert.NotEqual(Run(42), Run(43));

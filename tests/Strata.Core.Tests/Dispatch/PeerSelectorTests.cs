@@ -17,9 +17,9 @@ public class PeerSelectorTests
         llmd.Affinity.Index.Record(0, [1, 2, 3, 4]);
         // Engine 0: queue 0/1 → 0, kv 0.8·2, prefix 1·3 = 4.6; engine 1: 2 + 1.6 + 0 = 3.6.
         EngineView[] engines = [View(0, waiting: 10), View(1, waiting: 0)];
-        Assert.Equal(0, llmd.Select(Prompt(1, 2, 3, 4), engines, 0));
+        Assert.Equal(0, llmd.Route(Prompt(1, 2, 3, 4), engines, 0));
         // Half the prefix: 0 + 1.6 + 1.5 = 3.1 < 3.6.
-        Assert.Equal(1, llmd.Select(Prompt(1, 2, 7, 8), engines, 0));
+        Assert.Equal(1, llmd.Route(Prompt(1, 2, 7, 8), engines, 0));
     }
 
     [Fact]
@@ -28,9 +28,9 @@ public class PeerSelectorTests
         var approximate = new LlmdWeightedScorerSelector(new PrefixAffinity(PrefixIndexMode.Approximate), seed: 0);
         var precise = new LlmdWeightedScorerSelector(new PrefixAffinity(PrefixIndexMode.Precise), seed: 0);
         EngineView[] engines = [View(0), View(1)];
-        var chosen = approximate.Select(Prompt(5, 6), engines, 0);
+        var chosen = approximate.Route(Prompt(5, 6), engines, 0);
         Assert.True(approximate.Affinity.Index.Contains(chosen, 6));
-        precise.Select(Prompt(5, 6), engines, 0);
+        precise.Route(Prompt(5, 6), engines, 0);
         Assert.Equal(0, precise.Affinity.Index.TotalBlocks);
         precise.Affinity.OnBlocksStored(1, [5, 6]);
         approximate.Affinity.OnBlocksStored(1 - chosen, [5, 6]);
@@ -45,7 +45,7 @@ public class PeerSelectorTests
         int[] Run(int seed)
         {
             var llmd = new LlmdWeightedScorerSelector(new PrefixAffinity(), seed);
-            return Enumerable.Range(0, 40).Select(_ => llmd.Select(default, engines, 0)).ToArray();
+            return Enumerable.Range(0, 40).Select(_ => llmd.Route(default, engines, 0)).ToArray();
         }
         Assert.Equal(Run(3), Run(3));
         Assert.Equal(3, Run(3).Distinct().Count());
@@ -58,7 +58,7 @@ public class PeerSelectorTests
         {
             var sglang = new SglangCacheAwareSelector(new PrefixAffinity(), new SglangCacheAwareThresholds(BalanceAbsThreshold: 4, BalanceRelThreshold: 1.5));
             sglang.Affinity.Index.Record(0, [1, 2]);
-            return sglang.Select(Prompt(1, 2), [View(0, running: load0), View(1, running: load1)], 0);
+            return sglang.Route(Prompt(1, 2), [View(0, running: load0), View(1, running: load1)], 0);
         }
         Assert.Equal(1, Route(10, 5)); // diff 5 > 4 and 10 > 7.5 → imbalanced → least load, the cache notwithstanding
         Assert.Equal(0, Route(10, 7)); // diff 3 ≤ 4 → balanced → the cached engine
@@ -71,9 +71,9 @@ public class PeerSelectorTests
         var sglang = new SglangCacheAwareSelector(new PrefixAffinity(), new SglangCacheAwareThresholds(CacheThreshold: 0.5));
         sglang.Affinity.Index.Record(0, [1, 2]);
         EngineView[] engines = [View(0, running: 3), View(1, running: 2)];
-        Assert.Equal(1, sglang.Select(Prompt(1, 2, 3, 4), engines, 0)); // rate 0.5 is not > 0.5
+        Assert.Equal(1, sglang.Route(Prompt(1, 2, 3, 4), engines, 0)); // rate 0.5 is not > 0.5
         Assert.True(sglang.Affinity.Index.Contains(1, 4));
-        Assert.Equal(1, sglang.Select(Prompt(1, 2, 3, 4, 5), engines, 0)); // engine 1 now holds 4 of 5
+        Assert.Equal(1, sglang.Route(Prompt(1, 2, 3, 4, 5), engines, 0)); // engine 1 now holds 4 of 5
     }
 
     [Fact]
@@ -83,8 +83,8 @@ public class PeerSelectorTests
         sglang.Affinity.OnBlocksStored(0, [1]);
         sglang.Affinity.OnBlocksStored(1, [1]);
         EngineView[] engines = [View(0, running: 3), View(1, running: 2), View(2)];
-        Assert.Equal(1, sglang.Select(Prompt(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), engines, 0)); // 10% overlap still wins
-        Assert.Equal(2, sglang.Select(Prompt(9), engines, 0)); // no overlap → least load
+        Assert.Equal(1, sglang.Route(Prompt(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), engines, 0)); // 10% overlap still wins
+        Assert.Equal(2, sglang.Route(Prompt(9), engines, 0)); // no overlap → least load
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public class PeerSelectorTests
         dynamo.Affinity.OnBlocksStored(2, prompt[..8]);
         // The docs' decode blocks held as running tokens; every worker adds the prompt's own 10 → 28, 20, 21.
         EngineView[] engines = [View(0, runningTokens: 10 * 16), View(1, runningTokens: 5 * 16), View(2, runningTokens: 9 * 16)];
-        Assert.Equal(1, dynamo.Select(Prompt(prompt), engines, 0));
+        Assert.Equal(1, dynamo.Route(Prompt(prompt), engines, 0));
     }
 
     [Fact]
@@ -107,9 +107,9 @@ public class PeerSelectorTests
         var dynamo = new DynamoKvCostSelector(new PrefixAffinity(PrefixIndexMode.Precise), new DynamoKvCostWeights(), seed: 0);
         dynamo.Affinity.OnBlocksStored(0, [1, 2]);
         // A waiting prompt of 64 tokens costs 4 prefill + 4 decode blocks; the credit is 2: 12 against 6.
-        Assert.Equal(1, dynamo.Select(Prompt(1, 2, 3), [View(0, pending: 64), View(1)], 0));
+        Assert.Equal(1, dynamo.Route(Prompt(1, 2, 3), [View(0, pending: 64), View(1)], 0));
         // One running block elsewhere: (3 − 2) + 3 = 4 against 3 + 1 + 3 = 7.
-        Assert.Equal(0, dynamo.Select(Prompt(1, 2, 3), [View(0), View(1, runningTokens: 16)], 0));
+        Assert.Equal(0, dynamo.Route(Prompt(1, 2, 3), [View(0), View(1, runningTokens: 16)], 0));
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public class PeerSelectorTests
     {
         var dynamo = new DynamoKvCostSelector(new PrefixAffinity(PrefixIndexMode.Precise), new DynamoKvCostWeights(Temperature: 1), seed: 5);
         EngineView[] engines = [View(0), View(1, pending: 160), View(2, pending: 320)];
-        var picks = Enumerable.Range(0, 600).Select(_ => dynamo.Select(Prompt(1), engines, 0)).ToList();
+        var picks = Enumerable.Range(0, 600).Select(_ => dynamo.Route(Prompt(1), engines, 0)).ToList();
         var counts = Enumerable.Range(0, 3).Select(e => picks.Count(p => p == e)).ToArray();
         Assert.All(counts, c => Assert.True(c > 0));
         Assert.True(counts[0] > counts[1] && counts[1] > counts[2], string.Join(",", counts));

@@ -21,10 +21,10 @@ public class PrefixPressureSelectorTests
     {
         var request = new DispatchRequest(1, 1600, BlockHashes: Prompt);
         // Engine 0 caches 1,000 tokens (62 blocks = 992) and has 900 more pending than engine 1: stay.
-        Assert.Equal(0, Holding(0, 62, cacheWeight: 1).Select(request, [View(0, 900), View(1, 0)], 0));
+        Assert.Equal(0, Holding(0, 62, cacheWeight: 1).Route(request, [View(0, 900), View(1, 0)], 0));
         // 1,100 more pending outweighs 992 cached tokens at weight 1, not at weight 8.
-        Assert.Equal(1, Holding(0, 62, cacheWeight: 1).Select(request, [View(0, 1100), View(1, 0)], 0));
-        Assert.Equal(0, Holding(0, 62, cacheWeight: 8).Select(request, [View(0, 1100), View(1, 0)], 0));
+        Assert.Equal(1, Holding(0, 62, cacheWeight: 1).Route(request, [View(0, 1100), View(1, 0)], 0));
+        Assert.Equal(0, Holding(0, 62, cacheWeight: 8).Route(request, [View(0, 1100), View(1, 0)], 0));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public class PrefixPressureSelectorTests
         {
             var engines = Enumerable.Range(0, 4).Select(i => View(i, random.Next(0, 5000))).ToArray();
             var request = new DispatchRequest(round, 1600, BlockHashes: Prompt);
-            Assert.Equal(plain.Select(request, engines, round), prefix.Select(request, engines, round));
+            Assert.Equal(plain.Route(request, engines, round), prefix.Route(request, engines, round));
         }
     }
 }

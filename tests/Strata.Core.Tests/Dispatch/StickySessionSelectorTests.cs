@@ -16,11 +16,11 @@ public class StickySessionSelectorTests
     {
         var sticky = Sticky(new StickyOptions(TtlSeconds: 5));
         EngineView[] engines = [View(0), View(1), View(2)];
-        Assert.Equal(0, sticky.Select(Request("s"), engines, 0));
-        Assert.Equal(1, sticky.Select(Request("t"), engines, 0));
-        Assert.Equal(0, sticky.Select(Request("s"), engines, 4));
+        Assert.Equal(0, sticky.Route(Request("s"), engines, 0));
+        Assert.Equal(1, sticky.Route(Request("t"), engines, 0));
+        Assert.Equal(0, sticky.Route(Request("s"), engines, 4));
         Assert.True(sticky.LastWasSticky);
-        Assert.Equal(2, sticky.Select(Request("s"), engines, 9.5)); // expired: inner round-robin
+        Assert.Equal(2, sticky.Route(Request("s"), engines, 9.5)); // expired: inner round-robin
         Assert.False(sticky.LastWasSticky);
     }
 
@@ -29,13 +29,13 @@ public class StickySessionSelectorTests
     {
         var bySession = Sticky();
         EngineView[] engines = [View(0), View(1)];
-        Assert.Equal(0, bySession.Select(Request(null, user: "u"), engines, 0));
-        Assert.Equal(0, bySession.Select(Request(null, user: "u"), engines, 1));
+        Assert.Equal(0, bySession.Route(Request(null, user: "u"), engines, 0));
+        Assert.Equal(0, bySession.Route(Request(null, user: "u"), engines, 1));
         Assert.True(bySession.LastWasSticky);
 
         var byUser = Sticky(new StickyOptions(KeyBySession: false));
-        Assert.Equal(0, byUser.Select(Request("s1", user: null), engines, 0));
-        Assert.Equal(1, byUser.Select(Request("s1", user: null), engines, 1));
+        Assert.Equal(0, byUser.Route(Request("s1", user: null), engines, 0));
+        Assert.Equal(1, byUser.Route(Request("s1", user: null), engines, 1));
         Assert.False(byUser.LastWasSticky);
     }
 
@@ -44,12 +44,12 @@ public class StickySessionSelectorTests
     {
         var sticky = Sticky();
         EngineView[] engines = [View(0), View(1)];
-        Assert.Equal(0, sticky.Select(Request("s"), engines, 0));
+        Assert.Equal(0, sticky.Route(Request("s"), engines, 0));
         engines[0] = View(0, kv: 0.9);
-        Assert.Equal(1, sticky.Select(Request("s"), engines, 1));
+        Assert.Equal(1, sticky.Route(Request("s"), engines, 1));
         Assert.False(sticky.LastWasSticky);
         engines[0] = View(0);
-        Assert.Equal(1, sticky.Select(Request("s"), engines, 2));
+        Assert.Equal(1, sticky.Route(Request("s"), engines, 2));
         Assert.True(sticky.LastWasSticky);
     }
 
@@ -58,13 +58,13 @@ public class StickySessionSelectorTests
     {
         var sticky = Sticky();
         EngineView[] engines = [View(0), View(1), View(2)];
-        Assert.Equal(0, sticky.Select(Request("s"), engines, 0));
+        Assert.Equal(0, sticky.Route(Request("s"), engines, 0));
         // others' mean is 1000: the limit is 2·1000 + 3000 = 5000 pending prefill tokens.
         engines = [View(0, pending: 5000), View(1, pending: 500), View(2, pending: 1500)];
-        Assert.Equal(0, sticky.Select(Request("s"), engines, 1));
+        Assert.Equal(0, sticky.Route(Request("s"), engines, 1));
         Assert.True(sticky.LastWasSticky);
         engines[0] = View(0, pending: 5001);
-        Assert.NotEqual(0, sticky.Select(Request("s"), engines, 2));
+        Assert.NotEqual(0, sticky.Route(Request("s"), engines, 2));
         Assert.False(sticky.LastWasSticky);
     }
 
@@ -73,8 +73,8 @@ public class StickySessionSelectorTests
     {
         var sticky = Sticky();
         EngineView[] engines = [View(0), View(1)];
-        Assert.Equal(0, sticky.Select(Request("s"), engines, 0));
+        Assert.Equal(0, sticky.Route(Request("s"), engines, 0));
         engines[0] = View(0, healthy: false);
-        Assert.Equal(1, sticky.Select(Request("s"), engines, 1));
+        Assert.Equal(1, sticky.Route(Request("s"), engines, 1));
     }
 }

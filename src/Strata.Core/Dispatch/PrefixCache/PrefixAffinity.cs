@@ -49,25 +49,28 @@ public sealed class PrefixAffinity : IKvEventSink
 
     /// <summary>
     /// Blocks of the request's prompt each engine holds as a consecutive prefix, indexed like
-    /// <paramref name="engines"/>; valid until the next call.
+    /// <paramref name="engines"/>; valid until the next call. Reads the index only.
     /// </summary>
     public ReadOnlySpan<int> Match(in DispatchRequest request, ReadOnlySpan<EngineView> engines)
     {
         if (_matched.Length < engines.Length) _matched = new int[Math.Max(engines.Length, 2 * _matched.Length)];
-        for (var i = 0; i < engines.Length; i++)
-        {
-            var capacity = engines[i].KvCapacityTokens / BlockSize;
-            if (capacity > 0 && capacity != Index.Capacity(i)) Index.SetCapacity(i, (int)Math.Min(capacity, int.MaxValue));
-        }
         var matched = _matched.AsSpan(0, engines.Length);
         Index.LongestPrefixMatch(request.BlockHashes.Span, matched);
         return matched;
     }
 
-    /// <summary>The router sent the request to <paramref name="engine"/>: approximate mode predicts its blocks are cached there.</summary>
-    public void OnRouted(int engine, in DispatchRequest request)
+    /// <summary>
+    /// The request was routed to <paramref name="engine"/>: each engine's LRU takes the capacity its view
+    /// reports, and approximate mode predicts the prompt's blocks are cached on the engine.
+    /// </summary>
+    public void OnRouted(int engine, in DispatchRequest request, ReadOnlySpan<EngineView> engines)
     {
-        if (engine >= 0 && Mode == PrefixIndexMode.Approximate) Index.Record(engine, request.BlockHashes.Span);
+        for (var i = 0; i < engines.Length; i++)
+        {
+            var capacity = engines[i].KvCapacityTokens / BlockSize;
+            if (capacity > 0 && capacity != Index.Capacity(i)) Index.SetCapacity(i, (int)Math.Min(capacity, int.MaxValue));
+        }
+        if (Mode == PrefixIndexMode.Approximate) Index.Record(engine, request.BlockHashes.Span);
     }
 
     public void OnBlocksStored(int engine, ReadOnlySpan<ulong> blockHashes)

@@ -149,10 +149,9 @@ public sealed class ModelScheduler
             any |= eligible;
             _views[i] = candidate.View(i, eligible);
         }
-        // Asking a policy with no eligible engine would still move its state (cursors, stickiness).
         if (!any) return false;
         var nowStamp = _time.GetTimestamp();
-        var chosen = _selector.Select(ticket.DispatchRequest(_hasher), _views, Seconds(nowStamp));
+        var chosen = _selector.Route(ticket.DispatchRequest(_hasher), _views, Seconds(nowStamp));
         if (chosen < 0) return false;
         var backend = _backends[chosen];
         lease = new BackendLease(backend, ticket.PromptTokens, nowStamp, OnReleased);
