@@ -29,7 +29,7 @@ public sealed class ClusterSimulator
     private readonly int[] _groupOfEngine;
     private readonly StatsRouter _router;
     private readonly MetricsCollector _metrics = new();
-    private readonly PriorityQueue<SimEvent, (double Time, long Sequence)> _events = new();
+    private readonly PriorityQueue<SimEvent, (double Time, EventPriority Priority, long Sequence)> _events = new();
     private readonly double[] _kvUsage;
     private readonly RoutingModel _routing;
     private readonly double[] _pressure;
@@ -97,6 +97,8 @@ public sealed class ClusterSimulator
     internal Action<double>? AfterEvent { get; set; }
 
     internal IReadOnlyList<EngineCore> Engines => _engines;
+
+    internal IReadOnlyList<EpGroup> Groups => _groups;
 
     /// <summary>The precise prefix index the engines' KV events feed, if the dispatch policy keeps one.</summary>
     internal Strata.Core.Dispatch.PrefixCache.IKvEventSink? KvEvents => _router.KvEvents;
@@ -200,5 +202,5 @@ public sealed class ClusterSimulator
         if (_groups[group].TryStartStep(now) is { } seconds) Schedule(new StepCompleted(now + seconds, group));
     }
 
-    private void Schedule(SimEvent e) => _events.Enqueue(e, (e.Time, _sequence++));
+    private void Schedule(SimEvent e) => _events.Enqueue(e, (e.Time, e.Priority, _sequence++));
 }

@@ -5,5 +5,7 @@ internal sealed class RequestArrival(double time, int index) : SimEvent(time)
 {
     public int Index { get; } = index;
 
+    public override EventPriority Priority => EventPriority.Arrival;
+
     public override void Handle(ClusterSimulator simulator) => simulator.OnArrival(this);
 }

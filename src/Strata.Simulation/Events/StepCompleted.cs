@@ -5,5 +5,7 @@ internal sealed class StepCompleted(double time, int group) : SimEvent(time)
 {
     public int Group { get; } = group;
 
+    public override EventPriority Priority => EventPriority.StepCompleted;
+
     public override void Handle(ClusterSimulator simulator) => simulator.OnStepCompleted(this);
 }

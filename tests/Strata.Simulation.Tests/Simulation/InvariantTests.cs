@@ -4,9 +4,26 @@ using Strata.Simulation.Workloads;
 
 namespace Strata.Simulation.Tests.Simulation;
 
-/// <summary>One test per invariant of docs/invariants.md, checked after every event.</summary>
+/// <summary>
+/// One test per invariant of docs/invariants.md, checked after every event, for every queue policy (with
+/// vllm-dp) and every dispatch policy (with fcfs), on a workload that preempts and hits the prefix cache.
+/// </summary>
 public class InvariantTests
 {
+    public static TheoryData<string, string> Stacks()
+    {
+        var stacks = new TheoryData<string, string>();
+        foreach (var queue in Strata.Core.Policies.Policies.Queue.Names) stacks.Add(queue, "vllm-dp");
+        foreach (var dispatch in Strata.Core.Policies.Policies.Dispatch.Names.Where(d => d != "vllm-dp")) stacks.Add("fcfs", dispatch);
+        return stacks;
+    }
+
+    private static ClusterConfig Stack(string queue, string dispatch) => TightCluster() with
+    {
+        Queue = new Strata.Core.Policies.PolicyOptions(queue, new Dictionary<string, string>(), "queue"),
+        Dispatch = new Strata.Core.Policies.PolicyOptions(dispatch, new Dictionary<string, string>(), "dispatch"),
+    };
+
     /// <summary>
     /// A cluster with a deliberately small KV cache (high gpu_memory_utilization pressure) so
     /// runs preempt, plus a shared system prompt so prefix caching hits.
@@ -32,22 +49,26 @@ public class InvariantTests
         return (simulator, summary);
     }
 
-    [Fact]
-    public void RequestsConserved()
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void RequestsConserved(string queue, string dispatch)
     {
+        var cluster = Stack(queue, dispatch);
         var (simulator, summary) = RunChecked((sim, _) =>
         {
             var queued = sim.Engines.Sum(e => e.WaitingCount + e.RunningCount);
             Assert.Equal(sim.InFlight, queued);
             Assert.Equal(sim.Arrived, sim.Records.Count + sim.InFlight);
-        });
+        }, cluster: cluster);
         Assert.Equal(0, simulator.InFlight);
         Assert.Equal(300, summary.Serving.Completed + summary.Serving.Failed);
     }
 
-    [Fact]
-    public void KvBlocksConserved()
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void KvBlocksConserved(string queue, string dispatch)
     {
+        var cluster = Stack(queue, dispatch);
         RunChecked((sim, _) =>
         {
             foreach (var engine in sim.Engines)
@@ -55,13 +76,17 @@ public class InvariantTests
                 Assert.Equal(engine.Kv.TotalBlocks, engine.Kv.FreeBlocks + engine.Kv.HeldBlocks());
                 foreach (var request in engine.Running)
                     Assert.All(request.Blocks, block => Assert.True(engine.Kv.RefCount(block) > 0));
+                // Every held block is a running request's: a waiting (or preempted) request holds none.
+                Assert.Equal(engine.Kv.HeldBlocks(), engine.Running.SelectMany(r => r.Blocks).Distinct().Count());
             }
-        });
+        }, cluster: cluster);
     }
 
-    [Fact]
-    public void StepWithinBudget()
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void StepWithinBudget(string queue, string dispatch)
     {
+        var cluster = Stack(queue, dispatch);
         RunChecked((sim, _) =>
         {
             foreach (var engine in sim.Engines)
@@ -69,13 +94,15 @@ public class InvariantTests
                 Assert.InRange(engine.LastBatch.Tokens, 0, engine.Settings.MaxNumBatchedTokens);
                 Assert.InRange(engine.RunningCount, 0, engine.Settings.MaxNumSeqs);
             }
-        });
+        }, cluster: cluster);
     }
 
-    [Fact]
-    public void TtftWithinE2el()
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void TtftWithinE2el(string queue, string dispatch)
     {
-        var (simulator, _) = RunChecked((_, _) => { });
+        var cluster = Stack(queue, dispatch);
+        var (simulator, _) = RunChecked((_, _) => { }, cluster: cluster);
         Assert.All(simulator.Records.Where(r => !r.Failed), r =>
         {
             Assert.True(r.Arrival <= r.FirstScheduled && r.FirstScheduled <= r.FirstToken && r.FirstToken <= r.Finish);
@@ -84,11 +111,13 @@ public class InvariantTests
         });
     }
 
-    [Fact]
-    public void OutputTokensDelivered()
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void OutputTokensDelivered(string queue, string dispatch)
     {
+        var cluster = Stack(queue, dispatch);
         var workload = Workload(3);
-        var (simulator, summary) = RunChecked((_, _) => { });
+        var (simulator, summary) = RunChecked((_, _) => { }, cluster: cluster);
         Assert.All(simulator.Records.Where(r => !r.Failed), r => Assert.Equal(workload[(int)r.Id].OutputTokens, r.OutputTokens));
         Assert.Equal(simulator.Records.Where(r => !r.Failed).Sum(r => (long)r.OutputTokens), summary.Serving.TotalOutputTokens);
     }
@@ -127,5 +156,33 @@ public class InvariantTests
             }
         }, cluster: precise);
         Assert.True(checks > 0, "the index must have mirrored some blocks");
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void WorkConserved(string queue, string dispatch)
+    {
+        var idleChecks = 0;
+        RunChecked((sim, _) =>
+        {
+            foreach (var group in sim.Groups.Where(g => !g.Busy))
+            {
+                Assert.All(group.Engines, engine => Assert.False(engine.HasWork, $"engine {engine.Index} has work while its EP group is idle"));
+                idleChecks++;
+            }
+        }, cluster: Stack(queue, dispatch));
+        Assert.True(idleChecks > 0, "the run must have idle moments to check");
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void ClockMonotonic(string queue, string dispatch)
+    {
+        var last = double.NegativeInfinity;
+        RunChecked((_, time) =>
+        {
+            Assert.True(time >= last, $"event at {time} after one at {last}");
+            last = time;
+        }, cluster: Stack(queue, dispatch));
     }
 }
