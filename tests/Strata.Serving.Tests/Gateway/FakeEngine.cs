@@ -13,6 +13,8 @@ public enum FakeFailure
     None,
     /// <summary>Answers 500 before any byte of a body.</summary>
     Error500,
+    /// <summary>Answers 400, as an engine does when it judges the request invalid.</summary>
+    Error400,
     /// <summary>Streams two chunks, then drops the connection once <see cref="FakeEngine.Break"/> is called.</summary>
     DieMidStream,
     /// <summary>Streams two chunks, then sends nothing until the request is aborted.</summary>
@@ -154,10 +156,11 @@ public sealed class FakeEngine : IAsyncDisposable
             var json = System.Text.Json.JsonDocument.Parse(text);
             var stream = json.RootElement.TryGetProperty("stream", out var s) && s.GetBoolean();
             if (Hold) await _release.Task.WaitAsync(cancel);
-            if (Failure == FakeFailure.Error500)
+            if (Failure is FakeFailure.Error500 or FakeFailure.Error400)
             {
-                context.Response.StatusCode = 500;
-                await context.Response.WriteAsync("{\"error\":{\"message\":\"engine failure\",\"type\":\"InternalServerError\",\"param\":null,\"code\":500}}", cancel);
+                var status = Failure == FakeFailure.Error500 ? 500 : 400;
+                context.Response.StatusCode = status;
+                await context.Response.WriteAsync($"{{\"error\":{{\"message\":\"engine failure {status}\",\"type\":\"BadRequestError\",\"param\":null,\"code\":{status}}}}}", cancel);
                 return;
             }
             if (!stream)

@@ -117,7 +117,7 @@ public sealed class ModelScheduler
             // Dispatched in the instant the wait ended: keep the engine unless the client left.
             var lease = await waiter.Lease.Task;
             if (!cancel.IsCancellationRequested) return lease;
-            lease.Release(LeaseEnd.Abandoned);
+            lease.Release(LeaseEnd.NoVerdict);
             throw;
         }
     }

@@ -14,6 +14,9 @@ namespace Strata.Serving.Gateway.Forwarding;
 /// admit, forward the body untouched with YARP's <see cref="IHttpForwarder"/>, and end every accepted
 /// request as completed, failed or cancelled (docs/gateway.md, "Failure semantics"):
 /// <list type="bullet">
+/// <item>only what the engine did counts against it (<see cref="ForwardBlame"/>): a header the
+/// gateway could not forward is the client's 400 before admission, and a request the HTTP client
+/// would not send is a 400 with no retry and no health penalty;</item>
 /// <item>the engine refuses, fails to connect, times out or answers 5xx before the first byte →
 /// the request is retried on another engine, up to <c>retries</c> times;</item>
 /// <item>the engine breaks or stalls after the first byte → an SSE stream ends with a
@@ -36,6 +39,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
         try
         {
             var tenant = ApiKeys.Authenticate(context.Request, config.ApiKeys);
+            ForwardableHeaders.Check(context.Request.Headers);
             body = await RequestBody.ReadAsync(context.Request, config.MaxBodyBytes);
             var request = CompletionRequestParser.Parse(body, chat);
             scheduler = state.Models.GetValueOrDefault(request.Model)
@@ -95,6 +99,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
                 var observed = new UpstreamAttempt(lease, time, context.RequestAborted, canRetry: attempt < config.Retries);
                 var error = await forwarder.SendAsync(context, lease.Backend.Name, invoker.Client, requestConfig, new GatewayTransformer(observed, config.ApiKeys.Count > 0));
                 if (context.RequestAborted.IsCancellationRequested) return RequestOutcome.Cancelled;
+                if (error != ForwarderError.None && await AnswerUnforwardedAsync(context, error) is { } unforwarded) return unforwarded;
                 if (observed.HeldBackStatus is not null || (error != ForwarderError.None && !context.Response.HasStarted))
                 {
                     // Nothing reached the client: try another engine, or say why none could answer.
@@ -125,8 +130,29 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             }
             finally
             {
-                lease.Release(LeaseEnd.Abandoned);
+                lease.Release(LeaseEnd.NoVerdict);
             }
+        }
+    }
+
+    /// <summary>
+    /// Ends a forward that failed through no fault of the engine (<see cref="ForwardBlame"/>): the client
+    /// left, or the request could not be sent as the client wrote it, which no other engine would
+    /// take either. Null when the engine is to blame, which the caller handles.
+    /// </summary>
+    private static async Task<RequestOutcome?> AnswerUnforwardedAsync(HttpContext context, ForwarderError error)
+    {
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        switch (ForwardBlame.Of(error, exception))
+        {
+            case Blame.ClientGone:
+                return RequestOutcome.Cancelled;
+            case Blame.Client:
+                context.Response.Clear();
+                await OpenAiError.InvalidRequest($"The gateway cannot forward this request to an engine: {exception?.Message ?? error.ToString()}", null).WriteAsync(context.Response);
+                return RequestOutcome.Failed;
+            default:
+                return null;
         }
     }
 
