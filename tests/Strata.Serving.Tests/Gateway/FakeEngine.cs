@@ -51,6 +51,9 @@ public sealed class FakeEngine : IAsyncDisposable
     public bool Hold { get; set; }
 
     public TimeSpan ChunkDelay { get; set; }
+
+    /// <summary>How long a non-streaming answer takes before its first byte, as an engine generating the whole answer first does.</summary>
+    public TimeSpan AnswerDelay { get; set; }
     public int CompletionRequests => _completionRequests;
 
     /// <summary>Request bodies in the order they arrived.</summary>
@@ -165,6 +168,7 @@ public sealed class FakeEngine : IAsyncDisposable
             }
             if (!stream)
             {
+                await Task.Delay(AnswerDelay, cancel);
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(JsonBody(chat), cancel);
                 return;

@@ -45,6 +45,7 @@ public static class GatewayConfigFile
             map.Int("retries", 0, 16) ?? 2,
             map.Int("max_body_bytes", 1) ?? 32 << 20,
             TimeSpan.FromSeconds(map.Double("upstream_idle_timeout_s", 0.001) ?? 60),
+            map.Double("non_streaming_timeout_s", 0.001) is { } nonStreaming ? TimeSpan.FromSeconds(nonStreaming) : null,
             ReadModels(map, source));
         map.RejectUnknownKeys();
         return config;

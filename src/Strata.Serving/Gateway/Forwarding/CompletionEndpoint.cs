@@ -18,7 +18,10 @@ namespace Strata.Serving.Gateway.Forwarding;
 /// gateway could not forward is the client's 400 before admission, and a request the HTTP client
 /// would not send is a 400 with no retry and no health penalty;</item>
 /// <item>the engine refuses, fails to connect, times out or answers 5xx before the first byte →
-/// the request is retried on another engine, up to <c>retries</c> times;</item>
+/// the request is retried on another engine, up to <c>retries</c> times; but a non-streaming
+/// request, which sends nothing until its answer is whole, has a total timeout sized from its max
+/// tokens (<see cref="Config.GatewayConfig.UpstreamTimeout"/>), and once an engine has read it, it is
+/// not retried elsewhere and running out of time is a 504 that costs the engine nothing;</item>
 /// <item>the engine breaks or stalls after the first byte → an SSE stream ends with a
 /// <c>data: {"error":…}</c> event and a clean close; a plain JSON response is aborted, since its
 /// status line is already sent;</item>
@@ -74,9 +77,11 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
     private async Task<RequestOutcome> ForwardAsync(HttpContext context, ModelScheduler scheduler, AdmissionTicket ticket, byte[] body)
     {
         var config = state.Config;
+        var stream = ticket.Request.Stream;
+        var timeout = config.UpstreamTimeout(stream, ticket.Request.MaxTokens ?? scheduler.Settings.MaxTokens);
         var requestConfig = new ForwarderRequestConfig
         {
-            ActivityTimeout = config.UpstreamIdleTimeout,
+            ActivityTimeout = timeout,
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
@@ -95,11 +100,21 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             // Every path below releases the lease with what it learned about the engine; this catches the unforeseen ones.
             try
             {
-                context.Request.Body = new MemoryStream(body, writable: false);
+                var replay = new MemoryStream(body, writable: false);
+                context.Request.Body = replay;
                 var observed = new UpstreamAttempt(lease, time, context.RequestAborted, canRetry: attempt < config.Retries);
                 var error = await forwarder.SendAsync(context, lease.Backend.Name, invoker.Client, requestConfig, new GatewayTransformer(observed, config.ApiKeys.Count > 0));
                 if (context.RequestAborted.IsCancellationRequested) return RequestOutcome.Cancelled;
                 if (error != ForwarderError.None && await AnswerUnforwardedAsync(context, error) is { } unforwarded) return unforwarded;
+                // The engine read the whole request: from here a non-streaming request is the engine's to answer, however long it takes.
+                var engineHasIt = replay.Position == replay.Length;
+                if (error == ForwarderError.RequestTimedOut && !stream && engineHasIt)
+                {
+                    lease.Release(LeaseEnd.NoVerdict);
+                    context.Response.Clear();
+                    await new OpenAiError(StatusCodes.Status504GatewayTimeout, $"The engine {lease.Backend.Name} did not finish this non-streaming answer within {timeout.TotalSeconds:0.###} s (non_streaming_timeout_s, or sized from max_tokens). It was not retried, since the engine had started on it; stream the request to see its progress.", "server_error", code: "upstream_timeout").WriteAsync(context.Response);
+                    return RequestOutcome.Failed;
+                }
                 if (observed.HeldBackStatus is not null || (error != ForwarderError.None && !context.Response.HasStarted))
                 {
                     // Nothing reached the client: try another engine, or say why none could answer.
@@ -107,12 +122,13 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
                     ticket.Tried.Add(lease.Backend);
                     var reason = observed.HeldBackStatus is { } status ? $"answered {status}" : $"failed ({error})";
                     context.Response.Clear();
-                    if (observed.CanRetry)
+                    // A 5xx ended the engine's work; a failure after a non-streaming request went out may not have, so it is not run twice.
+                    if (observed.CanRetry && (stream || observed.HeldBackStatus is not null || !engineHasIt))
                     {
                         metrics.Retried(scheduler.Name, lease.Backend.Name);
                         continue;
                     }
-                    await new OpenAiError(StatusCodes.Status502BadGateway, $"The engine {lease.Backend.Name} {reason} and no retries are left.", "server_error", code: "upstream_error").WriteAsync(context.Response);
+                    await new OpenAiError(StatusCodes.Status502BadGateway, $"The engine {lease.Backend.Name} {reason} and the request is not retried.", "server_error", code: "upstream_error").WriteAsync(context.Response);
                     return RequestOutcome.Failed;
                 }
                 RecordLatency(scheduler.Name, ticket, observed);
