@@ -15,7 +15,8 @@ public static class CompletionRequestParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body);
+            // Duplicate keys are refused: the engine's JSON reader keeps the last, so a second max_tokens would slip past the cap.
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
@@ -26,15 +27,23 @@ public static class CompletionRequestParser
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw OpenAiError.InvalidRequest("The body must be a JSON object.", null);
             var model = String(root, "model") ?? throw OpenAiError.InvalidRequest("'model' is required.", "model");
-            var completionTokens = PositiveInt(root, "max_completion_tokens");
-            var maxTokens = completionTokens ?? PositiveInt(root, "max_tokens");
-            var maxTokensField = completionTokens is null ? "max_tokens" : "max_completion_tokens";
+            var (maxTokens, maxTokensField, maxTokensSet) = MaxTokens(root, chat);
             var prompt = new StringBuilder();
             int[]? tokenIds = null;
             if (chat) ReadMessages(root, prompt);
             else tokenIds = ReadPrompt(root, prompt);
-            return new CompletionRequest(model, Bool(root, "stream") ?? false, maxTokens, maxTokensField, String(root, "user"), Int(root, "priority"), prompt.ToString(), tokenIds);
+            return new CompletionRequest(model, Bool(root, "stream") ?? false, maxTokens, maxTokensField, maxTokensSet, String(root, "user"), Int(root, "priority"), prompt.ToString(), tokenIds);
         }
+    }
+
+    /// <summary>The output-token limit as the engine will read it (<see cref="MaxTokensFields"/>).</summary>
+    private static (int? Value, string Field, bool Set) MaxTokens(JsonElement root, bool chat)
+    {
+        var fields = MaxTokensFields.Read(chat);
+        foreach (var field in fields)
+            if (PositiveInt(root, field) is { } value) return (value, field, true);
+        if (!chat && !root.TryGetProperty("max_tokens", out _)) return (MaxTokensFields.CompletionsDefault, "max_tokens", false);
+        return (null, fields[0], false);
     }
 
     private static void ReadMessages(JsonElement root, StringBuilder prompt)

@@ -140,6 +140,23 @@ public sealed class GatewayOverEmulatedEnginesTests
         Assert.All(gateway.State.Models[EmulatedEngines.Model].Backends, backend => Assert.True(backend.Health.IsHealthy, backend.Name));
     }
 
+    [Theory]
+    [InlineData("/v1/chat/completions", "")]
+    [InlineData("/v1/chat/completions", "\"max_tokens\":null,")]
+    [InlineData("/v1/completions", "\"max_tokens\":null,")]
+    public async Task A_request_that_leaves_its_limit_to_the_engine_gets_no_more_than_the_models_cap(string path, string fields)
+    {
+        await using var engines = await EmulatedEngines.Start(timeScale: TimeScale);
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Config(engines.Emulator.Urls, EmulatedEngines.Model, "    max_tokens: 100\n"));
+        var input = path == "/v1/completions" ? "\"prompt\":\"Once upon a time\"" : "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+
+        using var response = await gateway.Client.SendAsync(TestGateway.Post(path, $"{{{fields}\"model\":\"{EmulatedEngines.Model}\",{input}}}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(100, json.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
     private static Task<BenchResult> BenchAsync(TestGateway gateway, int requests, int concurrency, int outputTokens)
     {
         var options = new BenchOptions { Url = gateway.Url, Model = EmulatedEngines.Model, MaxConcurrency = concurrency };

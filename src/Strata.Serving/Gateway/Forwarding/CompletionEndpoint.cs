@@ -11,7 +11,8 @@ namespace Strata.Serving.Gateway.Forwarding;
 
 /// <summary>
 /// <c>/v1/chat/completions</c> and <c>/v1/completions</c>: authenticate, parse what scheduling needs,
-/// admit, forward the body untouched with YARP's <see cref="IHttpForwarder"/>, and end every accepted
+/// admit, forward the body with YARP's <see cref="IHttpForwarder"/> (untouched but for a
+/// <c>max_tokens</c> cap written where the client left the limit to the engine), and end every accepted
 /// request as completed, failed or cancelled (docs/gateway.md, "Failure semantics"):
 /// <list type="bullet">
 /// <item>only what the engine did counts against it (<see cref="ForwardBlame"/>): a header the
@@ -47,8 +48,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             var request = CompletionRequestParser.Parse(body, chat);
             scheduler = state.Models.GetValueOrDefault(request.Model)
                 ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist; the gateway serves {string.Join(", ", state.Models.Keys)}.", "invalid_request_error", "model", "model_not_found");
-            if (request.MaxTokens > scheduler.Settings.MaxTokens)
-                throw OpenAiError.InvalidRequest($"'{request.MaxTokensField}' is {request.MaxTokens}; '{request.Model}' allows at most {scheduler.Settings.MaxTokens}.", request.MaxTokensField);
+            (body, request) = MaxTokensCap.Apply(body, request, scheduler.Settings.MaxTokens);
             ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, Priority(context.Request, request), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt));
         }
         catch (OpenAiError error)
@@ -102,6 +102,9 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             {
                 var replay = new MemoryStream(body, writable: false);
                 context.Request.Body = replay;
+                // The body is whole and may carry a written cap (MaxTokensCap): send it with its own length, however it arrived.
+                context.Request.Headers.TransferEncoding = default;
+                context.Request.ContentLength = body.Length;
                 var observed = new UpstreamAttempt(lease, time, context.RequestAborted, canRetry: attempt < config.Retries);
                 var error = await forwarder.SendAsync(context, lease.Backend.Name, invoker.Client, requestConfig, new GatewayTransformer(observed, config.ApiKeys.Count > 0));
                 if (context.RequestAborted.IsCancellationRequested) return RequestOutcome.Cancelled;
