@@ -59,7 +59,8 @@ public static class GatewayConfigFile
             map.Int("interval_ms", 1) is { } interval ? TimeSpan.FromMilliseconds(interval) : defaults.Interval,
             map.Int("timeout_ms", 1) is { } timeout ? TimeSpan.FromMilliseconds(timeout) : defaults.Timeout,
             map.Int("failures", 1) ?? defaults.Failures,
-            map.Double("reactivation_s", 0) is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Reactivation);
+            map.Double("reactivation_s", 0) is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Reactivation,
+            map.Bool("panic") ?? defaults.Panic);
         map.RejectUnknownKeys();
         return health;
     }

@@ -85,6 +85,9 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
+        // The last engine's 5xx answer, or how it failed without one, for when no engine is left.
+        EngineAnswer? lastAnswer = null;
+        string? lastFailure = null;
         for (var attempt = 0; ; attempt++)
         {
             BackendLease lease;
@@ -94,7 +97,8 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             }
             catch (AdmissionRejectedException rejected)
             {
-                await AdmissionError(rejected).WriteAsync(context.Response);
+                if (rejected.Reason == AdmissionRejection.EveryBackendFailed && lastAnswer is not null) await lastAnswer.WriteAsync(context.Response);
+                else await AdmissionError(rejected, lastFailure).WriteAsync(context.Response);
                 return RequestOutcome.Failed;
             }
             // Every path below releases the lease with what it learned about the engine; this catches the unforeseen ones.
@@ -118,20 +122,21 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
                     await new OpenAiError(StatusCodes.Status504GatewayTimeout, $"The engine {lease.Backend.Name} did not finish this non-streaming answer within {timeout.TotalSeconds:0.###} s (non_streaming_timeout_s, or sized from max_tokens). It was not retried, since the engine had started on it; stream the request to see its progress.", "server_error", code: "upstream_timeout").WriteAsync(context.Response);
                     return RequestOutcome.Failed;
                 }
-                if (observed.HeldBackStatus is not null || (error != ForwarderError.None && !context.Response.HasStarted))
+                if (observed.HeldBack is not null || (error != ForwarderError.None && !context.Response.HasStarted))
                 {
                     // Nothing reached the client: try another engine, or say why none could answer.
                     lease.Release(LeaseEnd.EngineFailed);
                     ticket.Tried.Add(lease.Backend);
-                    var reason = observed.HeldBackStatus is { } status ? $"answered {status}" : $"failed ({error})";
+                    lastAnswer = observed.HeldBack;
+                    lastFailure = $"The engine {lease.Backend.Name} {(lastAnswer is { } answer ? $"answered {answer.Status}" : $"failed ({error})")}";
                     context.Response.Clear();
                     // A 5xx ended the engine's work; a failure after a non-streaming request went out may not have, so it is not run twice.
-                    if (observed.CanRetry && (stream || observed.HeldBackStatus is not null || !engineHasIt))
+                    if (observed.CanRetry && (stream || lastAnswer is not null || !engineHasIt))
                     {
                         metrics.Retried(scheduler.Name, lease.Backend.Name);
                         continue;
                     }
-                    await new OpenAiError(StatusCodes.Status502BadGateway, $"The engine {lease.Backend.Name} {reason} and the request is not retried.", "server_error", code: "upstream_error").WriteAsync(context.Response);
+                    await new OpenAiError(StatusCodes.Status502BadGateway, $"{lastFailure} and the request is not retried.", "server_error", code: "upstream_error").WriteAsync(context.Response);
                     return RequestOutcome.Failed;
                 }
                 RecordLatency(scheduler.Name, ticket, observed);
@@ -184,12 +189,13 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             metrics.Tpot(model, lease.Backend.Name, time.GetElapsedTime(lease.FirstEventAt, lease.LastEventAt) / (lease.OutputEvents - 1));
     }
 
-    private static OpenAiError AdmissionError(AdmissionRejectedException rejected) => rejected.Reason switch
+    /// <param name="lastFailure">How the last engine tried failed this request, when one did.</param>
+    private static OpenAiError AdmissionError(AdmissionRejectedException rejected, string? lastFailure) => rejected.Reason switch
     {
         AdmissionRejection.QueueFull or AdmissionRejection.QueueTimeout =>
             new OpenAiError(StatusCodes.Status429TooManyRequests, rejected.Message, "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = rejected.RetryAfterSeconds },
         AdmissionRejection.EveryBackendFailed =>
-            new OpenAiError(StatusCodes.Status502BadGateway, rejected.Message, "server_error", code: "upstream_error"),
+            new OpenAiError(StatusCodes.Status502BadGateway, $"{rejected.Message} {lastFailure}.", "server_error", code: "upstream_error"),
         _ => new OpenAiError(StatusCodes.Status503ServiceUnavailable, rejected.Message, "server_error", code: "no_healthy_engine") { RetryAfterSeconds = 1 },
     };
 

@@ -22,7 +22,7 @@ internal sealed class GatewayTransformer(UpstreamAttempt attempt, bool stripAuth
         var status = (int)proxyResponse.StatusCode;
         if (status >= 500 && attempt.CanRetry)
         {
-            attempt.HeldBackStatus = status;
+            attempt.HeldBack = await EngineAnswer.ReadAsync(proxyResponse, cancellationToken);
             return false;
         }
         var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
