@@ -157,6 +157,26 @@ public sealed class GatewayOverEmulatedEnginesTests
         Assert.Equal(100, json.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
     }
 
+    [Fact]
+    public async Task Engines_that_each_fail_30_percent_of_requests_cost_clients_few_errors_and_no_503()
+    {
+        // The probe saw 54% errors here: passive health took both engines out and every client got 503.
+        await using var engines = await EmulatedEngines.Start(timeScale: TimeScale, engines: 2, failures: new FailureInjection(ErrorRate: 0.3));
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Config(engines.Emulator.Urls, EmulatedEngines.Model));
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 100; i++)
+        {
+            using var response = await gateway.Client.SendAsync(Completion(i, maxTokens: 4));
+            statuses.Add(response.StatusCode);
+        }
+
+        // A request fails only when both engines fail it: about 0.3 x 0.3 = 9%.
+        var errors = statuses.Count(s => s != HttpStatusCode.OK);
+        Assert.True(errors <= 20, $"{errors}% of requests failed: {string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key} x{g.Count()}"))}");
+        Assert.DoesNotContain(HttpStatusCode.ServiceUnavailable, statuses);
+    }
+
     private static Task<BenchResult> BenchAsync(TestGateway gateway, int requests, int concurrency, int outputTokens)
     {
         var options = new BenchOptions { Url = gateway.Url, Model = EmulatedEngines.Model, MaxConcurrency = concurrency };
