@@ -27,6 +27,8 @@ public sealed class PanicModeTests
         using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("engine failure 500", error.RootElement.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal((1, 1), (a.CompletionRequests, b.CompletionRequests));
+        // One retry happened (to the second engine); the third try had no engine to go to.
+        Assert.Equal(1, await gateway.MetricAsync("strata_gateway_retries_total"));
     }
 
     [Fact]

@@ -88,6 +88,8 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
         // The last engine's 5xx answer, or how it failed without one, for when no engine is left.
         EngineAnswer? lastAnswer = null;
         string? lastFailure = null;
+        // The engine a retry moves away from; counted once the retry has an engine to go to.
+        Backend? retryFrom = null;
         for (var attempt = 0; ; attempt++)
         {
             BackendLease lease;
@@ -101,6 +103,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
                 else await AdmissionError(rejected, lastFailure).WriteAsync(context.Response);
                 return RequestOutcome.Failed;
             }
+            if (retryFrom is not null) metrics.Retried(scheduler.Name, retryFrom.Name);
             // Every path below releases the lease with what it learned about the engine; this catches the unforeseen ones.
             try
             {
@@ -133,7 +136,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
                     // A 5xx ended the engine's work; a failure after a non-streaming request went out may not have, so it is not run twice.
                     if (observed.CanRetry && (stream || lastAnswer is not null || !engineHasIt))
                     {
-                        metrics.Retried(scheduler.Name, lease.Backend.Name);
+                        retryFrom = lease.Backend;
                         continue;
                     }
                     await new OpenAiError(StatusCodes.Status502BadGateway, $"{lastFailure} and the request is not retried.", "server_error", code: "upstream_error").WriteAsync(context.Response);
