@@ -1,6 +1,9 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Strata.Serving.Tests.Gateway;
 
@@ -38,5 +41,25 @@ public sealed class ClientFaultTests
         Assert.Equal(2, await gateway.MetricAsync("strata_gateway_requests_rejected_total", ("reason", "invalid_request")));
         Assert.Equal(0, await gateway.MetricAsync("strata_gateway_retries_total"));
         Assert.All(gateway.State.Models["m"].Backends, backend => Assert.True(backend.Health.IsHealthy, backend.Name));
+    }
+
+    [Fact]
+    public async Task A_body_sent_too_slowly_is_a_counted_408_in_the_openai_shape()
+    {
+        await using var engine = await FakeEngine.StartAsync("a");
+        // Kestrel's minimum body rate, with the shortest grace it allows, so the test takes seconds rather than the default 5 s grace.
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Config([engine]), builder =>
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(1.5))));
+        using var client = new TcpClient();
+        await client.ConnectAsync(gateway.Url.Host, gateway.Url.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /v1/chat/completions HTTP/1.1\r\nHost: {gateway.Url.Authority}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{{\"model\""));
+
+        var answer = await new StreamReader(stream).ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.StartsWith("HTTP/1.1 408", answer);
+        Assert.Contains("\"type\":\"invalid_request_error\"", answer);
+        Assert.Equal(1, await gateway.MetricAsync("strata_gateway_requests_rejected_total", ("reason", "body_timeout")));
+        Assert.Equal(0, engine.CompletionRequests);
     }
 }

@@ -53,8 +53,14 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
         }
         catch (OpenAiError error)
         {
-            metrics.Rejected(error.Status switch { 401 => "unauthorized", 404 => "unknown_model", 413 => "too_large", _ => "invalid_request" });
+            metrics.Rejected(error.Status switch { 401 => "unauthorized", 404 => "unknown_model", 408 => "body_timeout", 413 => "too_large", _ => "invalid_request" });
             await error.WriteAsync(context.Response);
+            return;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left while sending its body: nobody to answer, but it is counted.
+            metrics.Rejected("client_left");
             return;
         }
         metrics.Accepted(scheduler.Name);
