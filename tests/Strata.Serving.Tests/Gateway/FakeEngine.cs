@@ -58,6 +58,9 @@ public sealed class FakeEngine : IAsyncDisposable
 
     /// <summary>Request bodies in the order they arrived.</summary>
     public ConcurrentQueue<string> Received { get; } = new();
+
+    /// <summary>Path and query, and headers, of completion requests in the order they arrived.</summary>
+    public ConcurrentQueue<(string Target, Dictionary<string, string> Headers)> ReceivedHeads { get; } = new();
     public int Active => _active.Count;
 
     /// <summary>Completes when a completion request was aborted by its caller (the gateway) before it finished.</summary>
@@ -150,6 +153,8 @@ public sealed class FakeEngine : IAsyncDisposable
     {
         Interlocked.Increment(ref _completionRequests);
         _active.TryAdd(context, 0);
+        ReceivedHeads.Enqueue((context.Request.Path + context.Request.QueryString,
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
         var cancel = context.RequestAborted;
         try
         {
