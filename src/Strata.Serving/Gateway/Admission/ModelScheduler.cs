@@ -37,6 +37,7 @@ public sealed class ModelScheduler
     private IEngineSelector _selector;
     private volatile PrefixBlockHasher? _hasher;
     private Backend[] _backends = [];
+    private int _running;
     private EngineView[] _views = [];
 
     /// <param name="panic">Use every engine when all are out of the pool (<see cref="Config.HealthSettings.Panic"/>).</param>
@@ -162,6 +163,7 @@ public sealed class ModelScheduler
         if (chosen < 0) return false;
         var backend = _backends[chosen];
         lease = new BackendLease(backend, ticket.PromptTokens, nowStamp, OnReleased);
+        _running++;
         _metrics.Dispatched(Name, _selector.Name, backend.Name, _time.GetElapsedTime(ticket.ArrivedAt, nowStamp));
         _metrics.InFlight(backend.Name, backend.InFlight);
         return true;
@@ -170,7 +172,11 @@ public sealed class ModelScheduler
     private void OnReleased(BackendLease lease)
     {
         _metrics.InFlight(lease.Backend.Name, lease.Backend.InFlight);
-        lock (_lock) _drain.OnRelease(_time.GetTimestamp());
+        lock (_lock)
+        {
+            _drain.OnRelease(_time.GetTimestamp());
+            if (--_running == 0 && _queue.Count == 0) _drain.Reset();
+        }
         Pump();
     }
 
