@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Strata.Serving.OpenAi;
 
 namespace Strata.Serving.Emulation;
 
@@ -16,8 +17,9 @@ internal sealed record CompletionRequest(string Model, string PromptText, int? M
         if (body.ValueKind != JsonValueKind.Object) throw new BadRequestException("The request body must be a JSON object.");
         var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : null;
         var prompt = endpoint == CompletionEndpoint.Chat ? ChatPrompt(body) : CompletionPrompt(body);
-        int? maxTokens = null;
-        foreach (var name in new[] { "max_completion_tokens", "max_tokens" })
+        var chat = endpoint == CompletionEndpoint.Chat;
+        int? maxTokens = chat || body.TryGetProperty("max_tokens", out _) ? null : MaxTokensFields.CompletionsDefault;
+        foreach (var name in MaxTokensFields.Read(chat))
         {
             if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) continue;
             if (!value.TryGetInt32(out var tokens) || tokens < 1) throw new BadRequestException($"{name} must be a positive integer, got {value.GetRawText()}.");

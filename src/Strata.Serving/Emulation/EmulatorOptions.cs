@@ -24,7 +24,7 @@ public sealed record EmulatorOptions
     /// </summary>
     public double TimeScale { get; init; } = 1;
 
-    /// <summary>Output tokens of a request that gives no <c>max_tokens</c> (EOS is always ignored).</summary>
+    /// <summary>Output tokens of a request that leaves the limit to the engine — a chat request with neither field, or a null one (EOS is always ignored); a completions request without <c>max_tokens</c> gets vLLM's 16.</summary>
     public int DefaultMaxTokens { get; init; } = 256;
 
     /// <summary>Seeds the MoE routing samples of the step model and the error injection.</summary>

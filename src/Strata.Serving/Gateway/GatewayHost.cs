@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Prometheus;
@@ -76,7 +77,8 @@ public static class GatewayHost
         app.MapPost("/v1/completions", (HttpContext context) => completions.HandleAsync(context, chat: false));
         app.MapGet("/v1/models", (HttpContext context, ModelsEndpoint models) => models.HandleAsync(context));
         app.MapGet("/health", (HttpContext context, GatewayState state) => GatewayHealthEndpoint.HandleAsync(context, state));
-        app.MapMetrics("/metrics", app.Services.GetRequiredService<GatewayMetrics>().Registry);
+        // prometheus-net maps every method; a scrape is a GET (HEAD comes with it), anything else gets 405.
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<GatewayMetrics>().Registry).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
         return app;
     }
 }

@@ -30,8 +30,8 @@ public sealed class GatewayState(CurrentConfig current, BackendRegistry registry
             foreach (var model in config.Models)
             {
                 var pool = model.Backends.Select(url => backends[url]).ToList();
-                if (_models.TryGetValue(model.Name, out var scheduler)) scheduler.Configure(model, pool);
-                else scheduler = new ModelScheduler(model, pool, time, _epoch, metrics);
+                if (_models.TryGetValue(model.Name, out var scheduler)) scheduler.Configure(model, pool, config.Health.Panic);
+                else scheduler = new ModelScheduler(model, pool, config.Health.Panic, time, _epoch, metrics);
                 models.Add(model.Name, scheduler);
             }
             current.Value = config;

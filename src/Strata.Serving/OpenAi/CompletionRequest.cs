@@ -2,10 +2,11 @@ namespace Strata.Serving.OpenAi;
 
 /// <summary>
 /// What scheduling needs from an OpenAI chat or text completion request — nothing else is read,
-/// and the body is forwarded as it came.
+/// and the body is forwarded as it came (but for a <c>max_tokens</c> cap, Gateway.Admission.MaxTokensCap).
 /// </summary>
-/// <param name="MaxTokens"><c>max_completion_tokens</c>, else <c>max_tokens</c>; null when the client set neither.</param>
-/// <param name="MaxTokensField">Which of the two fields <see cref="MaxTokens"/> came from, for error messages.</param>
+/// <param name="MaxTokens">The output-token limit the engine will apply to the body as it stands (<see cref="MaxTokensFields"/>): the field the client set, else the completions default of 16; null when the engine would choose.</param>
+/// <param name="MaxTokensField">The field <see cref="MaxTokens"/> came from, or the one the engine reads first when none is set: where a cap is written.</param>
+/// <param name="MaxTokensSet">The client set <see cref="MaxTokens"/> itself.</param>
 /// <param name="Priority">Body <c>priority</c> (vLLM's extension; lower is served first); the <c>x-priority</c> header overrides it.</param>
 /// <param name="PromptText">The prompt as text for block hashing: <c>prompt</c>, or each message's role then content.</param>
 /// <param name="PromptTokenIds">A <c>prompt</c> given as token ids; hashed as real tokens.</param>
@@ -14,6 +15,7 @@ public sealed record CompletionRequest(
     bool Stream,
     int? MaxTokens,
     string MaxTokensField,
+    bool MaxTokensSet,
     string? User,
     int? Priority,
     string PromptText,

@@ -15,7 +15,8 @@ public static class CompletionRequestParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body);
+            // Duplicate keys are refused: the engine's JSON reader keeps the last, so a second max_tokens would slip past the cap.
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
@@ -26,15 +27,23 @@ public static class CompletionRequestParser
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw OpenAiError.InvalidRequest("The body must be a JSON object.", null);
             var model = String(root, "model") ?? throw OpenAiError.InvalidRequest("'model' is required.", "model");
-            var completionTokens = PositiveInt(root, "max_completion_tokens");
-            var maxTokens = completionTokens ?? PositiveInt(root, "max_tokens");
-            var maxTokensField = completionTokens is null ? "max_tokens" : "max_completion_tokens";
+            var (maxTokens, maxTokensField, maxTokensSet) = MaxTokens(root, chat);
             var prompt = new StringBuilder();
             int[]? tokenIds = null;
             if (chat) ReadMessages(root, prompt);
             else tokenIds = ReadPrompt(root, prompt);
-            return new CompletionRequest(model, Bool(root, "stream") ?? false, maxTokens, maxTokensField, String(root, "user"), Int(root, "priority"), prompt.ToString(), tokenIds);
+            return new CompletionRequest(model, Bool(root, "stream") ?? false, maxTokens, maxTokensField, maxTokensSet, String(root, "user"), Int(root, "priority"), prompt.ToString(), tokenIds);
         }
+    }
+
+    /// <summary>The output-token limit as the engine will read it (<see cref="MaxTokensFields"/>).</summary>
+    private static (int? Value, string Field, bool Set) MaxTokens(JsonElement root, bool chat)
+    {
+        var fields = MaxTokensFields.Read(chat);
+        foreach (var field in fields)
+            if (PositiveInt(root, field) is { } value) return (value, field, true);
+        if (!chat && !root.TryGetProperty("max_tokens", out _)) return (MaxTokensFields.CompletionsDefault, "max_tokens", false);
+        return (null, fields[0], false);
     }
 
     private static void ReadMessages(JsonElement root, StringBuilder prompt)
@@ -51,13 +60,17 @@ public static class CompletionRequestParser
             switch (content.ValueKind)
             {
                 case JsonValueKind.String:
-                    prompt.Append(content.GetString());
+                    prompt.Append(Text(content, where + ".content"));
                     break;
                 case JsonValueKind.Array:
                     // Content parts: only text parts carry prompt text; images and audio are the engine's business.
+                    var p = 0;
                     foreach (var part in content.EnumerateArray())
+                    {
                         if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
-                            prompt.Append(text.GetString());
+                            prompt.Append(Text(text, $"{where}.content[{p}].text"));
+                        p++;
+                    }
                     break;
                 case JsonValueKind.Null:
                     break;
@@ -73,18 +86,20 @@ public static class CompletionRequestParser
         if (!root.TryGetProperty("prompt", out var value)) throw OpenAiError.InvalidRequest("'prompt' is required.", "prompt");
         if (value.ValueKind == JsonValueKind.String)
         {
-            prompt.Append(value.GetString());
+            prompt.Append(Text(value, "prompt"));
             return null;
         }
         if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
             throw OpenAiError.InvalidRequest("'prompt' must be a string, an array of strings or an array of token ids.", "prompt");
         var tokens = new List<int>();
+        var i = 0;
         foreach (var item in value.EnumerateArray())
         {
+            var where = $"prompt[{i++}]";
             switch (item.ValueKind)
             {
                 case JsonValueKind.String:
-                    prompt.Append(item.GetString());
+                    prompt.Append(Text(item, where));
                     break;
                 case JsonValueKind.Number when item.TryGetInt32(out var token):
                     tokens.Add(token);
@@ -104,7 +119,20 @@ public static class CompletionRequestParser
     private static string? String(JsonElement root, string name, string? param = null)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw WrongType(param ?? name, "a string");
+        return value.ValueKind == JsonValueKind.String ? Text(value, param ?? name) : throw WrongType(param ?? name, "a string");
+    }
+
+    /// <summary>A JSON string as text: invalid UTF-8 or an unpaired surrogate escape (<c>\ud800</c>) in it is the client's error, naming the field.</summary>
+    private static string Text(JsonElement value, string param)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw OpenAiError.InvalidRequest($"'{param}' is not valid Unicode text: it holds invalid UTF-8 or an unpaired surrogate escape such as \\ud800.", param);
+        }
     }
 
     private static bool? Bool(JsonElement root, string name)

@@ -89,4 +89,22 @@ public sealed class EmulatedEngineApiTests
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
         Assert.Contains("maximum context length", await tooLong.Content.ReadAsStringAsync());
     }
+
+    [Theory]
+    [InlineData("/v1/completions", "\"max_completion_tokens\": 3", 16)]
+    [InlineData("/v1/completions", "\"max_tokens\": 5, \"max_completion_tokens\": 3", 5)]
+    [InlineData("/v1/chat/completions", "\"max_completion_tokens\": 3, \"max_tokens\": 5", 3)]
+    [InlineData("/v1/chat/completions", "\"max_completion_tokens\": null, \"max_tokens\": 5", 5)]
+    [InlineData("/v1/chat/completions", "\"max_tokens\": null", 256)] // the engine's choice: EmulatorOptions.DefaultMaxTokens
+    public async Task Each_endpoint_reads_the_output_limit_from_the_fields_vllm_reads(string path, string fields, int generated)
+    {
+        await using var engines = await EmulatedEngines.Start(timeScale: 20);
+        var input = path == "/v1/completions" ? "\"prompt\": \"Once upon a time\"" : "\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]";
+        using var response = await engines.Http.PostAsync(path, new StringContent(
+            $"{{\"model\": \"{EmulatedEngines.Model}\", {input}, {fields}}}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var usage = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("usage");
+        Assert.Equal(generated, usage.GetProperty("completion_tokens").GetInt32());
+    }
 }

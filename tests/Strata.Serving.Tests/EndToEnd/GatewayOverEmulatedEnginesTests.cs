@@ -18,6 +18,9 @@ public sealed class GatewayOverEmulatedEnginesTests
     /// <summary>Modelled seconds per wall second: a 16-token request takes tens of ms, not a second.</summary>
     private const double TimeScale = 20;
 
+    /// <summary>Modelled seconds per wall second that make a 2,000-token answer take a little over 5 wall seconds.</summary>
+    private const double LongAnswerTimeScale = 3.5;
+
     [Fact]
     public async Task A_bench_run_through_the_gateway_completes_every_request_and_spreads_them_over_the_engines()
     {
@@ -115,6 +118,63 @@ public sealed class GatewayOverEmulatedEnginesTests
         await TestGateway.EventuallyAsync(async () =>
             await gateway.MetricAsync("strata_gateway_requests_finished_total", ("outcome", "cancelled")) == 1
             && await gateway.MetricAsync("strata_gateway_backend_in_flight") == 0, "the gateway counts the request cancelled and releases the engine");
+    }
+
+    [Fact]
+    public async Task A_2000_token_non_streaming_answer_under_a_5_s_idle_timeout_completes_once_on_one_engine()
+    {
+        // The probe's reproduction in real time: the answer takes longer than the idle timeout, and sends nothing until it is whole.
+        await using var engines = await EmulatedEngines.Start(timeScale: LongAnswerTimeScale, engines: 2);
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Config(engines.Emulator.Urls, EmulatedEngines.Model, top: "upstream_idle_timeout_s: 5\n"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        using var response = await gateway.Client.SendAsync(Completion(0, maxTokens: 2000));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(5), $"the answer took {clock.Elapsed}, not longer than the idle timeout");
+        var ran = 0.0;
+        foreach (var engine in engines.Emulator.Urls) ran += await EngineMetricAsync(gateway, engine, "vllm:request_success_total");
+        Assert.Equal(1, ran);
+        Assert.Equal(0, await gateway.MetricAsync("strata_gateway_retries_total"));
+        Assert.Equal(1, await gateway.MetricAsync("strata_gateway_requests_finished_total", ("outcome", "completed")));
+        Assert.All(gateway.State.Models[EmulatedEngines.Model].Backends, backend => Assert.True(backend.Health.IsHealthy, backend.Name));
+    }
+
+    [Theory]
+    [InlineData("/v1/chat/completions", "")]
+    [InlineData("/v1/chat/completions", "\"max_tokens\":null,")]
+    [InlineData("/v1/completions", "\"max_tokens\":null,")]
+    public async Task A_request_that_leaves_its_limit_to_the_engine_gets_no_more_than_the_models_cap(string path, string fields)
+    {
+        await using var engines = await EmulatedEngines.Start(timeScale: TimeScale);
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Config(engines.Emulator.Urls, EmulatedEngines.Model, "    max_tokens: 100\n"));
+        var input = path == "/v1/completions" ? "\"prompt\":\"Once upon a time\"" : "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+
+        using var response = await gateway.Client.SendAsync(TestGateway.Post(path, $"{{{fields}\"model\":\"{EmulatedEngines.Model}\",{input}}}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(100, json.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Engines_that_each_fail_30_percent_of_requests_cost_clients_few_errors_and_no_503()
+    {
+        // The probe saw 54% errors here: passive health took both engines out and every client got 503.
+        await using var engines = await EmulatedEngines.Start(timeScale: TimeScale, engines: 2, failures: new FailureInjection(ErrorRate: 0.3));
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Config(engines.Emulator.Urls, EmulatedEngines.Model));
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 100; i++)
+        {
+            using var response = await gateway.Client.SendAsync(Completion(i, maxTokens: 4));
+            statuses.Add(response.StatusCode);
+        }
+
+        // A request fails only when both engines fail it: about 0.3 x 0.3 = 9%.
+        var errors = statuses.Count(s => s != HttpStatusCode.OK);
+        Assert.True(errors <= 20, $"{errors}% of requests failed: {string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key} x{g.Count()}"))}");
+        Assert.DoesNotContain(HttpStatusCode.ServiceUnavailable, statuses);
     }
 
     private static Task<BenchResult> BenchAsync(TestGateway gateway, int requests, int concurrency, int outputTokens)

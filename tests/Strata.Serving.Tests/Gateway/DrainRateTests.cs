@@ -52,6 +52,19 @@ public sealed class DrainRateTests
         Assert.Equal(10, drain.RetryAfterSeconds(waiting: 100, Ttl));
     }
 
+    [Fact]
+    public void After_a_reset_the_releases_before_it_are_forgotten()
+    {
+        var time = new ManualTime();
+        var drain = new DrainRate(time);
+        drain.OnRelease(time.GetTimestamp());
+        time.Advance(TimeSpan.FromMinutes(10));
+
+        drain.Reset();
+
+        Assert.Equal(1, drain.RetryAfterSeconds(waiting: 10, Ttl));
+    }
+
     /// <summary>A clock the test moves by hand.</summary>
     private sealed class ManualTime : TimeProvider
     {

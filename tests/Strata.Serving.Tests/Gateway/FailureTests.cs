@@ -137,7 +137,8 @@ public sealed class FailureTests
     {
         await using var engine = await FakeEngine.StartAsync("a");
         (engine.Chunks, engine.ChunkDelay) = (1000, TimeSpan.FromMilliseconds(20));
-        await using var gateway = await TestGateway.StartAsync(TestGateway.Config([engine]));
+        // One failure would take the engine out: the client leaving must not count as one.
+        await using var gateway = await TestGateway.StartAsync($"health: {{interval_ms: 60000, failures: 1, reactivation_s: 60}}\nmodels:\n  - name: m\n    backends: [{engine.Url}]\n");
 
         using (var cancel = new CancellationTokenSource())
         {
@@ -151,6 +152,25 @@ public sealed class FailureTests
         await TestGateway.EventuallyAsync(async () =>
             await gateway.MetricAsync("strata_gateway_requests_finished_total", ("outcome", "cancelled")) == 1
             && await gateway.MetricAsync("strata_gateway_backend_in_flight") == 0, "the gateway releases the cancelled request");
+        Assert.True(gateway.State.Models["m"].Backends[0].Health.IsHealthy);
+    }
+
+    [Fact]
+    public async Task An_engines_4xx_is_its_answer_not_retried_and_leaves_it_in_service()
+    {
+        await using var judging = await FakeEngine.StartAsync("judging");
+        await using var other = await FakeEngine.StartAsync("other");
+        judging.Failure = FakeFailure.Error400;
+        await using var gateway = await TestGateway.StartAsync(
+            $"health: {{interval_ms: 60000, failures: 1, reactivation_s: 60}}\nmodels:\n  - name: m\n    backends: [{judging.Url}, {other.Url}]\n    dispatch: {{name: round-robin}}\n");
+
+        using var response = await gateway.Client.SendAsync(TestGateway.Chat(stream: false));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("engine failure 400", await response.Content.ReadAsStringAsync());
+        Assert.Equal((1, 0), (judging.CompletionRequests, other.CompletionRequests));
+        Assert.Equal(0, await gateway.MetricAsync("strata_gateway_retries_total"));
+        Assert.All(gateway.State.Models["m"].Backends, backend => Assert.True(backend.Health.IsHealthy, backend.Name));
     }
 
     [Fact]

@@ -13,6 +13,8 @@ public enum FakeFailure
     None,
     /// <summary>Answers 500 before any byte of a body.</summary>
     Error500,
+    /// <summary>Answers 400, as an engine does when it judges the request invalid.</summary>
+    Error400,
     /// <summary>Streams two chunks, then drops the connection once <see cref="FakeEngine.Break"/> is called.</summary>
     DieMidStream,
     /// <summary>Streams two chunks, then sends nothing until the request is aborted.</summary>
@@ -49,10 +51,16 @@ public sealed class FakeEngine : IAsyncDisposable
     public bool Hold { get; set; }
 
     public TimeSpan ChunkDelay { get; set; }
+
+    /// <summary>How long a non-streaming answer takes before its first byte, as an engine generating the whole answer first does.</summary>
+    public TimeSpan AnswerDelay { get; set; }
     public int CompletionRequests => _completionRequests;
 
     /// <summary>Request bodies in the order they arrived.</summary>
     public ConcurrentQueue<string> Received { get; } = new();
+
+    /// <summary>Path and query, and headers, of completion requests in the order they arrived.</summary>
+    public ConcurrentQueue<(string Target, Dictionary<string, string> Headers)> ReceivedHeads { get; } = new();
     public int Active => _active.Count;
 
     /// <summary>Completes when a completion request was aborted by its caller (the gateway) before it finished.</summary>
@@ -145,6 +153,8 @@ public sealed class FakeEngine : IAsyncDisposable
     {
         Interlocked.Increment(ref _completionRequests);
         _active.TryAdd(context, 0);
+        ReceivedHeads.Enqueue((context.Request.Path + context.Request.QueryString,
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
         var cancel = context.RequestAborted;
         try
         {
@@ -154,14 +164,16 @@ public sealed class FakeEngine : IAsyncDisposable
             var json = System.Text.Json.JsonDocument.Parse(text);
             var stream = json.RootElement.TryGetProperty("stream", out var s) && s.GetBoolean();
             if (Hold) await _release.Task.WaitAsync(cancel);
-            if (Failure == FakeFailure.Error500)
+            if (Failure is FakeFailure.Error500 or FakeFailure.Error400)
             {
-                context.Response.StatusCode = 500;
-                await context.Response.WriteAsync("{\"error\":{\"message\":\"engine failure\",\"type\":\"InternalServerError\",\"param\":null,\"code\":500}}", cancel);
+                var status = Failure == FakeFailure.Error500 ? 500 : 400;
+                context.Response.StatusCode = status;
+                await context.Response.WriteAsync($"{{\"error\":{{\"message\":\"engine failure {status}\",\"type\":\"BadRequestError\",\"param\":null,\"code\":{status}}}}}", cancel);
                 return;
             }
             if (!stream)
             {
+                await Task.Delay(AnswerDelay, cancel);
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(JsonBody(chat), cancel);
                 return;

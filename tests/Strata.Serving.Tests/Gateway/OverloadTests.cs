@@ -75,4 +75,28 @@ public sealed class OverloadTests
         var order = engine.Received.Select(body => body.Contains("urgent") ? "urgent" : body.Contains("low") ? "low" : "first").ToArray();
         Assert.Equal(["first", "urgent", "low"], order);
     }
+
+    [Fact]
+    public async Task Retry_after_is_measured_over_the_busy_spell_not_the_idle_time_before_it()
+    {
+        await using var engine = await FakeEngine.StartAsync("a");
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Config([engine], "    max_in_flight: 1\n    queue: {name: fcfs, max_length: 1, ttl_s: 60}\n"));
+        using (await gateway.Client.SendAsync(TestGateway.Chat(stream: false))) { }
+        // Idle: one release 2.5 s back would read as 0.4 requests per second, and the 429 below as "retry in 5 s".
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        engine.Hold = true;
+        var running = gateway.Client.SendAsync(TestGateway.Chat(stream: false));
+        await TestGateway.EventuallyAsync(async () => engine.Active == 1, "the first request reaches the engine");
+        var queued = gateway.Client.SendAsync(TestGateway.Chat(stream: false));
+        await TestGateway.EventuallyAsync(async () => await gateway.MetricAsync("strata_gateway_queue_length") == 1, "the second request waits in the queue");
+        using var rejected = await gateway.Client.SendAsync(TestGateway.Chat(stream: false));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, rejected.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), rejected.Headers.RetryAfter?.Delta);
+        engine.Hold = false;
+        engine.Release();
+        using var first = await running;
+        using var second = await queued;
+    }
 }

@@ -94,4 +94,19 @@ public sealed class ReloadAndMetricsTests
         Assert.Equal(16_000, view.KvCapacityTokens);
         Assert.True(view.SignalAge < 30);
     }
+
+    [Fact]
+    public async Task Metrics_answer_GET_only()
+    {
+        await using var engine = await FakeEngine.StartAsync("a");
+        await using var gateway = await TestGateway.StartAsync(TestGateway.Config([engine]));
+
+        using var post = await gateway.Client.PostAsync("/metrics", new StringContent(""));
+        using var delete = await gateway.Client.DeleteAsync("/metrics");
+        using var get = await gateway.Client.GetAsync("/metrics");
+
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, post.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, delete.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, get.StatusCode);
+    }
 }

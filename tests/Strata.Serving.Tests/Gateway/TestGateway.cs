@@ -25,11 +25,17 @@ public sealed class TestGateway : IAsyncDisposable
     public GatewayState State => _app.Services.GetRequiredService<GatewayState>();
 
     /// <summary>Starts a gateway; <paramref name="yaml"/> holds everything but <c>listen</c>.</summary>
-    public static Task<TestGateway> StartAsync(string yaml) => StartAsync(GatewayConfigFile.Parse("listen: http://127.0.0.1:0\n" + yaml, "test.yaml"), null);
+    /// <param name="configure">Changes to the host beyond the YAML, such as Kestrel limits a test needs tighter.</param>
+    public static Task<TestGateway> StartAsync(string yaml, Action<WebApplicationBuilder>? configure = null) =>
+        StartAsync(GatewayConfigFile.Parse("listen: http://127.0.0.1:0\n" + yaml, "test.yaml"), null, configure);
 
-    public static async Task<TestGateway> StartAsync(GatewayConfig config, string? path)
+    public static async Task<TestGateway> StartAsync(GatewayConfig config, string? path, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = GatewayHost.Build(new GatewayOptions(config, path), builder => builder.Logging.ClearProviders());
+        var app = GatewayHost.Build(new GatewayOptions(config, path), builder =>
+        {
+            builder.Logging.ClearProviders();
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         return new TestGateway(app, new Uri(app.Urls.First()));
     }

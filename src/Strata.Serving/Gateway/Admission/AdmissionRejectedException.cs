@@ -9,10 +9,10 @@ public enum AdmissionRejection
     /// <summary>The request waited <c>ttl_s</c> without an engine freeing up.</summary>
     QueueTimeout,
 
-    /// <summary>No engine of the model is healthy.</summary>
+    /// <summary>No engine of the model is healthy, and panic mode is off (<c>health.panic</c>).</summary>
     NoBackend,
 
-    /// <summary>Every healthy engine already failed this request before its first byte.</summary>
+    /// <summary>Every engine that could take this request (the healthy ones, or all in panic mode) already failed it before its first byte.</summary>
     EveryBackendFailed,
 }
 

@@ -14,14 +14,13 @@ namespace Strata.Serving.Gateway.Admission;
 /// </summary>
 public sealed class AdmissionTicket
 {
-    private readonly CompletionRequest _request;
     private PrefixBlockHasher? _hashedWith;
     private ulong[] _hashes = [];
 
     /// <param name="session">The <c>x-session-id</c> header, if any.</param>
     public AdmissionTicket(long id, CompletionRequest request, string? tenant, int priority, string? session, long arrivedAt, double arrivalSeconds)
     {
-        _request = request;
+        Request = request;
         Id = id;
         Tenant = tenant;
         Priority = priority;
@@ -32,6 +31,8 @@ public sealed class AdmissionTicket
     }
 
     public long Id { get; }
+
+    public CompletionRequest Request { get; }
 
     public string? Tenant { get; }
 
@@ -54,10 +55,10 @@ public sealed class AdmissionTicket
     {
         if (hasher is not null && !ReferenceEquals(hasher, _hashedWith))
         {
-            _hashes = _request.PromptTokenIds is { } ids ? hasher.HashTokens(ids) : hasher.HashText(_request.PromptText);
+            _hashes = Request.PromptTokenIds is { } ids ? hasher.HashTokens(ids) : hasher.HashText(Request.PromptText);
             _hashedWith = hasher;
         }
         // Gimbal's user→engine map keys on the user only; without a user the session stands in, so it sticks per conversation.
-        return new DispatchRequest(Id, PromptTokens, _request.User ?? Session, Session, Priority, Tenant, hasher is null ? default : _hashes);
+        return new DispatchRequest(Id, PromptTokens, Request.User ?? Session, Session, Priority, Tenant, hasher is null ? default : _hashes);
     }
 }

@@ -18,8 +18,10 @@ namespace Strata.Serving.Gateway.Admission;
 /// same way — and otherwise waits in a bounded queue ordered by the model's Strata.Core queue
 /// policy, leaving it when a request finishes and the dispatch policy places it. Engines at their
 /// limit, unhealthy, or already failed by the request are shown to the dispatch policy as
-/// unhealthy, so any policy works unchanged. One lock serialises queue and policy, which keep
-/// state (prefix index, stickiness) and are not thread-safe.
+/// unhealthy, so any policy works unchanged — except that with every engine of the model out of
+/// the pool, all count as healthy again (panic mode, <see cref="Config.HealthSettings.Panic"/>).
+/// One lock serialises queue and policy, which keep state (prefix index, stickiness) and are not
+/// thread-safe.
 /// </summary>
 public sealed class ModelScheduler
 {
@@ -30,17 +32,20 @@ public sealed class ModelScheduler
     private readonly HashSet<Waiter> _waiting = [];
     private readonly DrainRate _drain;
     private ModelSettings _settings;
+    private bool _panic;
     private IWaitingQueue<Waiter> _queue;
     private IEngineSelector _selector;
     private volatile PrefixBlockHasher? _hasher;
     private Backend[] _backends = [];
+    private int _running;
     private EngineView[] _views = [];
 
-    public ModelScheduler(ModelSettings settings, IReadOnlyList<Backend> backends, TimeProvider time, long epoch, GatewayMetrics metrics)
+    /// <param name="panic">Use every engine when all are out of the pool (<see cref="Config.HealthSettings.Panic"/>).</param>
+    public ModelScheduler(ModelSettings settings, IReadOnlyList<Backend> backends, bool panic, TimeProvider time, long epoch, GatewayMetrics metrics)
     {
         (_time, _epoch, _metrics) = (time, epoch, metrics);
         _drain = new DrainRate(time);
-        Configure(settings, backends);
+        Configure(settings, backends, panic);
     }
 
     public string Name => _settings.Name;
@@ -58,14 +63,14 @@ public sealed class ModelScheduler
     /// requests carried over into the new queue in arrival order.
     /// </summary>
     [MemberNotNull(nameof(_settings), nameof(_queue), nameof(_selector))]
-    public void Configure(ModelSettings settings, IReadOnlyList<Backend> backends)
+    public void Configure(ModelSettings settings, IReadOnlyList<Backend> backends, bool panic)
     {
         var queue = Policies.Queue.Create(settings.Queue.Policy).CreateQueue<Waiter>();
         var selector = Policies.Dispatch.Create(settings.Dispatch);
         lock (_lock)
         {
             foreach (var waiter in _waiting.OrderBy(w => w.Ticket.Id)) queue.Add(waiter, waiter.Ticket.Entry);
-            (_settings, _queue, _selector) = (settings, queue, selector);
+            (_settings, _queue, _selector, _panic) = (settings, queue, selector, panic);
             _hasher = selector is IPrefixAwareSelector prefix ? new PrefixBlockHasher(prefix.Affinity.BlockSize, ModelSeed(settings.Name)) : null;
             _backends = [.. backends];
             _views = new EngineView[_backends.Length];
@@ -87,10 +92,11 @@ public sealed class ModelScheduler
         lock (_lock)
         {
             if (_queue.Count == 0 && TryDispatch(ticket, out var lease)) return lease;
-            if (!Array.Exists(_backends, b => b.Health.IsHealthy && !ticket.Tried.Contains(b)))
+            var inPanic = InPanic();
+            if (!Array.Exists(_backends, b => (inPanic || b.Health.IsHealthy) && !ticket.Tried.Contains(b)))
                 throw ticket.Tried.Count == 0
                     ? new AdmissionRejectedException(AdmissionRejection.NoBackend, $"No healthy engine serves '{Name}' right now; retry later.")
-                    : new AdmissionRejectedException(AdmissionRejection.EveryBackendFailed, $"Every healthy engine serving '{Name}' failed this request.");
+                    : new AdmissionRejectedException(AdmissionRejection.EveryBackendFailed, $"Every engine of '{Name}' that could take this request failed it.");
             if (_queue.Count >= _settings.Queue.MaxLength)
                 throw new AdmissionRejectedException(AdmissionRejection.QueueFull, $"The queue of '{Name}' is full ({_settings.Queue.MaxLength} waiting); retry later.", RetryAfter());
             waiter = new Waiter(ticket);
@@ -117,7 +123,7 @@ public sealed class ModelScheduler
             // Dispatched in the instant the wait ended: keep the engine unless the client left.
             var lease = await waiter.Lease.Task;
             if (!cancel.IsCancellationRequested) return lease;
-            lease.Release(LeaseEnd.Abandoned);
+            lease.Release(LeaseEnd.NoVerdict);
             throw;
         }
     }
@@ -142,10 +148,11 @@ public sealed class ModelScheduler
     {
         lease = null!;
         var any = false;
+        var inPanic = InPanic();
         for (var i = 0; i < _backends.Length; i++)
         {
             var candidate = _backends[i];
-            var eligible = candidate.Health.IsHealthy && candidate.InFlight < _settings.MaxInFlightPerBackend && !ticket.Tried.Contains(candidate);
+            var eligible = (inPanic || candidate.Health.IsHealthy) && candidate.InFlight < _settings.MaxInFlightPerBackend && !ticket.Tried.Contains(candidate);
             any |= eligible;
             _views[i] = candidate.View(i, eligible);
         }
@@ -155,6 +162,7 @@ public sealed class ModelScheduler
         if (chosen < 0) return false;
         var backend = _backends[chosen];
         lease = new BackendLease(backend, ticket.PromptTokens, nowStamp, OnReleased);
+        _running++;
         _metrics.Dispatched(Name, _selector.Name, backend.Name, _time.GetElapsedTime(ticket.ArrivedAt, nowStamp));
         _metrics.InFlight(backend.Name, backend.InFlight);
         return true;
@@ -163,9 +171,16 @@ public sealed class ModelScheduler
     private void OnReleased(BackendLease lease)
     {
         _metrics.InFlight(lease.Backend.Name, lease.Backend.InFlight);
-        lock (_lock) _drain.OnRelease(_time.GetTimestamp());
+        lock (_lock)
+        {
+            _drain.OnRelease(_time.GetTimestamp());
+            if (--_running == 0 && _queue.Count == 0) _drain.Reset();
+        }
         Pump();
     }
+
+    /// <summary>Panic mode: it is on and no engine of the model is in the pool, so every one is a candidate. Call under the lock.</summary>
+    private bool InPanic() => _panic && !Array.Exists(_backends, b => b.Health.IsHealthy);
 
     /// <summary>Seconds until the requests now waiting, plus the one turned away, would have left at the recent rate. Call under the lock.</summary>
     private int RetryAfter() => _drain.RetryAfterSeconds(_queue.Count + 1, _settings.Queue.Ttl);

@@ -9,6 +9,6 @@ public enum LeaseEnd
     /// <summary>Refused, 5xx, broke mid-stream or stalled: a passive health failure.</summary>
     EngineFailed,
 
-    /// <summary>The client left first: says nothing about the engine.</summary>
-    Abandoned,
+    /// <summary>The client left, or the request could not be sent as the client wrote it: says nothing about the engine.</summary>
+    NoVerdict,
 }

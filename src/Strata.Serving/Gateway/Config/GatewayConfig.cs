@@ -6,7 +6,8 @@ namespace Strata.Serving.Gateway.Config;
 /// <param name="ScrapeInterval">How often each backend's <c>/metrics</c> is read.</param>
 /// <param name="Retries">Other engines a request may be retried on when one fails before its first byte.</param>
 /// <param name="MaxBodyBytes">Largest request body accepted (413 above it).</param>
-/// <param name="UpstreamIdleTimeout">How long an engine may send nothing before its request counts as failed.</param>
+/// <param name="UpstreamIdleTimeout">How long an engine may send nothing on a stream before its request counts as failed.</param>
+/// <param name="NonStreamingTimeout">How long a non-streaming request may take on its engine; null sizes it from the request's max tokens (<see cref="UpstreamTimeout"/>).</param>
 public sealed record GatewayConfig(
     Uri Listen,
     IReadOnlyDictionary<string, string> ApiKeys,
@@ -15,4 +16,23 @@ public sealed record GatewayConfig(
     int Retries,
     long MaxBodyBytes,
     TimeSpan UpstreamIdleTimeout,
-    IReadOnlyList<ModelSettings> Models);
+    TimeSpan? NonStreamingTimeout,
+    IReadOnlyList<ModelSettings> Models)
+{
+    /// <summary>
+    /// The budget per requested token of a non-streaming request with no <see cref="NonStreamingTimeout"/>:
+    /// 10 tokens/s, well below what a loaded engine decodes per sequence, so the timeout bounds a hung
+    /// engine without ever cutting a slow but working one short.
+    /// </summary>
+    public const double DefaultNonStreamingSecondsPerToken = 0.1;
+
+    /// <summary>
+    /// YARP's activity timeout for one forwarded request. A stream sends a chunk per token, so
+    /// silence longer than <see cref="UpstreamIdleTimeout"/> means a stalled engine. A non-streaming
+    /// request sends nothing until its answer is whole, so its silence is its generation time:
+    /// <see cref="NonStreamingTimeout"/>, else the idle timeout plus
+    /// <see cref="DefaultNonStreamingSecondsPerToken"/> per token it may generate.
+    /// </summary>
+    public TimeSpan UpstreamTimeout(bool stream, int maxTokens) =>
+        stream ? UpstreamIdleTimeout : NonStreamingTimeout ?? UpstreamIdleTimeout + TimeSpan.FromSeconds(maxTokens * DefaultNonStreamingSecondsPerToken);
+}

@@ -45,6 +45,7 @@ public static class GatewayConfigFile
             map.Int("retries", 0, 16) ?? 2,
             map.Int("max_body_bytes", 1) ?? 32 << 20,
             TimeSpan.FromSeconds(map.Double("upstream_idle_timeout_s", 0.001) ?? 60),
+            map.Double("non_streaming_timeout_s", 0.001) is { } nonStreaming ? TimeSpan.FromSeconds(nonStreaming) : null,
             ReadModels(map, source));
         map.RejectUnknownKeys();
         return config;
@@ -58,7 +59,8 @@ public static class GatewayConfigFile
             map.Int("interval_ms", 1) is { } interval ? TimeSpan.FromMilliseconds(interval) : defaults.Interval,
             map.Int("timeout_ms", 1) is { } timeout ? TimeSpan.FromMilliseconds(timeout) : defaults.Timeout,
             map.Int("failures", 1) ?? defaults.Failures,
-            map.Double("reactivation_s", 0) is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Reactivation);
+            map.Double("reactivation_s", 0) is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Reactivation,
+            map.Bool("panic") ?? defaults.Panic);
         map.RejectUnknownKeys();
         return health;
     }

@@ -7,7 +7,12 @@ namespace Strata.Serving.Gateway.Config;
 /// removal lasts <see cref="Reactivation"/>, an active one until a probe succeeds — the shape of
 /// YARP's ConsecutiveFailures active policy and TransportFailureRate passive policy.
 /// </summary>
-public sealed record HealthSettings(TimeSpan Interval, TimeSpan Timeout, int Failures, TimeSpan Reactivation)
+/// <param name="Panic">
+/// When every engine of a model is out of the pool, send its requests to all of them anyway, as
+/// Envoy's panic threshold does, rather than answer every client 503: health judged on a few
+/// failures can be wrong about all of them at once. False answers 503 instead.
+/// </param>
+public sealed record HealthSettings(TimeSpan Interval, TimeSpan Timeout, int Failures, TimeSpan Reactivation, bool Panic)
 {
-    public static HealthSettings Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(5));
+    public static HealthSettings Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(5), Panic: true);
 }

@@ -11,11 +11,18 @@ namespace Strata.Serving.Gateway.Forwarding;
 
 /// <summary>
 /// <c>/v1/chat/completions</c> and <c>/v1/completions</c>: authenticate, parse what scheduling needs,
-/// admit, forward the body untouched with YARP's <see cref="IHttpForwarder"/>, and end every accepted
+/// admit, forward the body with YARP's <see cref="IHttpForwarder"/> (untouched but for a
+/// <c>max_tokens</c> cap written where the client left the limit to the engine), and end every accepted
 /// request as completed, failed or cancelled (docs/gateway.md, "Failure semantics"):
 /// <list type="bullet">
+/// <item>only what the engine did counts against it (<see cref="ForwardBlame"/>): a header the
+/// gateway could not forward is the client's 400 before admission, and a request the HTTP client
+/// would not send is a 400 with no retry and no health penalty;</item>
 /// <item>the engine refuses, fails to connect, times out or answers 5xx before the first byte →
-/// the request is retried on another engine, up to <c>retries</c> times;</item>
+/// the request is retried on another engine, up to <c>retries</c> times; but a non-streaming
+/// request, which sends nothing until its answer is whole, has a total timeout sized from its max
+/// tokens (<see cref="Config.GatewayConfig.UpstreamTimeout"/>), and once an engine has read it, it is
+/// not retried elsewhere and running out of time is a 504 that costs the engine nothing;</item>
 /// <item>the engine breaks or stalls after the first byte → an SSE stream ends with a
 /// <c>data: {"error":…}</c> event and a clean close; a plain JSON response is aborted, since its
 /// status line is already sent;</item>
@@ -36,18 +43,24 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
         try
         {
             var tenant = ApiKeys.Authenticate(context.Request, config.ApiKeys);
+            ForwardableHeaders.Check(context.Request.Headers);
             body = await RequestBody.ReadAsync(context.Request, config.MaxBodyBytes);
             var request = CompletionRequestParser.Parse(body, chat);
             scheduler = state.Models.GetValueOrDefault(request.Model)
                 ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist; the gateway serves {string.Join(", ", state.Models.Keys)}.", "invalid_request_error", "model", "model_not_found");
-            if (request.MaxTokens > scheduler.Settings.MaxTokens)
-                throw OpenAiError.InvalidRequest($"'{request.MaxTokensField}' is {request.MaxTokens}; '{request.Model}' allows at most {scheduler.Settings.MaxTokens}.", request.MaxTokensField);
+            (body, request) = MaxTokensCap.Apply(body, request, scheduler.Settings.MaxTokens);
             ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, Priority(context.Request, request), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt));
         }
         catch (OpenAiError error)
         {
-            metrics.Rejected(error.Status switch { 401 => "unauthorized", 404 => "unknown_model", 413 => "too_large", _ => "invalid_request" });
+            metrics.Rejected(error.Status switch { 401 => "unauthorized", 404 => "unknown_model", 408 => "body_timeout", 413 => "too_large", _ => "invalid_request" });
             await error.WriteAsync(context.Response);
+            return;
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left while sending its body: nobody to answer, but it is counted.
+            metrics.Rejected("client_left");
             return;
         }
         metrics.Accepted(scheduler.Name);
@@ -70,12 +83,19 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
     private async Task<RequestOutcome> ForwardAsync(HttpContext context, ModelScheduler scheduler, AdmissionTicket ticket, byte[] body)
     {
         var config = state.Config;
+        var stream = ticket.Request.Stream;
+        var timeout = config.UpstreamTimeout(stream, ticket.Request.MaxTokens ?? scheduler.Settings.MaxTokens);
         var requestConfig = new ForwarderRequestConfig
         {
-            ActivityTimeout = config.UpstreamIdleTimeout,
+            ActivityTimeout = timeout,
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
+        // The last engine's 5xx answer, or how it failed without one, for when no engine is left.
+        EngineAnswer? lastAnswer = null;
+        string? lastFailure = null;
+        // The engine a retry moves away from; counted once the retry has an engine to go to.
+        Backend? retryFrom = null;
         for (var attempt = 0; ; attempt++)
         {
             BackendLease lease;
@@ -85,29 +105,47 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             }
             catch (AdmissionRejectedException rejected)
             {
-                await AdmissionError(rejected).WriteAsync(context.Response);
+                if (rejected.Reason == AdmissionRejection.EveryBackendFailed && lastAnswer is not null) await lastAnswer.WriteAsync(context.Response);
+                else await AdmissionError(rejected, lastFailure).WriteAsync(context.Response);
                 return RequestOutcome.Failed;
             }
+            if (retryFrom is not null) metrics.Retried(scheduler.Name, retryFrom.Name);
             // Every path below releases the lease with what it learned about the engine; this catches the unforeseen ones.
             try
             {
-                context.Request.Body = new MemoryStream(body, writable: false);
+                var replay = new MemoryStream(body, writable: false);
+                context.Request.Body = replay;
+                // The body is whole and may carry a written cap (MaxTokensCap): send it with its own length, however it arrived.
+                context.Request.Headers.TransferEncoding = default;
+                context.Request.ContentLength = body.Length;
                 var observed = new UpstreamAttempt(lease, time, context.RequestAborted, canRetry: attempt < config.Retries);
                 var error = await forwarder.SendAsync(context, lease.Backend.Name, invoker.Client, requestConfig, new GatewayTransformer(observed, config.ApiKeys.Count > 0));
                 if (context.RequestAborted.IsCancellationRequested) return RequestOutcome.Cancelled;
-                if (observed.HeldBackStatus is not null || (error != ForwarderError.None && !context.Response.HasStarted))
+                if (error != ForwarderError.None && await AnswerUnforwardedAsync(context, error) is { } unforwarded) return unforwarded;
+                // The engine read the whole request: from here a non-streaming request is the engine's to answer, however long it takes.
+                var engineHasIt = replay.Position == replay.Length;
+                if (error == ForwarderError.RequestTimedOut && !stream && engineHasIt)
+                {
+                    lease.Release(LeaseEnd.NoVerdict);
+                    context.Response.Clear();
+                    await new OpenAiError(StatusCodes.Status504GatewayTimeout, $"The engine {lease.Backend.Name} did not finish this non-streaming answer within {timeout.TotalSeconds:0.###} s (non_streaming_timeout_s, or sized from max_tokens). It was not retried, since the engine had started on it; stream the request to see its progress.", "server_error", code: "upstream_timeout").WriteAsync(context.Response);
+                    return RequestOutcome.Failed;
+                }
+                if (observed.HeldBack is not null || (error != ForwarderError.None && !context.Response.HasStarted))
                 {
                     // Nothing reached the client: try another engine, or say why none could answer.
                     lease.Release(LeaseEnd.EngineFailed);
                     ticket.Tried.Add(lease.Backend);
-                    var reason = observed.HeldBackStatus is { } status ? $"answered {status}" : $"failed ({error})";
+                    lastAnswer = observed.HeldBack;
+                    lastFailure = $"The engine {lease.Backend.Name} {(lastAnswer is { } answer ? $"answered {answer.Status}" : $"failed ({error})")}";
                     context.Response.Clear();
-                    if (observed.CanRetry)
+                    // A 5xx ended the engine's work; a failure after a non-streaming request went out may not have, so it is not run twice.
+                    if (observed.CanRetry && (stream || lastAnswer is not null || !engineHasIt))
                     {
-                        metrics.Retried(scheduler.Name, lease.Backend.Name);
+                        retryFrom = lease.Backend;
                         continue;
                     }
-                    await new OpenAiError(StatusCodes.Status502BadGateway, $"The engine {lease.Backend.Name} {reason} and no retries are left.", "server_error", code: "upstream_error").WriteAsync(context.Response);
+                    await new OpenAiError(StatusCodes.Status502BadGateway, $"{lastFailure} and the request is not retried.", "server_error", code: "upstream_error").WriteAsync(context.Response);
                     return RequestOutcome.Failed;
                 }
                 RecordLatency(scheduler.Name, ticket, observed);
@@ -125,8 +163,29 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             }
             finally
             {
-                lease.Release(LeaseEnd.Abandoned);
+                lease.Release(LeaseEnd.NoVerdict);
             }
+        }
+    }
+
+    /// <summary>
+    /// Ends a forward that failed through no fault of the engine (<see cref="ForwardBlame"/>): the client
+    /// left, or the request could not be sent as the client wrote it, which no other engine would
+    /// take either. Null when the engine is to blame, which the caller handles.
+    /// </summary>
+    private static async Task<RequestOutcome?> AnswerUnforwardedAsync(HttpContext context, ForwarderError error)
+    {
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        switch (ForwardBlame.Of(error, exception))
+        {
+            case Blame.ClientGone:
+                return RequestOutcome.Cancelled;
+            case Blame.Client:
+                context.Response.Clear();
+                await OpenAiError.InvalidRequest($"The gateway cannot forward this request to an engine: {exception?.Message ?? error.ToString()}", null).WriteAsync(context.Response);
+                return RequestOutcome.Failed;
+            default:
+                return null;
         }
     }
 
@@ -139,12 +198,13 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             metrics.Tpot(model, lease.Backend.Name, time.GetElapsedTime(lease.FirstEventAt, lease.LastEventAt) / (lease.OutputEvents - 1));
     }
 
-    private static OpenAiError AdmissionError(AdmissionRejectedException rejected) => rejected.Reason switch
+    /// <param name="lastFailure">How the last engine tried failed this request, when one did.</param>
+    private static OpenAiError AdmissionError(AdmissionRejectedException rejected, string? lastFailure) => rejected.Reason switch
     {
         AdmissionRejection.QueueFull or AdmissionRejection.QueueTimeout =>
             new OpenAiError(StatusCodes.Status429TooManyRequests, rejected.Message, "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = rejected.RetryAfterSeconds },
         AdmissionRejection.EveryBackendFailed =>
-            new OpenAiError(StatusCodes.Status502BadGateway, rejected.Message, "server_error", code: "upstream_error"),
+            new OpenAiError(StatusCodes.Status502BadGateway, $"{rejected.Message} {lastFailure}.", "server_error", code: "upstream_error"),
         _ => new OpenAiError(StatusCodes.Status503ServiceUnavailable, rejected.Message, "server_error", code: "no_healthy_engine") { RetryAfterSeconds = 1 },
     };
 

@@ -6,8 +6,8 @@ namespace Strata.Serving.Gateway.Forwarding;
 
 /// <summary>
 /// The one <see cref="HttpMessageInvoker"/> every forwarded request goes through, configured as
-/// YARP's direct-forwarding guide says: no proxy, redirects, decompression or cookies (the body
-/// and headers pass untouched), and trace context propagated. Connections are pooled per engine.
+/// YARP's direct-forwarding guide says: no proxy, redirects, decompression or cookies (bodies and
+/// headers pass as they are), and trace context propagated. Connections are pooled per engine.
 /// </summary>
 public sealed class ForwarderInvoker : IDisposable
 {

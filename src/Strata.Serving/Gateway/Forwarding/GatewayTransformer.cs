@@ -4,8 +4,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Strata.Serving.Gateway.Forwarding;
 
 /// <summary>
-/// YARP's default header copying plus three things: the gateway's own API key is not sent to
-/// engines; a 5xx that can still be retried is held back (YARP then copies nothing to the client);
+/// YARP's default header copying plus four things: the request head of <see cref="UpstreamHead"/>;
+/// the gateway's own API key is not sent to engines; a 5xx that can still be retried is held back (YARP then copies nothing to the client);
 /// and the response body is read through <see cref="ObservedUpstreamStream"/>.
 /// </summary>
 internal sealed class GatewayTransformer(UpstreamAttempt attempt, bool stripAuthorization) : HttpTransformer
@@ -13,6 +13,7 @@ internal sealed class GatewayTransformer(UpstreamAttempt attempt, bool stripAuth
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        UpstreamHead.Apply(httpContext, proxyRequest, destinationPrefix);
         if (stripAuthorization) proxyRequest.Headers.Authorization = null;
     }
 
@@ -22,7 +23,7 @@ internal sealed class GatewayTransformer(UpstreamAttempt attempt, bool stripAuth
         var status = (int)proxyResponse.StatusCode;
         if (status >= 500 && attempt.CanRetry)
         {
-            attempt.HeldBackStatus = status;
+            attempt.HeldBack = await EngineAnswer.ReadAsync(proxyResponse, cancellationToken);
             return false;
         }
         var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);

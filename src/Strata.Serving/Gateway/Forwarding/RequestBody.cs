@@ -5,7 +5,9 @@ namespace Strata.Serving.Gateway.Forwarding;
 
 /// <summary>
 /// Reads the whole request body, up to a limit: the gateway parses it for scheduling and must
-/// replay it if the first engine fails before answering.
+/// replay it if the first engine fails before answering. A body Kestrel refuses while it arrives —
+/// too slow (408, its minimum data rate) or malformed framing (400) — is the client's error with
+/// Kestrel's status, not an unhandled exception.
 /// </summary>
 internal static class RequestBody
 {
@@ -15,10 +17,17 @@ internal static class RequestBody
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        try
         {
-            if (buffer.Length + read > maxBytes) throw TooLarge(maxBytes);
-            buffer.Write(chunk, 0, read);
+            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            {
+                if (buffer.Length + read > maxBytes) throw TooLarge(maxBytes);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            throw OpenAiError.InvalidRequest($"The request body could not be read: {e.Message}", null, e.StatusCode);
         }
         return buffer.ToArray();
     }

@@ -17,8 +17,8 @@ public sealed class UpstreamAttempt(BackendLease lease, TimeProvider time, Cance
     /// <summary>Another engine may still take the request, so a 5xx before the first byte is held back.</summary>
     public bool CanRetry { get; } = canRetry;
 
-    /// <summary>The 5xx status the engine answered with, not forwarded because the request will be retried.</summary>
-    public int? HeldBackStatus { get; set; }
+    /// <summary>The 5xx answer of the engine, not forwarded because the request will be retried.</summary>
+    public EngineAnswer? HeldBack { get; set; }
 
     public bool IsEventStream { get; set; }
 

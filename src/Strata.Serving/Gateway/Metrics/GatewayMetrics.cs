@@ -41,7 +41,7 @@ public sealed class GatewayMetrics
         _ttft = factory.CreateHistogram("strata_gateway_ttft_seconds", "Time to first token (first SSE data event) from arrival at the gateway, streaming requests.", new HistogramConfiguration { LabelNames = ["model", "backend"], Buckets = LatencyBuckets });
         _tpot = factory.CreateHistogram("strata_gateway_tpot_seconds", "Time per output token after the first (mean gap between SSE data events), streaming requests.", new HistogramConfiguration { LabelNames = ["model", "backend"], Buckets = TokenGapBuckets });
         _decisions = factory.CreateCounter("strata_gateway_dispatch_decisions_total", "Engines chosen, by dispatch policy.", "model", "policy", "backend");
-        _retries = factory.CreateCounter("strata_gateway_retries_total", "Requests moved to another engine after this one failed before the first byte.", "model", "backend");
+        _retries = factory.CreateCounter("strata_gateway_retries_total", "Requests moved to another engine after this one failed before the first byte (counted when the other engine takes it).", "model", "backend");
         _reloads = factory.CreateCounter("strata_gateway_config_reloads_total", "Config file changes, applied or rejected (the previous config stays).", "result");
     }
 
