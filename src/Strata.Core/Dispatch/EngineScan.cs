@@ -28,7 +28,7 @@ public static class EngineScan
 
     /// <summary>
     /// The best healthy, eligible engine under <paramref name="order"/>, or -1. The scan starts at
-    /// <paramref name="start"/> and wraps; ties go to the first engine scanned, unless
+    /// <paramref name="start"/> (within the pool) and wraps; ties go to the first engine scanned, unless
     /// <paramref name="ties"/> is given, in which case each of the tied engines is equally likely
     /// (reservoir sampling on the decision's own draws).
     /// </summary>
@@ -39,7 +39,8 @@ public static class EngineScan
         var tied = 0;
         for (var k = 0; k < engines.Length; k++)
         {
-            var i = (start + k) % engines.Length;
+            var i = start + k;
+            if (i >= engines.Length) i -= engines.Length;   // a wrap, not a division per engine: this loop is on every decision
             if (!engines[i].Healthy || !order.Eligible(engines, i)) continue;
             var compared = best < 0 ? -1 : order.Compare(engines, i, best);
             if (compared < 0)
