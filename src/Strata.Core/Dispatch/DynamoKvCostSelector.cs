@@ -96,11 +96,9 @@ public sealed class DynamoKvCostSelector : IPrefixAwareSelector
     {
         public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
 
-        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b)
-        {
-            var byCost = selector._costs[a].CompareTo(selector._costs[b]);
-            return byCost != 0 ? byCost : selector.Affinity.Index.Count(a).CompareTo(selector.Affinity.Index.Count(b));
-        }
+        public double Score(ReadOnlySpan<EngineView> engines, int i) => selector._costs[i];
+
+        public int BreakTie(ReadOnlySpan<EngineView> engines, int a, int b) => selector.Affinity.Index.Count(a).CompareTo(selector.Affinity.Index.Count(b));
     }
 
     private int Sample(ReadOnlySpan<EngineView> engines, double minCost, double maxCost)

@@ -36,13 +36,16 @@ public static class EngineScan
         where TOrder : struct, IEngineOrder, allows ref struct
     {
         var best = -1;
+        var bestScore = double.PositiveInfinity;
         var tied = 0;
         for (var k = 0; k < engines.Length; k++)
         {
             var i = start + k;
             if (i >= engines.Length) i -= engines.Length;   // a wrap, not a division per engine: this loop is on every decision
             if (!engines[i].Healthy || !order.Eligible(engines, i)) continue;
-            var compared = best < 0 ? -1 : order.Compare(engines, i, best);
+            var score = order.Score(engines, i);
+            var compared = best < 0 || score < bestScore ? -1 : score > bestScore ? 1 : order.BreakTie(engines, i, best);
+            if (compared < 0) bestScore = score;
             if (compared < 0)
             {
                 (best, tied) = (i, 1);

@@ -141,8 +141,9 @@ internal readonly record struct KvOrder(bool Descending) : IEngineOrder
 {
     public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
 
-    public int Compare(ReadOnlySpan<EngineView> engines, int a, int b) =>
-        Descending ? engines[b].KvUsage.CompareTo(engines[a].KvUsage) : engines[a].KvUsage.CompareTo(engines[b].KvUsage);
+    public double Score(ReadOnlySpan<EngineView> engines, int i) => Descending ? -engines[i].KvUsage : engines[i].KvUsage;
+
+    public int BreakTie(ReadOnlySpan<EngineView> engines, int a, int b) => 0;
 }
 
 /// <summary>Gimbal Algorithm 1's thresholds (paper §V-A2) and the choices the paper leaves open.</summary>

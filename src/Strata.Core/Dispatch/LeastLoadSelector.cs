@@ -33,11 +33,16 @@ internal readonly struct LoadOrder : IEngineOrder
 {
     public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
 
-    public int Compare(ReadOnlySpan<EngineView> engines, int a, int b)
+    public double Score(ReadOnlySpan<EngineView> engines, int i) => engines[i].PendingPrefillTokens;
+
+    public int BreakTie(ReadOnlySpan<EngineView> engines, int a, int b) =>
+        (engines[a].QueuedRequests + engines[a].Running).CompareTo(engines[b].QueuedRequests + engines[b].Running);
+
+    /// <summary>True when engine <paramref name="a"/> is strictly less loaded than <paramref name="b"/>.</summary>
+    public static bool IsLessLoaded(ReadOnlySpan<EngineView> engines, int a, int b)
     {
-        ref readonly var x = ref engines[a];
-        ref readonly var y = ref engines[b];
-        var byPrefill = x.PendingPrefillTokens.CompareTo(y.PendingPrefillTokens);
-        return byPrefill != 0 ? byPrefill : (x.QueuedRequests + x.Running).CompareTo(y.QueuedRequests + y.Running);
+        var order = new LoadOrder();
+        var byScore = order.Score(engines, a).CompareTo(order.Score(engines, b));
+        return (byScore != 0 ? byScore : order.BreakTie(engines, a, b)) < 0;
     }
 }

@@ -75,15 +75,16 @@ public sealed class LlmdWeightedScorerSelector : IPrefixAwareSelector
 
         public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
 
-        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b) => Score(engines, b).CompareTo(Score(engines, a));
+        public int BreakTie(ReadOnlySpan<EngineView> engines, int a, int b) => 0;
 
-        private double Score(ReadOnlySpan<EngineView> engines, int i)
+        /// <summary>Negated, so the highest weighted sum is the lowest score.</summary>
+        public double Score(ReadOnlySpan<EngineView> engines, int i)
         {
             ref readonly var engine = ref engines[i];
             var queue = maxQueue == minQueue ? 1.0 : (double)(maxQueue - engine.Waiting) / (maxQueue - minQueue);
             var kv = Math.Clamp(1 - engine.KvUsage, 0, 1);
             var prefix = promptBlocks == 0 ? 0 : (double)_matched[i] / promptBlocks;
-            return selector._queueWeight * queue + selector._kvWeight * kv + selector._prefixWeight * prefix;
+            return -(selector._queueWeight * queue + selector._kvWeight * kv + selector._prefixWeight * prefix);
         }
     }
 }

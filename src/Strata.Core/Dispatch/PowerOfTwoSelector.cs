@@ -33,7 +33,7 @@ public sealed class PowerOfTwoSelector : IEngineSelector
         if (second >= first) second++;
         var a = EngineScan.NthHealthy(engines, first);
         var b = EngineScan.NthHealthy(engines, second);
-        return new LoadOrder().Compare(engines, b, a) < 0 ? b : a;
+        return LoadOrder.IsLessLoaded(engines, b, a) ? b : a;
     }
 
     public void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now) => _random.Advance();

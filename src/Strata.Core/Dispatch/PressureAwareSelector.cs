@@ -109,8 +109,8 @@ public sealed record PressureWeights(
 
         public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => !guardKv || engines[i].KvUsage < weights.ThetaKv;
 
-        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b) => Net(engines, a).CompareTo(Net(engines, b));
+        public double Score(ReadOnlySpan<EngineView> engines, int i) => weights.Score(engines[i]) - (_cached.IsEmpty ? 0 : creditPerBlock * _cached[i]);
 
-        private double Net(ReadOnlySpan<EngineView> engines, int i) => weights.Score(engines[i]) - (_cached.IsEmpty ? 0 : creditPerBlock * _cached[i]);
+        public int BreakTie(ReadOnlySpan<EngineView> engines, int a, int b) => 0;
     }
 }

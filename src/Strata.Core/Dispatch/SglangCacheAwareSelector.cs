@@ -93,11 +93,9 @@ public sealed class SglangCacheAwareSelector : IPrefixAwareSelector
     {
         public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
 
-        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b)
-        {
-            var byLoad = Load(engines[a]).CompareTo(Load(engines[b]));
-            return byLoad != 0 ? byLoad : selector.Processed(a).CompareTo(selector.Processed(b));
-        }
+        public double Score(ReadOnlySpan<EngineView> engines, int i) => Load(engines[i]);
+
+        public int BreakTie(ReadOnlySpan<EngineView> engines, int a, int b) => selector.Processed(a).CompareTo(selector.Processed(b));
     }
 
     /// <summary>
@@ -110,9 +108,10 @@ public sealed class SglangCacheAwareSelector : IPrefixAwareSelector
 
         public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => _matched[i] > 0;
 
-        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b)
+        public double Score(ReadOnlySpan<EngineView> engines, int i) => -_matched[i];
+
+        public int BreakTie(ReadOnlySpan<EngineView> engines, int a, int b)
         {
-            if (_matched[a] != _matched[b]) return _matched[b].CompareTo(_matched[a]);
             var byLoad = Load(engines[a]).CompareTo(Load(engines[b]));
             if (byLoad != 0 || !BreakTiesByTreeSize) return byLoad;
             return selector.Affinity.Index.Count(a).CompareTo(selector.Affinity.Index.Count(b));

@@ -62,7 +62,9 @@ public sealed class VllmDataParallelSelector : IEngineSelector
     {
         public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => true;
 
-        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b) => selector.Score(engines[a]).CompareTo(selector.Score(engines[b]));
+        public double Score(ReadOnlySpan<EngineView> engines, int i) => selector.Score(engines[i]);
+
+        public int BreakTie(ReadOnlySpan<EngineView> engines, int a, int b) => 0;
     }
 
     private double Score(in EngineView engine)

@@ -8,7 +8,9 @@ public class EngineScanTests
     {
         public bool Eligible(ReadOnlySpan<EngineView> engines, int i) => engines[i].KvUsage < 0.9;
 
-        public int Compare(ReadOnlySpan<EngineView> engines, int a, int b) => engines[a].Waiting.CompareTo(engines[b].Waiting);
+        public double Score(ReadOnlySpan<EngineView> engines, int i) => engines[i].Waiting;
+
+        public int BreakTie(ReadOnlySpan<EngineView> engines, int a, int b) => 0;
     }
 
     private static EngineView View(int index, int waiting, double kv = 0, bool healthy = true) => new(index, waiting, 0, kv, 0, 0, 0, Healthy: healthy);
