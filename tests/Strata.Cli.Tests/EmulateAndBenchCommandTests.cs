@@ -11,6 +11,7 @@ public sealed class EmulateAndBenchCommandTests
     [InlineData("emulate", "--time-scale", "0", "--time-scale 0")]
     [InlineData("emulate", "--error-rate", "1.5", "--error-rate 1.5")]
     [InlineData("emulate", "--cluster", "no-such-cluster.yaml", "no-such-cluster")]
+    [InlineData("emulate", "--tokenizer", "/nonexistent/tokenizer.json", "--tokenizer: /nonexistent/tokenizer.json does not exist")]
     [InlineData("bench", "--rate", "-1", "--rate -1")]
     [InlineData("bench", "--endpoint", "/v1/embeddings", "--endpoint /v1/embeddings")]
     [InlineData("bench", "--url", "not a url", "--url not a url")]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using Strata.Serving.Emulation;
+using Strata.Serving.Tokenization;
 using Strata.Simulation.Cluster;
 
 namespace Strata.Cli.Commands;
@@ -24,10 +25,11 @@ internal static class EmulateCommand
         var errorRate = new Option<double>("--error-rate") { Description = "Fraction of completion requests answered 500 before any byte.", DefaultValueFactory = _ => 0.0 };
         var crashAfter = new Option<int?>("--crash-after") { Description = "After N completion requests, the next one crashes the engine: connections reset, listener closed." };
         var slowStart = new Option<double>("--slow-start") { Description = "Wall seconds during which /health and completions answer 503, as a loading engine.", DefaultValueFactory = _ => 0.0 };
+        var tokenizer = new Option<FileInfo?>("--tokenizer") { Description = "The model's tokenizer.json: prompts count and cache as its token ids (default: UTF-8 bytes / 4)." };
         var stallAfter = new Option<int?>("--stall-after-tokens") { Description = "Every response stops after K tokens and never ends." };
         var command = new Command("emulate", "Serve vLLM-compatible engines whose timing comes from the simulator's engine model, in real time.")
         {
-            cluster, engines, host, port, model, timeScale, defaultMaxTokens, seed, errorRate, crashAfter, slowStart, stallAfter,
+            cluster, engines, host, port, model, timeScale, defaultMaxTokens, seed, errorRate, crashAfter, slowStart, stallAfter, tokenizer,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -43,6 +45,7 @@ internal static class EmulateCommand
                 DefaultMaxTokens = parse.GetValue(defaultMaxTokens),
                 Seed = parse.GetValue(seed),
                 Failures = new FailureInjection(parse.GetValue(errorRate), parse.GetValue(crashAfter), parse.GetValue(slowStart), parse.GetValue(stallAfter)),
+                Tokenizer = parse.GetValue(tokenizer) is { } file ? LoadTokenizer(file) : null,
             };
             Validate(options);
             Emulator emulator;
@@ -92,5 +95,17 @@ internal static class EmulateCommand
         if (o.Failures.CrashAfter is < 0) throw new CliUsageException($"--crash-after {o.Failures.CrashAfter}: must be 0 or more requests.");
         if (o.Failures.SlowStartSeconds < 0 || !double.IsFinite(o.Failures.SlowStartSeconds)) throw new CliUsageException($"--slow-start {o.Failures.SlowStartSeconds}: must be 0 or more seconds.");
         if (o.Failures.StallAfterTokens is < 0) throw new CliUsageException($"--stall-after-tokens {o.Failures.StallAfterTokens}: must be 0 or more tokens.");
+    }
+
+    private static ModelTokenizer LoadTokenizer(FileInfo file)
+    {
+        try
+        {
+            return ModelTokenizer.Load(file.FullName);
+        }
+        catch (TokenizerFileException e)
+        {
+            throw new CliUsageException($"--tokenizer: {e.Message}");
+        }
     }
 }

@@ -51,11 +51,11 @@ internal sealed record CompletionRequest(string Model, string PromptText, int? M
         {
             var role = message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
             if (role is null) throw new BadRequestException("every message needs a role.");
-            text.Append("<|im_start|>").Append(role).Append('\n');
+            ChatMarkup.StartMessage(text, role);
             if (message.TryGetProperty("content", out var content)) AppendContent(text, content);
-            text.Append("<|im_end|>\n");
+            ChatMarkup.EndMessage(text);
         }
-        return text.Append("<|im_start|>assistant\n").ToString();
+        return text.Append(ChatMarkup.GenerationPrompt).ToString();
     }
 
     private static void AppendContent(StringBuilder text, JsonElement content)

@@ -1,3 +1,4 @@
+using Strata.Serving.Tokenization;
 using Strata.Simulation.Cluster;
 
 namespace Strata.Serving.Emulation;
@@ -31,6 +32,9 @@ public sealed record EmulatorOptions
     public int Seed { get; init; }
 
     public FailureInjection Failures { get; init; } = FailureInjection.None;
+
+    /// <summary>The model's tokenizer (<c>--tokenizer tokenizer.json</c>): prompts count and cache as its token ids; without it, UTF-8 bytes ÷ 4.</summary>
+    public ModelTokenizer? Tokenizer { get; init; }
 
     public string ModelName => ServedModelName ?? Cluster.Model.Name;
 }

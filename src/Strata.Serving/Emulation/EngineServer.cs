@@ -153,16 +153,18 @@ internal sealed class EngineServer : IAsyncDisposable
             await CompletionWriter.Error(context.Response, StatusCodes.Status404NotFound, "NotFoundError", $"The model `{parsed.Model}` does not exist.");
             return;
         }
-        var utf8 = Encoding.UTF8.GetBytes(parsed.PromptText);
-        var promptTokens = PrefixBlockHasher.EstimateTokens(utf8.Length);
+        // The model's token ids when a tokenizer is given, else pseudo-tokens of four UTF-8 bytes.
+        var ids = _options.Tokenizer?.Encode(parsed.PromptText);
+        var utf8 = ids is null ? Encoding.UTF8.GetBytes(parsed.PromptText) : null;
+        var promptTokens = ids?.Length ?? PrefixBlockHasher.EstimateTokens(utf8!.Length);
         var maxTokens = parsed.MaxTokens ?? _options.DefaultMaxTokens;
         if (promptTokens == 0) throw new BadRequestException("The prompt is empty.");
         if (promptTokens + maxTokens > _engine.MaxModelLen)
             throw new BadRequestException($"This model's maximum context length is {_engine.MaxModelLen} tokens. However, you requested " +
                 $"{promptTokens + maxTokens} tokens ({promptTokens} in the messages, {maxTokens} in the completion). Please reduce the length of the messages or completion.");
 
-        // Chained text hashes as prefix segments: requests with equal leading text share leading KV blocks.
-        var prefix = _hasher.HashUtf8(utf8).Select(hash => new PrefixSegment(hash, _engine.BlockSize)).ToArray();
+        // Chained block hashes as prefix segments: requests with equal leading tokens share leading KV blocks.
+        var prefix = (ids is null ? _hasher.HashUtf8(utf8) : _hasher.HashTokens(ids)).Select(hash => new PrefixSegment(hash, _engine.BlockSize)).ToArray();
         var request = _engine.Submit(new RequestSpec(0, promptTokens, maxTokens) { Prefix = prefix, Priority = parsed.Priority });
         try
         {

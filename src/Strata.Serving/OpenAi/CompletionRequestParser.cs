@@ -55,28 +55,34 @@ public static class CompletionRequestParser
         {
             var where = $"messages[{i++}]";
             if (message.ValueKind != JsonValueKind.Object) throw OpenAiError.InvalidRequest($"'{where}' must be an object with role and content.", where);
-            prompt.Append(String(message, "role", where + ".role") ?? throw OpenAiError.InvalidRequest($"'{where}.role' is required.", where + ".role"));
-            if (!message.TryGetProperty("content", out var content)) continue;
-            switch (content.ValueKind)
-            {
-                case JsonValueKind.String:
-                    prompt.Append(Text(content, where + ".content"));
-                    break;
-                case JsonValueKind.Array:
-                    // Content parts: only text parts carry prompt text; images and audio are the engine's business.
-                    var p = 0;
-                    foreach (var part in content.EnumerateArray())
-                    {
-                        if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
-                            prompt.Append(Text(text, $"{where}.content[{p}].text"));
-                        p++;
-                    }
-                    break;
-                case JsonValueKind.Null:
-                    break;
-                default:
-                    throw OpenAiError.InvalidRequest($"'{where}.content' must be a string or an array of content parts.", where + ".content");
-            }
+            ChatMarkup.StartMessage(prompt, String(message, "role", where + ".role") ?? throw OpenAiError.InvalidRequest($"'{where}.role' is required.", where + ".role"));
+            if (message.TryGetProperty("content", out var content)) AppendContent(prompt, content, where);
+            ChatMarkup.EndMessage(prompt);
+        }
+        prompt.Append(ChatMarkup.GenerationPrompt);
+    }
+
+    private static void AppendContent(StringBuilder prompt, JsonElement content, string where)
+    {
+        switch (content.ValueKind)
+        {
+            case JsonValueKind.String:
+                prompt.Append(Text(content, where + ".content"));
+                break;
+            case JsonValueKind.Array:
+                // Content parts: only text parts carry prompt text; images and audio are the engine's business.
+                var p = 0;
+                foreach (var part in content.EnumerateArray())
+                {
+                    if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                        prompt.Append(Text(text, $"{where}.content[{p}].text"));
+                    p++;
+                }
+                break;
+            case JsonValueKind.Null:
+                break;
+            default:
+                throw OpenAiError.InvalidRequest($"'{where}.content' must be a string or an array of content parts.", where + ".content");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using Strata.Serving.Emulation;
+using Strata.Serving.Tokenization;
 using Strata.Simulation.Cluster;
 
 namespace Strata.Serving.Tests.Emulation;
@@ -24,7 +25,8 @@ internal sealed class EmulatedEngines : IAsyncDisposable
     public Uri Url { get; }
     public HttpClient Http { get; }
 
-    public static async Task<EmulatedEngines> Start(ClusterConfig? cluster = null, double timeScale = 1, FailureInjection? failures = null, int engines = 1) =>
+    public static async Task<EmulatedEngines> Start(ClusterConfig? cluster = null, double timeScale = 1, FailureInjection? failures = null, int engines = 1,
+        ModelTokenizer? tokenizer = null) =>
         new(await Emulator.StartAsync(new EmulatorOptions
         {
             Cluster = cluster ?? OneEngine,
@@ -32,6 +34,7 @@ internal sealed class EmulatedEngines : IAsyncDisposable
             Port = 0,
             TimeScale = timeScale,
             Failures = failures ?? FailureInjection.None,
+            Tokenizer = tokenizer,
         }));
 
     public Task<HttpResponseMessage> Complete(string prompt, int maxTokens, bool stream = false, CancellationToken cancel = default) =>

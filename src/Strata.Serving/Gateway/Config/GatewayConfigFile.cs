@@ -1,4 +1,5 @@
 using Strata.Core.Policies;
+using Strata.Serving.Tokenization;
 using Strata.Simulation.Cluster;
 using YamlDotNet.RepresentationModel;
 
@@ -112,9 +113,26 @@ public static class GatewayConfigFile
             map.Int("max_in_flight", 1) ?? 256,
             map.Int("max_tokens", 1) ?? 32768,
             ReadQueue(map.Map("queue"), source, key),
-            ReadDispatch(map.Map("dispatch"), source, key));
+            ReadDispatch(map.Map("dispatch"), source, key),
+            ReadTokenizer(map.Map("tokenizer"), source));
         map.RejectUnknownKeys();
         return model;
+    }
+
+    /// <summary><c>tokenizer: {path}</c>: the model's tokenizer.json, relative to the config file; read now, so a bad one stops start-up or a reload.</summary>
+    private static ModelTokenizer? ReadTokenizer(YamlMap? map, string source)
+    {
+        if (map is null) return null;
+        var path = map.String("path") ?? throw new GatewayConfigException($"{map.Where("path")}: missing; give the model's tokenizer.json, e.g. tokenizer: {{path: /models/Qwen3-30B-A3B/tokenizer.json}}.");
+        map.RejectUnknownKeys();
+        try
+        {
+            return ModelTokenizer.Load(Path.GetFullPath(path, Path.GetDirectoryName(Path.GetFullPath(source))!));
+        }
+        catch (TokenizerFileException e)
+        {
+            throw new GatewayConfigException($"{map.Where("path")}: {e.Message}");
+        }
     }
 
     private static QueueSettings ReadQueue(YamlMap? map, string source, string model)

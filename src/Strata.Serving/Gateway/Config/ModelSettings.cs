@@ -1,4 +1,5 @@
 using Strata.Core.Policies;
+using Strata.Serving.Tokenization;
 
 namespace Strata.Serving.Gateway.Config;
 
@@ -7,6 +8,7 @@ namespace Strata.Serving.Gateway.Config;
 /// </summary>
 /// <param name="MaxInFlightPerBackend">Requests the gateway lets run on one backend before new ones wait in its queue.</param>
 /// <param name="MaxTokens">Largest <c>max_tokens</c> a request may ask for (the model's context length is a good value).</param>
+/// <param name="Tokenizer">The model's <c>tokenizer.json</c>, when configured (<c>tokenizer: {path}</c>): prompts count and hash as the engine's token ids.</param>
 public sealed record ModelSettings(
     string Name,
     EngineType EngineType,
@@ -14,4 +16,5 @@ public sealed record ModelSettings(
     int MaxInFlightPerBackend,
     int MaxTokens,
     QueueSettings Queue,
-    PolicyOptions Dispatch);
+    PolicyOptions Dispatch,
+    ModelTokenizer? Tokenizer = null);

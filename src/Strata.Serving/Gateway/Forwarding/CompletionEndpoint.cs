@@ -49,6 +49,8 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             scheduler = state.Models.GetValueOrDefault(request.Model)
                 ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist; the gateway serves {string.Join(", ", state.Models.Keys)}.", "invalid_request_error", "model", "model_not_found");
             (body, request) = MaxTokensCap.Apply(body, request, scheduler.Settings.MaxTokens);
+            // With the model's tokenizer the prompt counts and hashes as the engine's token ids (docs/gateway.md, "Tokenizer").
+            if (request.PromptTokenIds is null && scheduler.Settings.Tokenizer is { } tokenizer) request = request with { PromptTokenIds = tokenizer.Encode(request.PromptText) };
             ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, Priority(context.Request, request), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt));
         }
         catch (OpenAiError error)
@@ -63,7 +65,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             metrics.Rejected("client_left");
             return;
         }
-        metrics.Accepted(scheduler.Name);
+        metrics.Accepted(scheduler.Name, ticket.PromptTokens);
         // Anything unexpected still ends the request as failed, so the outcomes always add up to accepted.
         var outcome = RequestOutcome.Failed;
         try

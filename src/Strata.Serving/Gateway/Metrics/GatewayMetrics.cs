@@ -11,9 +11,12 @@ namespace Strata.Serving.Gateway.Metrics;
 public sealed class GatewayMetrics
 {
     private static readonly double[] LatencyBuckets = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80, 160, 640, 2560];
+    /// <summary>vLLM's 1-2-5 buckets of <c>vllm:request_prompt_tokens</c>, up to 128k.</summary>
+    private static readonly double[] TokenCountBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 131072];
     private static readonly double[] TokenGapBuckets = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80];
 
     private readonly Counter _accepted;
+    private readonly Histogram _promptTokens;
     private readonly Counter _finished;
     private readonly Counter _rejected;
     private readonly Gauge _queueLength;
@@ -31,6 +34,7 @@ public sealed class GatewayMetrics
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         _accepted = factory.CreateCounter("strata_gateway_requests_accepted_total", "Requests admitted to a model's queue.", "model");
+        _promptTokens = factory.CreateHistogram("strata_gateway_prompt_tokens", "Prompt tokens of admitted requests as the gateway counts them: the model's tokenizer when configured, else UTF-8 bytes / 4.", new HistogramConfiguration { LabelNames = ["model"], Buckets = TokenCountBuckets });
         _finished = factory.CreateCounter("strata_gateway_requests_finished_total", "Accepted requests by how they ended; the outcomes sum to the accepted count.", "model", "outcome");
         _rejected = factory.CreateCounter("strata_gateway_requests_rejected_total", "Requests turned away before admission.", "reason");
         _queueLength = factory.CreateGauge("strata_gateway_queue_length", "Requests waiting in a model's admission queue.", "model");
@@ -47,7 +51,11 @@ public sealed class GatewayMetrics
 
     public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
 
-    public void Accepted(string model) => _accepted.WithLabels(model).Inc();
+    public void Accepted(string model, int promptTokens)
+    {
+        _accepted.WithLabels(model).Inc();
+        _promptTokens.WithLabels(model).Observe(promptTokens);
+    }
 
     public void Finished(string model, RequestOutcome outcome) => _finished.WithLabels(model, outcome.ToString().ToLowerInvariant()).Inc();
 
