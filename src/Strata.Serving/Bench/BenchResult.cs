@@ -17,7 +17,7 @@ public sealed record BenchResult(
     IReadOnlyList<RequestRecord> Records,
     IReadOnlyList<string> Errors)
 {
-    public static BenchResult From(BenchOptions options, IReadOnlyList<BenchRequest> requests, IReadOnlyList<RequestOutcome> outcomes,
+    public static BenchResult From(BenchOptions options, IReadOnlyList<BenchRequest> requests, IReadOnlyList<RequestMeasurement> outcomes,
         double duration, ServiceLevelObjectives slo, DateTimeOffset date)
     {
         var records = outcomes.Select((o, i) => new RequestRecord(i, Engine: -1, o.Start, requests[i].PromptTokens, o.OutputTokens,
@@ -33,7 +33,7 @@ public sealed record BenchResult(
     /// vLLM's <c>max_output_tokens_per_s</c> and <c>max_concurrent_requests</c>: content chunks and
     /// running requests counted per whole second from the first send.
     /// </summary>
-    private static (double TokensPerSecond, int Concurrent) Peaks(IReadOnlyList<RequestOutcome> outcomes)
+    private static (double TokensPerSecond, int Concurrent) Peaks(IReadOnlyList<RequestMeasurement> outcomes)
     {
         var done = outcomes.Where(o => o.Success).ToArray();
         if (done.Length == 0) return (0, 0);

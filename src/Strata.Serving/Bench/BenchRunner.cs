@@ -13,7 +13,7 @@ public static class BenchRunner
 {
     /// <param name="onFinished">Called as each request ends, from any thread (a progress bar).</param>
     public static async Task<BenchResult> RunAsync(BenchOptions options, IReadOnlyList<BenchRequest> requests, ServiceLevelObjectives slo,
-        Action<RequestOutcome>? onFinished = null, CancellationToken cancel = default)
+        Action<RequestMeasurement>? onFinished = null, CancellationToken cancel = default)
     {
         // One connection per request in flight: SSE streams hold theirs until the last token.
         using var handler = new SocketsHttpHandler
@@ -30,7 +30,7 @@ public static class BenchRunner
         var date = DateTimeOffset.Now;
         var runStart = Stopwatch.GetTimestamp();
 
-        async Task<RequestOutcome> Launch(BenchRequest request)
+        async Task<RequestMeasurement> Launch(BenchRequest request)
         {
             if (slots is not null) await slots.WaitAsync(cancel);
             try
@@ -45,7 +45,7 @@ public static class BenchRunner
             }
         }
 
-        var launched = new List<Task<RequestOutcome>>(requests.Count);
+        var launched = new List<Task<RequestMeasurement>>(requests.Count);
         foreach (var request in requests)
         {
             var wait = request.SendTime - Stopwatch.GetElapsedTime(runStart).TotalSeconds;

@@ -16,7 +16,7 @@ internal sealed class OpenAiStreamClient(HttpClient http, BenchOptions options)
 {
     private readonly Uri _url = new(options.Url, options.Endpoint);
 
-    public async Task<RequestOutcome> Send(BenchRequest request, long runStart, CancellationToken cancel)
+    public async Task<RequestMeasurement> Send(BenchRequest request, long runStart, CancellationToken cancel)
     {
         var start = Stopwatch.GetElapsedTime(runStart).TotalSeconds;
         try
@@ -24,16 +24,16 @@ internal sealed class OpenAiStreamClient(HttpClient http, BenchOptions options)
             using var message = new HttpRequestMessage(HttpMethod.Post, _url) { Content = Body(request) };
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancel);
             if (!response.IsSuccessStatusCode)
-                return RequestOutcome.Failure(start, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {Truncate(await response.Content.ReadAsStringAsync(cancel))}");
+                return RequestMeasurement.Failure(start, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {Truncate(await response.Content.ReadAsStringAsync(cancel))}");
             return await Read(response, runStart, start, cancel);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or JsonException)
         {
-            return RequestOutcome.Failure(start, e.Message);
+            return RequestMeasurement.Failure(start, e.Message);
         }
     }
 
-    private async Task<RequestOutcome> Read(HttpResponseMessage response, long runStart, double start, CancellationToken cancel)
+    private async Task<RequestMeasurement> Read(HttpResponseMessage response, long runStart, double start, CancellationToken cancel)
     {
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel), Encoding.UTF8);
         var itl = new List<double>();
@@ -51,7 +51,7 @@ internal sealed class OpenAiStreamClient(HttpClient http, BenchOptions options)
             var root = chunk.RootElement;
             // A server that breaks mid-stream (an engine dying behind a gateway) says so in an error event:
             // the request failed, whatever it streamed before.
-            if (root.TryGetProperty("error", out var error)) return RequestOutcome.Failure(start, $"Stream error: {ErrorMessage(error)}");
+            if (root.TryGetProperty("error", out var error)) return RequestMeasurement.Failure(start, $"Stream error: {ErrorMessage(error)}");
             if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object &&
                 usage.TryGetProperty("completion_tokens", out var completion))
                 usageTokens = completion.GetInt32();
@@ -65,8 +65,8 @@ internal sealed class OpenAiStreamClient(HttpClient http, BenchOptions options)
             else itl.Add(now - last);
             last = now;
         }
-        if (!firstSeen) return RequestOutcome.Failure(start, "Never received a valid chunk to calculate TTFT.");
-        return new RequestOutcome(true, start, ttft, last - start, itl, usageTokens ?? PrefixBlockHasher.EstimateTokens(generatedBytes), null);
+        if (!firstSeen) return RequestMeasurement.Failure(start, "Never received a valid chunk to calculate TTFT.");
+        return new RequestMeasurement(true, start, ttft, last - start, itl, usageTokens ?? PrefixBlockHasher.EstimateTokens(generatedBytes), null);
     }
 
     private static string ErrorMessage(JsonElement error) =>

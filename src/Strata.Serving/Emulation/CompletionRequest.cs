@@ -12,12 +12,12 @@ namespace Strata.Serving.Emulation;
 internal sealed record CompletionRequest(string Model, string PromptText, int? MaxTokens, bool Stream, bool IncludeUsage, int Priority)
 {
     /// <summary>Reads the body of <paramref name="endpoint"/>; a message for a 400 when it cannot be used.</summary>
-    public static CompletionRequest Parse(JsonElement body, CompletionEndpoint endpoint)
+    public static CompletionRequest Parse(JsonElement body, CompletionApi endpoint)
     {
         if (body.ValueKind != JsonValueKind.Object) throw new BadRequestException("The request body must be a JSON object.");
         var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : null;
-        var prompt = endpoint == CompletionEndpoint.Chat ? ChatPrompt(body) : CompletionPrompt(body);
-        var chat = endpoint == CompletionEndpoint.Chat;
+        var prompt = endpoint == CompletionApi.Chat ? ChatPrompt(body) : CompletionPrompt(body);
+        var chat = endpoint == CompletionApi.Chat;
         int? maxTokens = chat || body.TryGetProperty("max_tokens", out _) ? null : MaxTokensFields.CompletionsDefault;
         foreach (var name in MaxTokensFields.Read(chat))
         {
@@ -68,7 +68,7 @@ internal sealed record CompletionRequest(string Model, string PromptText, int? M
 }
 
 /// <summary>The two OpenAI generation endpoints vLLM serves.</summary>
-internal enum CompletionEndpoint
+internal enum CompletionApi
 {
     Completions,
     Chat,

@@ -11,17 +11,17 @@ namespace Strata.Serving.Emulation;
 /// or one JSON body with usage. Headers go out with the first chunk, as vLLM's stream starts
 /// only when the first token is there.
 /// </summary>
-internal sealed class CompletionWriter(HttpResponse response, CompletionEndpoint endpoint, string model)
+internal sealed class CompletionWriter(HttpResponse response, CompletionApi endpoint, string model)
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    private readonly string _id = (endpoint == CompletionEndpoint.Chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N");
+    private readonly string _id = (endpoint == CompletionApi.Chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N");
     private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     private readonly ArrayBufferWriter<byte> _buffer = new();
 
-    private string ObjectName(bool stream) => endpoint == CompletionEndpoint.Chat
+    private string ObjectName(bool stream) => endpoint == CompletionApi.Chat
         ? stream ? "chat.completion.chunk" : "chat.completion"
         : "text_completion";
 
@@ -31,7 +31,7 @@ internal sealed class CompletionWriter(HttpResponse response, CompletionEndpoint
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
-        if (endpoint == CompletionEndpoint.Chat) await Event(json => Choice(json, "", finishReason: null, role: true), cancel);
+        if (endpoint == CompletionApi.Chat) await Event(json => Choice(json, "", finishReason: null, role: true), cancel);
     }
 
     public Task Token(string text, string? finishReason, CancellationToken cancel) =>
@@ -62,7 +62,7 @@ internal sealed class CompletionWriter(HttpResponse response, CompletionEndpoint
             json.WriteStartArray("choices");
             json.WriteStartObject();
             json.WriteNumber("index", 0);
-            if (endpoint == CompletionEndpoint.Chat)
+            if (endpoint == CompletionApi.Chat)
             {
                 json.WriteStartObject("message");
                 json.WriteString("role", "assistant");
@@ -132,7 +132,7 @@ internal sealed class CompletionWriter(HttpResponse response, CompletionEndpoint
         json.WriteStartArray("choices");
         json.WriteStartObject();
         json.WriteNumber("index", 0);
-        if (endpoint == CompletionEndpoint.Chat)
+        if (endpoint == CompletionApi.Chat)
         {
             json.WriteStartObject("delta");
             if (role) json.WriteString("role", "assistant");
@@ -143,7 +143,7 @@ internal sealed class CompletionWriter(HttpResponse response, CompletionEndpoint
         json.WriteNull("logprobs");
         if (finishReason is null) json.WriteNull("finish_reason");
         else json.WriteString("finish_reason", finishReason);
-        if (endpoint == CompletionEndpoint.Completions || finishReason is not null) json.WriteNull("stop_reason");
+        if (endpoint == CompletionApi.Completions || finishReason is not null) json.WriteNull("stop_reason");
         json.WriteEndObject();
         json.WriteEndArray();
     }

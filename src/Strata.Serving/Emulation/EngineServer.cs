@@ -52,8 +52,8 @@ internal sealed class EngineServer : IAsyncDisposable
         _app.MapGet("/health", (RequestDelegate)Health);
         _app.MapGet("/v1/models", (RequestDelegate)Models);
         _app.MapGet("/metrics", (RequestDelegate)Metrics);
-        _app.MapPost("/v1/completions", context => Complete(context, CompletionEndpoint.Completions));
-        _app.MapPost("/v1/chat/completions", context => Complete(context, CompletionEndpoint.Chat));
+        _app.MapPost("/v1/completions", context => Complete(context, CompletionApi.Completions));
+        _app.MapPost("/v1/chat/completions", context => Complete(context, CompletionApi.Chat));
     }
 
     /// <summary>Where the engine listens, known once started.</summary>
@@ -98,7 +98,7 @@ internal sealed class EngineServer : IAsyncDisposable
         await _engine.Metrics.WriteAsync(context.Response.Body, context.RequestAborted);
     }
 
-    private async Task Complete(HttpContext context, CompletionEndpoint endpoint)
+    private async Task Complete(HttpContext context, CompletionApi endpoint)
     {
         if (!Ready)
         {
@@ -135,7 +135,7 @@ internal sealed class EngineServer : IAsyncDisposable
         }
     }
 
-    private async Task Serve(HttpContext context, CompletionEndpoint endpoint)
+    private async Task Serve(HttpContext context, CompletionApi endpoint)
     {
         var cancel = context.RequestAborted;
         CompletionRequest parsed;

@@ -54,7 +54,7 @@ public class TokenizerEndToEndTests
         using var document = JsonDocument.Parse(body);
 
         var gateway = CompletionRequestParser.Parse(body, chat: true).PromptText;
-        var engine = Strata.Serving.Emulation.CompletionRequest.Parse(document.RootElement, Strata.Serving.Emulation.CompletionEndpoint.Chat).PromptText;
+        var engine = Strata.Serving.Emulation.CompletionRequest.Parse(document.RootElement, Strata.Serving.Emulation.CompletionApi.Chat).PromptText;
 
         Assert.Equal(engine, gateway);
         Assert.EndsWith(ChatMarkup.GenerationPrompt, gateway);

@@ -6,10 +6,10 @@ namespace Strata.Serving.Gateway.Metrics;
 /// </summary>
 public enum RequestOutcome
 {
-    /// <summary>The engine's response reached the client whole (a 4xx from the engine included: it is the engine's answer).</summary>
+    /// <summary>The engine answered 2xx and its response reached the client whole.</summary>
     Completed,
 
-    /// <summary>The client got an error from the gateway: queue timeout, no engine left, or a stream that broke.</summary>
+    /// <summary>The client got an error: the engine's own 4xx or 5xx (which only a 5xx counts against its health), or the gateway's — queue timeout, no engine left, a stream that broke.</summary>
     Failed,
 
     /// <summary>The client went away first; the upstream request was aborted.</summary>

@@ -5,7 +5,7 @@ namespace Strata.Serving.Bench;
 /// chunk with content, one ITL per later content chunk, latency to the last content chunk; all
 /// seconds, <see cref="Start"/> from the start of the run.
 /// </summary>
-public sealed record RequestOutcome(
+public sealed record RequestMeasurement(
     bool Success,
     double Start,
     double Ttft,
@@ -14,5 +14,5 @@ public sealed record RequestOutcome(
     int OutputTokens,
     string? Error)
 {
-    public static RequestOutcome Failure(double start, string error) => new(false, start, 0, 0, [], 0, error);
+    public static RequestMeasurement Failure(double start, string error) => new(false, start, 0, 0, [], 0, error);
 }
