@@ -45,10 +45,9 @@ public static class EngineScan
             if (!engines[i].Healthy || !order.Eligible(engines, i)) continue;
             var score = order.Score(engines, i);
             var compared = best < 0 || score < bestScore ? -1 : score > bestScore ? 1 : order.BreakTie(engines, i, best);
-            if (compared < 0) bestScore = score;
             if (compared < 0)
             {
-                (best, tied) = (i, 1);
+                (best, bestScore, tied) = (i, score, 1);
             }
             else if (compared == 0 && ties is { } random)
             {
