@@ -10,6 +10,7 @@ namespace Strata.Serving.OpenAi;
 /// <param name="Priority">Body <c>priority</c> (vLLM's extension; lower is served first); the <c>x-priority</c> header overrides it.</param>
 /// <param name="PromptText">The prompt as text for block hashing: <c>prompt</c>, or each message's role then content.</param>
 /// <param name="PromptTokenIds">A <c>prompt</c> given as token ids; hashed as real tokens.</param>
+/// <param name="TemplateBytes">UTF-8 bytes of the other fields a chat template renders into the prompt (<c>tools</c>, <c>documents</c>), counted in its size.</param>
 public sealed record CompletionRequest(
     string Model,
     bool Stream,
@@ -19,4 +20,5 @@ public sealed record CompletionRequest(
     string? User,
     int? Priority,
     string PromptText,
-    int[]? PromptTokenIds);
+    int[]? PromptTokenIds,
+    int TemplateBytes);

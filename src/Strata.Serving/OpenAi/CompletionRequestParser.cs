@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -32,7 +33,8 @@ public static class CompletionRequestParser
             int[]? tokenIds = null;
             if (chat) ReadMessages(root, prompt);
             else tokenIds = ReadPrompt(root, prompt);
-            return new CompletionRequest(model, Bool(root, "stream") ?? false, maxTokens, maxTokensField, maxTokensSet, String(root, "user"), Int(root, "priority"), prompt.ToString(), tokenIds);
+            return new CompletionRequest(model, Bool(root, "stream") ?? false, maxTokens, maxTokensField, maxTokensSet, String(root, "user"), Int(root, "priority"), prompt.ToString(), tokenIds,
+                chat ? TemplateBytes(root) : 0);
         }
     }
 
@@ -44,6 +46,21 @@ public static class CompletionRequestParser
             if (PositiveInt(root, field) is { } value) return (value, field, true);
         if (!chat && !root.TryGetProperty("max_tokens", out _)) return (MaxTokensFields.CompletionsDefault, "max_tokens", false);
         return (null, fields[0], false);
+    }
+
+    /// <summary>
+    /// The size of what else vLLM hands the chat template with the messages — <c>tools</c> and
+    /// <c>documents</c> (vllm-project/vllm@0052bed, vllm/entrypoints/openai/protocol.py,
+    /// ChatCompletionRequest) — which the template renders into the prompt, so a short message with
+    /// large tool schemas is not a short prompt.
+    /// </summary>
+    private static int TemplateBytes(JsonElement root)
+    {
+        var bytes = 0;
+        foreach (var field in (ReadOnlySpan<string>)["tools", "documents"])
+            if (root.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null)
+                bytes += JsonMarshal.GetRawUtf8Value(value).Length;
+        return bytes;
     }
 
     private static void ReadMessages(JsonElement root, StringBuilder prompt)

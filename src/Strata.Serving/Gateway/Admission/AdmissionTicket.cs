@@ -26,7 +26,7 @@ public sealed class AdmissionTicket
         Priority = priority;
         Session = session;
         ArrivedAt = arrivedAt;
-        PromptTokens = request.PromptTokenIds?.Length ?? PrefixBlockHasher.EstimateTokens(Encoding.UTF8.GetByteCount(request.PromptText));
+        PromptTokens = request.PromptTokenIds?.Length ?? PrefixBlockHasher.EstimateTokens(Encoding.UTF8.GetByteCount(request.PromptText) + request.TemplateBytes);
         Entry = new QueueEntry(id, arrivalSeconds, PromptTokens, Priority: priority, Tenant: tenant);
     }
 
@@ -44,7 +44,7 @@ public sealed class AdmissionTicket
     /// <summary>TimeProvider timestamp of arrival at the gateway; TTFT and queue TTL count from it.</summary>
     public long ArrivedAt { get; }
 
-    /// <summary>Prompt length in tokens: the token ids given, else UTF-8 bytes / 4 (pseudo-tokens).</summary>
+    /// <summary>Prompt length in tokens: the token ids given, else UTF-8 bytes / 4 (pseudo-tokens) of the prompt text and the tools and documents a chat template adds.</summary>
     public int PromptTokens { get; }
 
     public QueueEntry Entry { get; }

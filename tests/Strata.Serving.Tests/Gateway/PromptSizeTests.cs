@@ -1,0 +1,26 @@
+using System.Text;
+using Strata.Serving.Gateway.Admission;
+using Strata.Serving.OpenAi;
+
+namespace Strata.Serving.Tests.Gateway;
+
+/// <summary>The prompt size the shortest-first queue policies order by counts what the chat template adds, not just the messages.</summary>
+public sealed class PromptSizeTests
+{
+    [Fact]
+    public void Tools_and_documents_count_toward_a_chat_prompts_size()
+    {
+        var schema = new string('x', 40_000);
+        const string messages = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+        var bare = Tokens($"{{\"model\":\"m\",{messages}}}");
+        var withTools = Tokens($"{{\"model\":\"m\",{messages},\"tools\":[{{\"type\":\"function\",\"function\":{{\"name\":\"f\",\"description\":\"{schema}\"}}}}]}}");
+        var withDocuments = Tokens($"{{\"model\":\"m\",{messages},\"documents\":[{{\"title\":\"t\",\"text\":\"{schema}\"}}]}}");
+
+        Assert.True(bare < 10, $"{bare}");
+        Assert.True(withTools >= 10_000, $"{withTools}");
+        Assert.True(withDocuments >= 10_000, $"{withDocuments}");
+    }
+
+    private static int Tokens(string json) =>
+        new AdmissionTicket(1, CompletionRequestParser.Parse(Encoding.UTF8.GetBytes(json), chat: true), null, 0, null, 0, 0).PromptTokens;
+}
