@@ -72,6 +72,8 @@ public static class GatewayHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        var state = app.Services.GetRequiredService<GatewayState>();
+        app.Use((context, next) => InternalsAccess.GuardMetricsAsync(context, next, state));
         var completions = app.Services.GetRequiredService<CompletionEndpoint>();
         app.MapPost("/v1/chat/completions", (HttpContext context) => completions.HandleAsync(context, chat: true));
         app.MapPost("/v1/completions", (HttpContext context) => completions.HandleAsync(context, chat: false));

@@ -7,6 +7,10 @@ namespace Strata.Serving.Gateway.Config;
 /// <param name="Retries">Other engines a request may be retried on when one fails before its first byte.</param>
 /// <param name="MaxBodyBytes">Largest request body accepted (413 above it).</param>
 /// <param name="UpstreamIdleTimeout">How long an engine may send nothing on a stream before its request counts as failed.</param>
+/// <param name="InternalsNeedKey">
+/// <c>/metrics</c> needs an API key, and <c>/health</c> without one answers its status only — both
+/// otherwise name every backend URL to anyone who can reach the gateway.
+/// </param>
 /// <param name="NonStreamingTimeout">How long a non-streaming request may take on its engine; null sizes it from the request's max tokens (<see cref="UpstreamTimeout"/>).</param>
 public sealed record GatewayConfig(
     Uri Listen,
@@ -17,6 +21,7 @@ public sealed record GatewayConfig(
     long MaxBodyBytes,
     TimeSpan UpstreamIdleTimeout,
     TimeSpan? NonStreamingTimeout,
+    bool InternalsNeedKey,
     IReadOnlyList<ModelSettings> Models)
 {
     /// <summary>

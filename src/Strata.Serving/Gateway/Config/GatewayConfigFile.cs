@@ -46,8 +46,11 @@ public static class GatewayConfigFile
             map.Int("max_body_bytes", 1) ?? 32 << 20,
             TimeSpan.FromSeconds(map.Double("upstream_idle_timeout_s", 0.001) ?? 60),
             map.Double("non_streaming_timeout_s", 0.001) is { } nonStreaming ? TimeSpan.FromSeconds(nonStreaming) : null,
+            map.Bool("internals_need_key") ?? false,
             ReadModels(map, source));
         map.RejectUnknownKeys();
+        if (config.InternalsNeedKey && apiKeys.Count == 0)
+            throw new GatewayConfigException($"{map.Where("internals_need_key")}: true needs api_keys to check; add keys or set it false.");
         return config;
     }
 
