@@ -13,6 +13,12 @@ public static class GatewayConfigFile
 {
     private const string Reference = "docs/gateway.md, 'Config'";
 
+    /// <summary>Deepest nesting read; YamlDotNet builds its node tree recursively, and a deeper file would overflow the stack.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Longest duration any setting takes: a day. Beyond it a value is a typo, and timers would overflow.</summary>
+    private const double MaxSeconds = 86_400;
+
     public static GatewayConfig Load(string path)
     {
         if (!File.Exists(path)) throw new GatewayConfigException($"--config: no file named '{path}'; pass the path of a gateway YAML file.");
@@ -24,6 +30,7 @@ public static class GatewayConfigFile
         var stream = new YamlStream();
         try
         {
+            CheckDepth(yaml, source);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlDotNet.Core.YamlException e)
@@ -34,18 +41,18 @@ public static class GatewayConfigFile
             throw new GatewayConfigException($"{source}: expected a mapping of gateway settings (listen, api_keys, models, ...).");
         var map = new YamlMap(root, source, "", message => new GatewayConfigException(message), Reference);
 
-        var listen = HttpUrl(map.String("listen") ?? "http://127.0.0.1:8080", map.Where("listen"));
+        var listen = ListenUrl(map.String("listen") ?? "http://127.0.0.1:8080", map.Where("listen"));
         var apiKeys = map.Map("api_keys")?.Scalars() ?? new Dictionary<string, string>();
         var health = ReadHealth(map.Map("health"));
         var config = new GatewayConfig(
             listen,
             apiKeys,
-            TimeSpan.FromMilliseconds(map.Int("scrape_interval_ms", 1) ?? 50),
+            TimeSpan.FromMilliseconds(map.Int("scrape_interval_ms", 1, 60_000) ?? 50),
             health,
             map.Int("retries", 0, 16) ?? 2,
             map.Int("max_body_bytes", 1) ?? 32 << 20,
-            TimeSpan.FromSeconds(map.Double("upstream_idle_timeout_s", 0.001) ?? 60),
-            map.Double("non_streaming_timeout_s", 0.001) is { } nonStreaming ? TimeSpan.FromSeconds(nonStreaming) : null,
+            TimeSpan.FromSeconds(map.Double("upstream_idle_timeout_s", 0.001, MaxSeconds) ?? 60),
+            map.Double("non_streaming_timeout_s", 0.001, MaxSeconds) is { } nonStreaming ? TimeSpan.FromSeconds(nonStreaming) : null,
             map.Bool("internals_need_key") ?? false,
             ReadModels(map, source));
         map.RejectUnknownKeys();
@@ -59,10 +66,10 @@ public static class GatewayConfigFile
         var defaults = HealthSettings.Default;
         if (map is null) return defaults;
         var health = new HealthSettings(
-            map.Int("interval_ms", 1) is { } interval ? TimeSpan.FromMilliseconds(interval) : defaults.Interval,
-            map.Int("timeout_ms", 1) is { } timeout ? TimeSpan.FromMilliseconds(timeout) : defaults.Timeout,
+            map.Int("interval_ms", 1, 3_600_000) is { } interval ? TimeSpan.FromMilliseconds(interval) : defaults.Interval,
+            map.Int("timeout_ms", 1, 3_600_000) is { } timeout ? TimeSpan.FromMilliseconds(timeout) : defaults.Timeout,
             map.Int("failures", 1) ?? defaults.Failures,
-            map.Double("reactivation_s", 0) is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Reactivation,
+            map.Double("reactivation_s", 0, MaxSeconds) is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Reactivation,
             map.Bool("panic") ?? defaults.Panic);
         map.RejectUnknownKeys();
         return health;
@@ -125,7 +132,7 @@ public static class GatewayConfigFile
         var section = $"{source}: {model}.queue";
         if (map is null) return Validated(new QueueSettings(new PolicyOptions("fcfs", section: section), 1000, TimeSpan.FromSeconds(60)));
         var policy = new PolicyOptions(map.String("name") ?? "fcfs", map.Scalars("name", "max_length", "ttl_s"), section);
-        return Validated(new QueueSettings(policy, map.Int("max_length", 0) ?? 1000, TimeSpan.FromSeconds(map.Double("ttl_s", 0.001) ?? 60)));
+        return Validated(new QueueSettings(policy, map.Int("max_length", 0) ?? 1000, TimeSpan.FromSeconds(map.Double("ttl_s", 0.001, MaxSeconds) ?? 60)));
 
         static QueueSettings Validated(QueueSettings queue)
         {
@@ -155,6 +162,28 @@ public static class GatewayConfigFile
         {
             throw new GatewayConfigException(e.Message);
         }
+    }
+
+    /// <summary>Fails a file nested deeper than <see cref="MaxDepth"/>, reading its events one by one (no recursion).</summary>
+    private static void CheckDepth(string yaml, string source)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.NodeEvent and (YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart) && ++depth > MaxDepth)
+                throw new GatewayConfigException($"{source}: nested more than {MaxDepth} levels deep at line {parser.Current.Start.Line}; a gateway config needs a handful.");
+            if (parser.Current is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd) depth--;
+        }
+    }
+
+    /// <summary>Where to listen: plain http (the gateway has no certificate settings; terminate TLS in front) on a host and port, nothing more.</summary>
+    private static Uri ListenUrl(string text, string where)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme != "http" || url.Host.Length == 0
+            || url.AbsolutePath != "/" || url.Query.Length > 0 || url.Fragment.Length > 0 || url.UserInfo.Length > 0)
+            throw new GatewayConfigException($"{where}: '{text}' is not an address to listen on like http://127.0.0.1:8080 (http only, no path; terminate TLS in front).");
+        return url;
     }
 
     private static Uri HttpUrl(string text, string where)
