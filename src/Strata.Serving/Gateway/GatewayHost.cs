@@ -37,7 +37,11 @@ public static class GatewayHost
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Config.Listen.AbsoluteUri);
         // The gateway enforces max_body_bytes itself, with an OpenAI-style 413; Kestrel's own 30 MB cap would answer first.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MaxConcurrentConnections = options.Config.MaxConnections;
+        });
         // Request processing runs on the socket event thread instead of hopping to the thread pool
         // (see UseInlineSocketCompletions). That thread serves every connection on it, so nothing
         // on a request path may block: every read and write is async (ObservedUpstreamStream has no
@@ -61,6 +65,7 @@ public static class GatewayHost
         services.AddSingleton<SignalScraper>();
         services.AddSingleton<HealthProber>();
         services.AddSingleton<ForwarderInvoker>();
+        services.AddSingleton<BodyBudget>();
         services.AddSingleton<CompletionEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddHttpForwarder();

@@ -8,7 +8,7 @@ namespace Strata.Serving.OpenAi;
 /// <param name="MaxTokensField">The field <see cref="MaxTokens"/> came from, or the one the engine reads first when none is set: where a cap is written.</param>
 /// <param name="MaxTokensSet">The client set <see cref="MaxTokens"/> itself.</param>
 /// <param name="Priority">Body <c>priority</c> (vLLM's extension; lower is served first); the <c>x-priority</c> header overrides it.</param>
-/// <param name="PromptText">The prompt as text for block hashing: <c>prompt</c>, or each message's role then content.</param>
+/// <param name="PromptUtf8">The prompt as UTF-8 text for its size and block hashing: <c>prompt</c>, or each message's role then content.</param>
 /// <param name="PromptTokenIds">A <c>prompt</c> given as token ids; hashed as real tokens.</param>
 /// <param name="TemplateBytes">UTF-8 bytes of the other fields a chat template renders into the prompt (<c>tools</c>, <c>documents</c>), counted in its size.</param>
 public sealed record CompletionRequest(
@@ -19,6 +19,6 @@ public sealed record CompletionRequest(
     bool MaxTokensSet,
     string? User,
     int? Priority,
-    string PromptText,
+    ReadOnlyMemory<byte> PromptUtf8,
     int[]? PromptTokenIds,
     int TemplateBytes);

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 
 namespace Strata.Serving.OpenAi;
@@ -11,7 +10,8 @@ namespace Strata.Serving.OpenAi;
 /// </summary>
 public static class CompletionRequestParser
 {
-    public static CompletionRequest Parse(ReadOnlyMemory<byte> body, bool chat)
+    /// <param name="buffers">Where the prompt text is built; it must outlive the returned request.</param>
+    public static CompletionRequest Parse(ReadOnlyMemory<byte> body, bool chat, RequestBuffers buffers)
     {
         JsonDocument document;
         try
@@ -29,11 +29,11 @@ public static class CompletionRequestParser
             if (root.ValueKind != JsonValueKind.Object) throw OpenAiError.InvalidRequest("The body must be a JSON object.", null);
             var model = String(root, "model") ?? throw OpenAiError.InvalidRequest("'model' is required.", "model");
             var (maxTokens, maxTokensField, maxTokensSet) = MaxTokens(root, chat);
-            var prompt = new StringBuilder();
+            var prompt = new PromptBytes(body.Length, buffers);
             int[]? tokenIds = null;
             if (chat) ReadMessages(root, prompt);
             else tokenIds = ReadPrompt(root, prompt);
-            return new CompletionRequest(model, Bool(root, "stream") ?? false, maxTokens, maxTokensField, maxTokensSet, String(root, "user"), Int(root, "priority"), prompt.ToString(), tokenIds,
+            return new CompletionRequest(model, Bool(root, "stream") ?? false, maxTokens, maxTokensField, maxTokensSet, String(root, "user"), Int(root, "priority"), prompt.Utf8, tokenIds,
                 chat ? TemplateBytes(root) : 0);
         }
     }
@@ -63,7 +63,7 @@ public static class CompletionRequestParser
         return bytes;
     }
 
-    private static void ReadMessages(JsonElement root, StringBuilder prompt)
+    private static void ReadMessages(JsonElement root, PromptBytes prompt)
     {
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
             throw OpenAiError.InvalidRequest("'messages' must be a non-empty array of {role, content}.", "messages");
@@ -77,7 +77,7 @@ public static class CompletionRequestParser
             switch (content.ValueKind)
             {
                 case JsonValueKind.String:
-                    prompt.Append(Text(content, where + ".content"));
+                    prompt.Append(content, where + ".content");
                     break;
                 case JsonValueKind.Array:
                     // Content parts: only text parts carry prompt text; images and audio are the engine's business.
@@ -85,7 +85,7 @@ public static class CompletionRequestParser
                     foreach (var part in content.EnumerateArray())
                     {
                         if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
-                            prompt.Append(Text(text, $"{where}.content[{p}].text"));
+                            prompt.Append(text, $"{where}.content[{p}].text");
                         p++;
                     }
                     break;
@@ -98,12 +98,12 @@ public static class CompletionRequestParser
     }
 
     /// <summary>A completions <c>prompt</c>: a string, strings, token ids, or lists of token ids.</summary>
-    private static int[]? ReadPrompt(JsonElement root, StringBuilder prompt)
+    private static int[]? ReadPrompt(JsonElement root, PromptBytes prompt)
     {
         if (!root.TryGetProperty("prompt", out var value)) throw OpenAiError.InvalidRequest("'prompt' is required.", "prompt");
         if (value.ValueKind == JsonValueKind.String)
         {
-            prompt.Append(Text(value, "prompt"));
+            prompt.Append(value, "prompt");
             return null;
         }
         if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
@@ -116,7 +116,7 @@ public static class CompletionRequestParser
             switch (item.ValueKind)
             {
                 case JsonValueKind.String:
-                    prompt.Append(Text(item, where));
+                    prompt.Append(item, where);
                     break;
                 case JsonValueKind.Number when item.TryGetInt32(out var token):
                     tokens.Add(token);
@@ -148,7 +148,7 @@ public static class CompletionRequestParser
         }
         catch (InvalidOperationException)
         {
-            throw OpenAiError.InvalidRequest($"'{param}' is not valid Unicode text: it holds invalid UTF-8 or an unpaired surrogate escape such as \\ud800.", param);
+            throw PromptBytes.NotUnicode(param);
         }
     }
 

@@ -21,6 +21,9 @@ public sealed class PromptSizeTests
         Assert.True(withDocuments >= 10_000, $"{withDocuments}");
     }
 
-    private static int Tokens(string json) =>
-        new AdmissionTicket(1, CompletionRequestParser.Parse(Encoding.UTF8.GetBytes(json), chat: true), null, 0, null, 0, 0).PromptTokens;
+    private static int Tokens(string json)
+    {
+        using var buffers = new RequestBuffers();
+        return new AdmissionTicket(1, CompletionRequestParser.Parse(Encoding.UTF8.GetBytes(json), chat: true, buffers), null, 0, null, 0, 0).PromptTokens;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Strata.Core.Dispatch;
 using Strata.Core.Dispatch.PrefixCache;
 using Strata.Core.Queueing;
@@ -26,7 +25,7 @@ public sealed class AdmissionTicket
         Priority = priority;
         Session = session;
         ArrivedAt = arrivedAt;
-        PromptTokens = request.PromptTokenIds?.Length ?? PrefixBlockHasher.EstimateTokens(Encoding.UTF8.GetByteCount(request.PromptText) + request.TemplateBytes);
+        PromptTokens = request.PromptTokenIds?.Length ?? PrefixBlockHasher.EstimateTokens(request.PromptUtf8.Length + request.TemplateBytes);
         Entry = new QueueEntry(id, arrivalSeconds, PromptTokens, Priority: priority, Tenant: tenant);
     }
 
@@ -55,7 +54,7 @@ public sealed class AdmissionTicket
     {
         if (hasher is not null && !ReferenceEquals(hasher, _hashedWith))
         {
-            _hashes = Request.PromptTokenIds is { } ids ? hasher.HashTokens(ids) : hasher.HashText(Request.PromptText);
+            _hashes = Request.PromptTokenIds is { } ids ? hasher.HashTokens(ids) : hasher.HashUtf8(Request.PromptUtf8.Span);
             _hashedWith = hasher;
         }
         // Gimbal's user→engine map keys on the user only; without a user the session stands in, so it sticks per conversation.

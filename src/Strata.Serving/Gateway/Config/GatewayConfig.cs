@@ -6,6 +6,8 @@ namespace Strata.Serving.Gateway.Config;
 /// <param name="ScrapeInterval">How often each backend's <c>/metrics</c> is read.</param>
 /// <param name="Retries">Other engines a request may be retried on when one fails before its first byte.</param>
 /// <param name="MaxBodyBytes">Largest request body accepted (413 above it).</param>
+/// <param name="MaxBodyBytesInFlight">Request-body bytes the gateway holds at once across requests (503 beyond it).</param>
+/// <param name="MaxConnections">Client connections Kestrel keeps open at once; only a restart changes it.</param>
 /// <param name="UpstreamIdleTimeout">How long an engine may send nothing on a stream before its request counts as failed.</param>
 /// <param name="InternalsNeedKey">
 /// <c>/metrics</c> needs an API key, and <c>/health</c> without one answers its status only — both
@@ -18,7 +20,9 @@ public sealed record GatewayConfig(
     TimeSpan ScrapeInterval,
     HealthSettings Health,
     int Retries,
-    long MaxBodyBytes,
+    int MaxBodyBytes,
+    long MaxBodyBytesInFlight,
+    long MaxConnections,
     TimeSpan UpstreamIdleTimeout,
     TimeSpan? NonStreamingTimeout,
     bool InternalsNeedKey,

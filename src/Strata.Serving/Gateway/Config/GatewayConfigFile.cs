@@ -51,6 +51,8 @@ public static class GatewayConfigFile
             health,
             map.Int("retries", 0, 16) ?? 2,
             map.Int("max_body_bytes", 1) ?? 32 << 20,
+            map.Int("max_body_bytes_in_flight", 1) ?? 256 << 20,
+            map.Int("max_connections", 1) ?? 10_000,
             TimeSpan.FromSeconds(map.Double("upstream_idle_timeout_s", 0.001, MaxSeconds) ?? 60),
             map.Double("non_streaming_timeout_s", 0.001, MaxSeconds) is { } nonStreaming ? TimeSpan.FromSeconds(nonStreaming) : null,
             map.Bool("internals_need_key") ?? false,

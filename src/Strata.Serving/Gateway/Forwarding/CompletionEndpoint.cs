@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Strata.Serving.Gateway.Admission;
@@ -29,31 +30,47 @@ namespace Strata.Serving.Gateway.Forwarding;
 /// <item>the client leaves → the upstream request is aborted so the engine frees its slot.</item>
 /// </list>
 /// </summary>
-public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metrics, IHttpForwarder forwarder, ForwarderInvoker invoker, TimeProvider time)
+public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metrics, IHttpForwarder forwarder, ForwarderInvoker invoker, BodyBudget bodies, TimeProvider time)
 {
     private long _nextId;
 
     public async Task HandleAsync(HttpContext context, bool chat)
     {
+        // The body's bytes are held from the moment they are read until the request ends (a retry replays them).
+        long held = 0;
+        using var buffers = new RequestBuffers();
+        try
+        {
+            await HandleAsync(context, chat, buffers, read => held = read);
+        }
+        finally
+        {
+            bodies.Give(held);
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context, bool chat, RequestBuffers buffers, Action<long> bodyRead)
+    {
         var arrivedAt = time.GetTimestamp();
         var config = state.Config;
         AdmissionTicket ticket;
         ModelScheduler scheduler;
-        byte[] body;
+        ReadOnlyMemory<byte> body;
         try
         {
             var tenant = ApiKeys.Authenticate(context.Request, config.ApiKeys);
             ForwardableHeaders.Check(context.Request.Headers);
-            body = await RequestBody.ReadAsync(context.Request, config.MaxBodyBytes);
-            var request = CompletionRequestParser.Parse(body, chat);
+            body = await RequestBody.ReadAsync(context.Request, config.MaxBodyBytes, buffers, bodies, config.MaxBodyBytesInFlight);
+            bodyRead(body.Length);
+            var request = CompletionRequestParser.Parse(body, chat, buffers);
             scheduler = state.Models.GetValueOrDefault(request.Model)
                 ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist; the gateway serves {string.Join(", ", state.Models.Keys)}.", "invalid_request_error", "model", "model_not_found");
-            (body, request) = MaxTokensCap.Apply(body, request, scheduler.Settings.MaxTokens);
+            (body, request) = MaxTokensCap.Apply(body, request, scheduler.Settings.MaxTokens, buffers);
             ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, Priority(context.Request, request), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt));
         }
         catch (OpenAiError error)
         {
-            metrics.Rejected(error.Status switch { 401 => "unauthorized", 404 => "unknown_model", 408 => "body_timeout", 413 => "too_large", _ => "invalid_request" });
+            metrics.Rejected(error.Status switch { 401 => "unauthorized", 404 => "unknown_model", 408 => "body_timeout", 413 => "too_large", 503 => "body_budget", _ => "invalid_request" });
             await error.WriteAsync(context.Response);
             return;
         }
@@ -80,7 +97,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
         }
     }
 
-    private async Task<RequestOutcome> ForwardAsync(HttpContext context, ModelScheduler scheduler, AdmissionTicket ticket, byte[] body)
+    private async Task<RequestOutcome> ForwardAsync(HttpContext context, ModelScheduler scheduler, AdmissionTicket ticket, ReadOnlyMemory<byte> body)
     {
         var config = state.Config;
         var stream = ticket.Request.Stream;
@@ -113,7 +130,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             // Every path below releases the lease with what it learned about the engine; this catches the unforeseen ones.
             try
             {
-                var replay = new MemoryStream(body, writable: false);
+                var replay = ReplayStream(body);
                 context.Request.Body = replay;
                 // The body is whole and may carry a written cap (MaxTokensCap): send it with its own length, however it arrived.
                 context.Request.Headers.TransferEncoding = default;
@@ -167,6 +184,12 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             }
         }
     }
+
+    /// <summary>The body as a stream the forwarder reads, without a copy; its position tells how much the engine was sent.</summary>
+    private static MemoryStream ReplayStream(ReadOnlyMemory<byte> body) =>
+        MemoryMarshal.TryGetArray(body, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : throw new InvalidOperationException("Request bodies are held in arrays (RequestBuffers).");
 
     /// <summary>
     /// Ends a forward that failed through no fault of the engine (<see cref="ForwardBlame"/>): the client
