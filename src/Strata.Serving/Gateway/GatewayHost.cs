@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Prometheus;
+using Strata.Serving.Gateway.Admission;
 using Strata.Serving.Gateway.Backends;
 using Strata.Serving.Gateway.Config;
 using Strata.Serving.Gateway.Forwarding;
@@ -66,6 +67,7 @@ public static class GatewayHost
         services.AddSingleton<HealthProber>();
         services.AddSingleton<ForwarderInvoker>();
         services.AddSingleton<BodyBudget>();
+        services.AddSingleton<TenantInFlight>();
         services.AddSingleton<CompletionEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddHttpForwarder();

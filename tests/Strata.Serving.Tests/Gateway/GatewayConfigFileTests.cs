@@ -61,6 +61,11 @@ public sealed class GatewayConfigFileTests
     [InlineData("models: [{name: m, backends: [http://a:1]}, {name: m, backends: [http://b:1]}]\n", "model 'm' is listed twice")]
     [InlineData("models: [{name: m, backends: [http://a:1]}, {name: n, engine_type: sglang, backends: [http://a:1]}]\n", "backend http://a:1/ is also listed as vllm")]
     [InlineData("models: [\n", "gateway.yaml: malformed YAML at line")]
+    [InlineData("api_keys: {k: a}\ntenants: {b: {priority: 1}}\nmodels: [{name: m, backends: [http://a:1]}]\n", "gateway.yaml: tenants.b: no key in api_keys belongs to tenant 'b'")]
+    [InlineData("api_keys: {k: a}\ntenants: {a: {models: [n]}}\nmodels: [{name: m, backends: [http://a:1]}]\n", "gateway.yaml: tenants.a.models: no model named 'n' is served")]
+    [InlineData("api_keys: {k: a}\ntenants: {a: {priority: 5, priority_range: [0, 3]}}\nmodels: [{name: m, backends: [http://a:1]}]\n", "gateway.yaml: tenants.a.priority_range: expected [lowest, highest] whole numbers around its priority (5)")]
+    [InlineData("api_keys: {k: a}\ntenants: {a: {max_in_flight: 0}}\nmodels: [{name: m, backends: [http://a:1]}]\n", "gateway.yaml: tenants.a.max_in_flight: '0' is not a whole number ≥ 1")]
+    [InlineData("api_keys: {k: a}\ntenants: {a: {colour: blue}}\nmodels: [{name: m, backends: [http://a:1]}]\n", "gateway.yaml: tenants.a.colour: unknown setting")]
     public void Structural_mistakes_fail_naming_the_field(string yaml, string message)
     {
         var error = Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(yaml, "gateway.yaml"));

@@ -44,9 +44,11 @@ public static class GatewayConfigFile
         var listen = ListenUrl(map.String("listen") ?? "http://127.0.0.1:8080", map.Where("listen"));
         var apiKeys = map.Map("api_keys")?.Scalars() ?? new Dictionary<string, string>();
         var health = ReadHealth(map.Map("health"));
+        var models = ReadModels(map, source);
         var config = new GatewayConfig(
             listen,
             apiKeys,
+            ReadTenants(map, apiKeys, models),
             TimeSpan.FromMilliseconds(map.Int("scrape_interval_ms", 1, 60_000) ?? 50),
             health,
             map.Int("retries", 0, 16) ?? 2,
@@ -56,11 +58,43 @@ public static class GatewayConfigFile
             TimeSpan.FromSeconds(map.Double("upstream_idle_timeout_s", 0.001, MaxSeconds) ?? 60),
             map.Double("non_streaming_timeout_s", 0.001, MaxSeconds) is { } nonStreaming ? TimeSpan.FromSeconds(nonStreaming) : null,
             map.Bool("internals_need_key") ?? false,
-            ReadModels(map, source));
+            models);
         map.RejectUnknownKeys();
         if (config.InternalsNeedKey && apiKeys.Count == 0)
             throw new GatewayConfigException($"{map.Where("internals_need_key")}: true needs api_keys to check; add keys or set it false.");
         return config;
+    }
+
+    private static Dictionary<string, TenantSettings> ReadTenants(YamlMap map, IReadOnlyDictionary<string, string> apiKeys, List<ModelSettings> models)
+    {
+        var tenants = new Dictionary<string, TenantSettings>(StringComparer.Ordinal);
+        if (map.Node("tenants") is not { } node) return tenants;
+        if (node is not YamlMappingNode mapping) throw new GatewayConfigException($"{map.Where("tenants")}: expected a mapping of tenant name to {{models, priority, priority_range, max_in_flight}}.");
+        var section = map.Child(mapping, "tenants");
+        foreach (var name in mapping.Children.Keys.Select(key => ((YamlScalarNode)key).Value ?? ""))
+        {
+            var tenant = section.Map(name) ?? throw new GatewayConfigException($"{section.Where(name)}: expected a mapping {{models, priority, priority_range, max_in_flight}}.");
+            if (!apiKeys.Values.Contains(name)) throw new GatewayConfigException($"{section.Where(name)}: no key in api_keys belongs to tenant '{name}'.");
+            HashSet<string>? allowed = null;
+            if (tenant.Node("models") is { } list)
+            {
+                allowed = list is YamlSequenceNode sequence ? sequence.Children.Select(c => (c as YamlScalarNode)?.Value ?? "").ToHashSet(StringComparer.Ordinal)
+                    : throw new GatewayConfigException($"{tenant.Where("models")}: expected a list of model names.");
+                if (allowed.FirstOrDefault(m => models.All(model => model.Name != m)) is { } unknown)
+                    throw new GatewayConfigException($"{tenant.Where("models")}: no model named '{unknown}' is served.");
+            }
+            var priority = tenant.Int("priority") ?? 0;
+            var (min, max) = (priority, priority);
+            if (tenant.Node("priority_range") is { } range)
+            {
+                if (range is not YamlSequenceNode { Children.Count: 2 } bounds || !int.TryParse((bounds.Children[0] as YamlScalarNode)?.Value, out min)
+                    || !int.TryParse((bounds.Children[1] as YamlScalarNode)?.Value, out max) || min > max || priority < min || priority > max)
+                    throw new GatewayConfigException($"{tenant.Where("priority_range")}: expected [lowest, highest] whole numbers around its priority ({priority}).");
+            }
+            tenants.Add(name, new TenantSettings(allowed, priority, min, max, tenant.Int("max_in_flight", 1)));
+            tenant.RejectUnknownKeys();
+        }
+        return tenants;
     }
 
     private static HealthSettings ReadHealth(YamlMap? map)

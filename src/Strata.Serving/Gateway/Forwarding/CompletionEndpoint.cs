@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Net;
 using Microsoft.AspNetCore.Http;
@@ -30,7 +29,7 @@ namespace Strata.Serving.Gateway.Forwarding;
 /// <item>the client leaves → the upstream request is aborted so the engine frees its slot.</item>
 /// </list>
 /// </summary>
-public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metrics, IHttpForwarder forwarder, ForwarderInvoker invoker, BodyBudget bodies, TimeProvider time)
+public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metrics, IHttpForwarder forwarder, ForwarderInvoker invoker, BodyBudget bodies, TenantInFlight tenants, TimeProvider time)
 {
     private long _nextId;
 
@@ -56,31 +55,36 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
         AdmissionTicket ticket;
         ModelScheduler scheduler;
         ReadOnlyMemory<byte> body;
+        string? tenant = null;
         try
         {
-            var tenant = ApiKeys.Authenticate(context.Request, config.ApiKeys);
+            tenant = ApiKeys.Authenticate(context.Request, config.ApiKeys);
+            var allowed = tenant is null ? null : config.Tenant(tenant);
             ForwardableHeaders.Check(context.Request.Headers);
             body = await RequestBody.ReadAsync(context.Request, config.MaxBodyBytes, buffers, bodies, config.MaxBodyBytesInFlight);
             bodyRead(body.Length);
             var request = CompletionRequestParser.Parse(body, chat, buffers);
-            scheduler = state.Models.GetValueOrDefault(request.Model)
-                ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist; the gateway serves {string.Join(", ", state.Models.Keys)}.", "invalid_request_error", "model", "model_not_found");
+            // A model the tenant may not use answers as one that does not exist, as OpenAI's API does.
+            scheduler = (allowed?.MayUse(request.Model) ?? true ? state.Models.GetValueOrDefault(request.Model) : null)
+                ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist or this API key may not use it; it may use {string.Join(", ", state.Models.Keys.Where(m => allowed?.MayUse(m) ?? true))}.", "invalid_request_error", "model", "model_not_found");
             (body, request) = MaxTokensCap.Apply(body, request, scheduler.Settings.MaxTokens, buffers);
-            ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, Priority(context.Request, request), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt));
+            ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, RequestPriority.Of(context.Request, request, allowed), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt));
+            if (tenant is not null && !tenants.TryEnter(tenant, allowed!.MaxInFlight))
+                throw new OpenAiError(StatusCodes.Status429TooManyRequests, $"This API key has {allowed.MaxInFlight} requests queued or running, its max_in_flight; retry when one finishes.", "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = 1 };
         }
         catch (OpenAiError error)
         {
-            metrics.Rejected(error.Status switch { 401 => "unauthorized", 404 => "unknown_model", 408 => "body_timeout", 413 => "too_large", 503 => "body_budget", _ => "invalid_request" });
+            metrics.Rejected(error.Status switch { 401 => "unauthorized", 404 => "unknown_model", 408 => "body_timeout", 413 => "too_large", 429 => "tenant_limit", 503 => "body_budget", _ => "invalid_request" }, tenant);
             await error.WriteAsync(context.Response);
             return;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
         {
             // The client left while sending its body: nobody to answer, but it is counted.
-            metrics.Rejected("client_left");
+            metrics.Rejected("client_left", tenant);
             return;
         }
-        metrics.Accepted(scheduler.Name);
+        metrics.Accepted(scheduler.Name, tenant);
         // Anything unexpected still ends the request as failed, so the outcomes always add up to accepted.
         var outcome = RequestOutcome.Failed;
         try
@@ -93,7 +97,8 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
         }
         finally
         {
-            metrics.Finished(scheduler.Name, outcome);
+            if (tenant is not null) tenants.Exit(tenant);
+            metrics.Finished(scheduler.Name, tenant, outcome);
         }
     }
 
@@ -235,12 +240,4 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
     private static string? Session(HttpRequest http) =>
         http.Headers.TryGetValue("x-session-id", out var header) && header.ToString() is { Length: > 0 } session ? session : null;
 
-    /// <summary>The <c>x-priority</c> header wins over the body's <c>priority</c>, so a gateway in front can set it without rewriting bodies.</summary>
-    private static int Priority(HttpRequest http, CompletionRequest request)
-    {
-        if (!http.Headers.TryGetValue("x-priority", out var header)) return request.Priority ?? 0;
-        return int.TryParse(header.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var priority)
-            ? priority
-            : throw OpenAiError.InvalidRequest($"The x-priority header '{header}' is not an integer.", "x-priority");
-    }
 }
