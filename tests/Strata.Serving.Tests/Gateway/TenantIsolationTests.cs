@@ -95,6 +95,31 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         Assert.Equal(1, await _gateway.MetricAsync("strata_gateway_requests_accepted_total", ("tenant", "team-b")));
     }
 
+    [Fact]
+    public async Task A_tenant_that_floods_the_queue_fills_only_its_share_and_another_still_gets_in()
+    {
+        await using var engine = await FakeEngine.StartAsync("q");
+        engine.Hold = true;
+        await using var gateway = await TestGateway.StartAsync(
+            "api_keys: {sk-a: team-a, sk-b: team-b}\ntenants:\n  team-a: {queue_share: 0.5}\n" +
+            $"health: {{interval_ms: 60000}}\nmodels:\n  - name: m\n    backends: [{engine.Url}]\n    max_in_flight: 1\n    queue: {{name: fcfs, max_length: 4, ttl_s: 60}}\n");
+        var flood = new List<Task<HttpResponseMessage>> { gateway.Client.SendAsync(TestGateway.Chat(stream: false, "sk-a")) };
+        await TestGateway.EventuallyAsync(async () => engine.Active == 1, "team-a's first request runs");
+        for (var i = 0; i < 2; i++) flood.Add(gateway.Client.SendAsync(TestGateway.Chat(stream: false, "sk-a")));
+        await TestGateway.EventuallyAsync(async () => await gateway.MetricAsync("strata_gateway_queue_length") == 2, "team-a fills its share, 2 of 4");
+
+        using var overShare = await gateway.Client.SendAsync(TestGateway.Chat(stream: false, "sk-a"));
+        var other = gateway.Client.SendAsync(TestGateway.Chat(stream: false, "sk-b"));
+        await TestGateway.EventuallyAsync(async () => await gateway.MetricAsync("strata_gateway_queue_length") == 3, "team-b still gets a place");
+        engine.Hold = false;
+        engine.Release();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, overShare.StatusCode);
+        Assert.Contains("queue_share", await overShare.Content.ReadAsStringAsync());
+        using (var served = await other) Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        foreach (var response in await Task.WhenAll(flood)) using (response) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     private static async Task<string?> ParamAsync(HttpResponseMessage response)
     {
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -35,6 +35,9 @@ public sealed class AdmissionTicket
 
     public string? Tenant { get; }
 
+    /// <summary>The fraction of a model's queue this request's tenant may fill (its <c>queue_share</c>).</summary>
+    public double QueueShare { get; init; } = 1;
+
     public int Priority { get; }
 
     /// <summary>The client's session id (<c>x-session-id</c>); <c>sticky</c> keys on it before <c>user</c>.</summary>

@@ -9,9 +9,10 @@ namespace Strata.Serving.Gateway.Config;
 /// <param name="PriorityMin">The lowest priority it may set with <c>x-priority</c> or body <c>priority</c>.</param>
 /// <param name="PriorityMax">The highest it may set; equal to <see cref="PriorityMin"/> and <see cref="Priority"/> when it may not choose.</param>
 /// <param name="MaxInFlight">Its requests queued or running at once, across models; null for no limit.</param>
-public sealed record TenantSettings(IReadOnlySet<string>? Models, int Priority, int PriorityMin, int PriorityMax, int? MaxInFlight)
+/// <param name="QueueShare">The fraction of each model's queue (<c>max_length</c>) its requests may fill.</param>
+public sealed record TenantSettings(IReadOnlySet<string>? Models, int Priority, int PriorityMin, int PriorityMax, int? MaxInFlight, double QueueShare)
 {
-    public static TenantSettings Default { get; } = new(null, 0, 0, 0, null);
+    public static TenantSettings Default { get; } = new(null, 0, 0, 0, null, 1);
 
     public bool MayUse(string model) => Models is null || Models.Contains(model);
 }

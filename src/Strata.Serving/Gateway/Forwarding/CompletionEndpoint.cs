@@ -68,7 +68,10 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             scheduler = (allowed?.MayUse(request.Model) ?? true ? state.Models.GetValueOrDefault(request.Model) : null)
                 ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist or this API key may not use it; it may use {string.Join(", ", state.Models.Keys.Where(m => allowed?.MayUse(m) ?? true))}.", "invalid_request_error", "model", "model_not_found");
             (body, request) = MaxTokensCap.Apply(body, request, scheduler.Settings.MaxTokens, buffers);
-            ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, RequestPriority.Of(context.Request, request, allowed), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt));
+            ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, RequestPriority.Of(context.Request, request, allowed), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt))
+            {
+                QueueShare = allowed?.QueueShare ?? 1,
+            };
             if (tenant is not null && !tenants.TryEnter(tenant, allowed!.MaxInFlight))
                 throw new OpenAiError(StatusCodes.Status429TooManyRequests, $"This API key has {allowed.MaxInFlight} requests queued or running, its max_in_flight; retry when one finishes.", "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = 1 };
         }
