@@ -23,4 +23,21 @@ public sealed class ServeCommandTests
         Assert.Equal(2, exit);
         Assert.Contains("--config: no file named", error);
     }
+
+    [Fact]
+    public void A_listen_port_in_use_exits_2_with_one_line()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var file = CliRunner.WriteFile(CliRunner.TempDir(), "gateway.yaml", $"listen: http://127.0.0.1:{port}\nmodels:\n  - name: m\n    backends: [http://127.0.0.1:9001]\n");
+
+        var (exit, output, error) = CliRunner.Run("serve", "--config", file);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains($"listen: cannot listen on http://127.0.0.1:{port}/", error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.DoesNotContain("listening", output);
+    }
 }

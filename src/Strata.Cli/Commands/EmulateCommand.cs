@@ -20,7 +20,7 @@ internal static class EmulateCommand
         var port = new Option<int>("--port") { Description = "Port of engine 0; engine i listens on port + i.", DefaultValueFactory = _ => 8000 };
         var model = new Option<string?>("--served-model-name") { Description = "Model name clients must send (default: the cluster's model)." };
         var timeScale = new Option<double>("--time-scale") { Description = "Modelled seconds per wall second: 10 serves ten times faster than the modelled GPUs.", DefaultValueFactory = _ => 1.0 };
-        var defaultMaxTokens = new Option<int>("--default-max-tokens") { Description = "Output tokens when a request gives no max_tokens (EOS is always ignored).", DefaultValueFactory = _ => 256 };
+        var defaultMaxTokens = new Option<int>("--default-max-tokens") { Description = "Output tokens when a request leaves the limit to the engine: chat without max_completion_tokens or max_tokens, or a null one (completions without max_tokens get vLLM's 16; EOS is always ignored).", DefaultValueFactory = _ => 256 };
         var seed = new Option<int>("--seed") { Description = "Seed of the MoE routing samples and the error injection.", DefaultValueFactory = _ => 0 };
         var errorRate = new Option<double>("--error-rate") { Description = "Fraction of completion requests answered 500 before any byte.", DefaultValueFactory = _ => 0.0 };
         var crashAfter = new Option<int?>("--crash-after") { Description = "After N completion requests, the next one crashes the engine: connections reset, listener closed." };

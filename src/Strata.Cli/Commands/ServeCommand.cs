@@ -26,7 +26,16 @@ internal static class ServeCommand
             // Only here: it is process-wide, and a bad config (exit 2, above) leaves the process as it was.
             GatewayHost.UseInlineSocketCompletions();
             var gateway = GatewayHost.Build(new GatewayOptions(gatewayConfig, path));
-            await gateway.StartAsync(cancel);
+            try
+            {
+                await gateway.StartAsync(cancel);
+            }
+            catch (IOException e)
+            {
+                // Kestrel could not bind: the port is taken, or the address is not this machine's.
+                await gateway.DisposeAsync();
+                throw new GatewayConfigException($"{path}: listen: cannot listen on {gatewayConfig.Listen}: {e.Message}");
+            }
             console.MarkupLineInterpolated($"[green]strata gateway[/] listening on {string.Join(", ", gateway.Urls)} with {path}");
             await gateway.WaitForShutdownAsync(cancel);
             return 0;

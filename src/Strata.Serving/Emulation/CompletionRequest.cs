@@ -51,9 +51,9 @@ internal sealed record CompletionRequest(string Model, string PromptText, int? M
         {
             var role = message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
             if (role is null) throw new BadRequestException("every message needs a role.");
-            ChatMarkup.StartMessage(text, role);
+            text.Append(ChatMarkup.MessageStart).Append(role).Append(ChatMarkup.RoleEnd);
             if (message.TryGetProperty("content", out var content)) AppendContent(text, content);
-            ChatMarkup.EndMessage(text);
+            text.Append(ChatMarkup.MessageEnd);
         }
         return text.Append(ChatMarkup.GenerationPrompt).ToString();
     }

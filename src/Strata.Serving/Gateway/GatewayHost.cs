@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Prometheus;
+using Strata.Serving.Gateway.Admission;
 using Strata.Serving.Gateway.Backends;
 using Strata.Serving.Gateway.Config;
 using Strata.Serving.Gateway.Forwarding;
@@ -37,7 +38,11 @@ public static class GatewayHost
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Config.Listen.AbsoluteUri);
         // The gateway enforces max_body_bytes itself, with an OpenAI-style 413; Kestrel's own 30 MB cap would answer first.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MaxConcurrentConnections = options.Config.MaxConnections;
+        });
         // Request processing runs on the socket event thread instead of hopping to the thread pool
         // (see UseInlineSocketCompletions). That thread serves every connection on it, so nothing
         // on a request path may block: every read and write is async (ObservedUpstreamStream has no
@@ -61,6 +66,8 @@ public static class GatewayHost
         services.AddSingleton<SignalScraper>();
         services.AddSingleton<HealthProber>();
         services.AddSingleton<ForwarderInvoker>();
+        services.AddSingleton<BodyBudget>();
+        services.AddSingleton<TenantInFlight>();
         services.AddSingleton<CompletionEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddHttpForwarder();
@@ -72,6 +79,8 @@ public static class GatewayHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        var state = app.Services.GetRequiredService<GatewayState>();
+        app.Use((context, next) => InternalsAccess.GuardMetricsAsync(context, next, state));
         var completions = app.Services.GetRequiredService<CompletionEndpoint>();
         app.MapPost("/v1/chat/completions", (HttpContext context) => completions.HandleAsync(context, chat: true));
         app.MapPost("/v1/completions", (HttpContext context) => completions.HandleAsync(context, chat: false));

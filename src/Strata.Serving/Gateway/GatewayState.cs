@@ -21,10 +21,15 @@ public sealed class GatewayState(CurrentConfig current, BackendRegistry registry
 
     public IReadOnlyDictionary<string, ModelScheduler> Models => _models;
 
+    /// <exception cref="GatewayConfigException">The config changes <c>listen</c> or <c>max_connections</c>, which only a restart can.</exception>
     public void Apply(GatewayConfig config)
     {
         lock (_applyLock)
         {
+            if (config.Listen != current.Value.Listen)
+                throw new GatewayConfigException($"listen: a reload cannot change it ({current.Value.Listen} to {config.Listen}); restart the gateway to listen there, or set it back.");
+            if (config.MaxConnections != current.Value.MaxConnections)
+                throw new GatewayConfigException($"max_connections: a reload cannot change it ({current.Value.MaxConnections} to {config.MaxConnections}); restart the gateway, or set it back.");
             var backends = registry.Sync(config.Models.SelectMany(m => m.Backends.Select(url => (url, m.EngineType))), config.Health);
             var models = new Dictionary<string, ModelScheduler>(StringComparer.Ordinal);
             foreach (var model in config.Models)

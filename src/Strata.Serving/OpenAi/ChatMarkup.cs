@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Strata.Serving.OpenAi;
 
 /// <summary>
@@ -10,9 +8,19 @@ namespace Strata.Serving.OpenAi;
 /// </summary>
 public static class ChatMarkup
 {
+    public const string MessageStart = "<|im_start|>";
+
+    /// <summary>Between the role and the content.</summary>
+    public const string RoleEnd = "\n";
+
+    public const string MessageEnd = "<|im_end|>\n";
+
     public const string GenerationPrompt = "<|im_start|>assistant\n";
 
-    public static StringBuilder StartMessage(StringBuilder prompt, string role) => prompt.Append("<|im_start|>").Append(role).Append('\n');
-
-    public static StringBuilder EndMessage(StringBuilder prompt) => prompt.Append("<|im_end|>\n");
+    /// <summary>
+    /// The most the markup adds to the text a message has in its JSON body (a message without content:
+    /// <c>{"role":""}</c> is 11 bytes, its markup 24), so a buffer as long as the body plus this per message,
+    /// plus the generation prompt, always holds the rendered prompt.
+    /// </summary>
+    public const int MaxBytesOverBodyPerMessage = 13;
 }

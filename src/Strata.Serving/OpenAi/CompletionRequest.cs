@@ -8,8 +8,9 @@ namespace Strata.Serving.OpenAi;
 /// <param name="MaxTokensField">The field <see cref="MaxTokens"/> came from, or the one the engine reads first when none is set: where a cap is written.</param>
 /// <param name="MaxTokensSet">The client set <see cref="MaxTokens"/> itself.</param>
 /// <param name="Priority">Body <c>priority</c> (vLLM's extension; lower is served first); the <c>x-priority</c> header overrides it.</param>
-/// <param name="PromptText">The prompt as the engine tokenizes it: <c>prompt</c>, or the messages in ChatML (<see cref="ChatMarkup"/>).</param>
-/// <param name="PromptTokenIds">The prompt's token ids: a <c>prompt</c> given as ids, or the model's tokenizer applied to <see cref="PromptText"/>; counted and hashed as the engine's tokens. Null when neither is at hand (the gateway then estimates UTF-8 bytes ÷ 4).</param>
+/// <param name="PromptUtf8">The prompt as the engine tokenizes it, in UTF-8: <c>prompt</c>, or the messages in ChatML (<see cref="ChatMarkup"/>).</param>
+/// <param name="PromptTokenIds">The prompt's token ids: a <c>prompt</c> given as ids, or the model's tokenizer applied to <see cref="PromptUtf8"/>; counted and hashed as the engine's tokens. Null when neither is at hand (the gateway then estimates UTF-8 bytes ÷ 4).</param>
+/// <param name="TemplateBytes">UTF-8 bytes of the other fields a chat template renders into the prompt (<c>tools</c>, <c>documents</c>), counted in its size.</param>
 public sealed record CompletionRequest(
     string Model,
     bool Stream,
@@ -18,5 +19,6 @@ public sealed record CompletionRequest(
     bool MaxTokensSet,
     string? User,
     int? Priority,
-    string PromptText,
-    int[]? PromptTokenIds);
+    ReadOnlyMemory<byte> PromptUtf8,
+    int[]? PromptTokenIds,
+    int TemplateBytes);

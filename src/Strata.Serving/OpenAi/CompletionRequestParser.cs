@@ -1,4 +1,4 @@
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Strata.Serving.OpenAi;
@@ -10,7 +10,8 @@ namespace Strata.Serving.OpenAi;
 /// </summary>
 public static class CompletionRequestParser
 {
-    public static CompletionRequest Parse(ReadOnlyMemory<byte> body, bool chat)
+    /// <param name="buffers">Where the prompt text is built; it must outlive the returned request.</param>
+    public static CompletionRequest Parse(ReadOnlyMemory<byte> body, bool chat, RequestBuffers buffers)
     {
         JsonDocument document;
         try
@@ -28,11 +29,12 @@ public static class CompletionRequestParser
             if (root.ValueKind != JsonValueKind.Object) throw OpenAiError.InvalidRequest("The body must be a JSON object.", null);
             var model = String(root, "model") ?? throw OpenAiError.InvalidRequest("'model' is required.", "model");
             var (maxTokens, maxTokensField, maxTokensSet) = MaxTokens(root, chat);
-            var prompt = new StringBuilder();
+            var prompt = new PromptBytes(body.Length + (chat ? MarkupBytes(root) : 0), buffers);
             int[]? tokenIds = null;
             if (chat) ReadMessages(root, prompt);
             else tokenIds = ReadPrompt(root, prompt);
-            return new CompletionRequest(model, Bool(root, "stream") ?? false, maxTokens, maxTokensField, maxTokensSet, String(root, "user"), Int(root, "priority"), prompt.ToString(), tokenIds);
+            return new CompletionRequest(model, Bool(root, "stream") ?? false, maxTokens, maxTokensField, maxTokensSet, String(root, "user"), Int(root, "priority"), prompt.Utf8, tokenIds,
+                chat ? TemplateBytes(root) : 0);
         }
     }
 
@@ -46,7 +48,22 @@ public static class CompletionRequestParser
         return (null, fields[0], false);
     }
 
-    private static void ReadMessages(JsonElement root, StringBuilder prompt)
+    /// <summary>
+    /// The size of what else vLLM hands the chat template with the messages — <c>tools</c> and
+    /// <c>documents</c> (vllm-project/vllm@0052bed, vllm/entrypoints/openai/protocol.py,
+    /// ChatCompletionRequest) — which the template renders into the prompt, so a short message with
+    /// large tool schemas is not a short prompt.
+    /// </summary>
+    private static int TemplateBytes(JsonElement root)
+    {
+        var bytes = 0;
+        foreach (var field in (ReadOnlySpan<string>)["tools", "documents"])
+            if (root.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null)
+                bytes += JsonMarshal.GetRawUtf8Value(value).Length;
+        return bytes;
+    }
+
+    private static void ReadMessages(JsonElement root, PromptBytes prompt)
     {
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
             throw OpenAiError.InvalidRequest("'messages' must be a non-empty array of {role, content}.", "messages");
@@ -55,19 +72,26 @@ public static class CompletionRequestParser
         {
             var where = $"messages[{i++}]";
             if (message.ValueKind != JsonValueKind.Object) throw OpenAiError.InvalidRequest($"'{where}' must be an object with role and content.", where);
-            ChatMarkup.StartMessage(prompt, String(message, "role", where + ".role") ?? throw OpenAiError.InvalidRequest($"'{where}.role' is required.", where + ".role"));
+            prompt.Append(ChatMarkup.MessageStart);
+            prompt.Append(String(message, "role", where + ".role") ?? throw OpenAiError.InvalidRequest($"'{where}.role' is required.", where + ".role"));
+            prompt.Append(ChatMarkup.RoleEnd);
             if (message.TryGetProperty("content", out var content)) AppendContent(prompt, content, where);
-            ChatMarkup.EndMessage(prompt);
+            prompt.Append(ChatMarkup.MessageEnd);
         }
         prompt.Append(ChatMarkup.GenerationPrompt);
     }
 
-    private static void AppendContent(StringBuilder prompt, JsonElement content, string where)
+    /// <summary>Room for the chat markup beyond the body's own length (<see cref="ChatMarkup.MaxBytesOverBodyPerMessage"/>).</summary>
+    private static int MarkupBytes(JsonElement root) =>
+        (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array ? messages.GetArrayLength() : 0)
+        * ChatMarkup.MaxBytesOverBodyPerMessage + ChatMarkup.GenerationPrompt.Length;
+
+    private static void AppendContent(PromptBytes prompt, JsonElement content, string where)
     {
         switch (content.ValueKind)
         {
             case JsonValueKind.String:
-                prompt.Append(Text(content, where + ".content"));
+                prompt.Append(content, where + ".content");
                 break;
             case JsonValueKind.Array:
                 // Content parts: only text parts carry prompt text; images and audio are the engine's business.
@@ -75,7 +99,7 @@ public static class CompletionRequestParser
                 foreach (var part in content.EnumerateArray())
                 {
                     if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
-                        prompt.Append(Text(text, $"{where}.content[{p}].text"));
+                        prompt.Append(text, $"{where}.content[{p}].text");
                     p++;
                 }
                 break;
@@ -87,12 +111,12 @@ public static class CompletionRequestParser
     }
 
     /// <summary>A completions <c>prompt</c>: a string, strings, token ids, or lists of token ids.</summary>
-    private static int[]? ReadPrompt(JsonElement root, StringBuilder prompt)
+    private static int[]? ReadPrompt(JsonElement root, PromptBytes prompt)
     {
         if (!root.TryGetProperty("prompt", out var value)) throw OpenAiError.InvalidRequest("'prompt' is required.", "prompt");
         if (value.ValueKind == JsonValueKind.String)
         {
-            prompt.Append(Text(value, "prompt"));
+            prompt.Append(value, "prompt");
             return null;
         }
         if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
@@ -105,7 +129,7 @@ public static class CompletionRequestParser
             switch (item.ValueKind)
             {
                 case JsonValueKind.String:
-                    prompt.Append(Text(item, where));
+                    prompt.Append(item, where);
                     break;
                 case JsonValueKind.Number when item.TryGetInt32(out var token):
                     tokens.Add(token);
@@ -137,7 +161,7 @@ public static class CompletionRequestParser
         }
         catch (InvalidOperationException)
         {
-            throw OpenAiError.InvalidRequest($"'{param}' is not valid Unicode text: it holds invalid UTF-8 or an unpaired surrogate escape such as \\ud800.", param);
+            throw PromptBytes.NotUnicode(param);
         }
     }
 

@@ -12,10 +12,11 @@ namespace Strata.Serving.OpenAi;
 public static class TopLevelField
 {
     /// <param name="json">A JSON object, already validated.</param>
-    public static byte[] SetInt(byte[] json, string name, int value)
+    /// <param name="buffers">Where the new body is written.</param>
+    public static ReadOnlyMemory<byte> SetInt(ReadOnlyMemory<byte> json, string name, int value, RequestBuffers buffers)
     {
         var number = Encoding.UTF8.GetBytes(value.ToString(CultureInfo.InvariantCulture));
-        var reader = new Utf8JsonReader(json);
+        var reader = new Utf8JsonReader(json.Span);
         reader.Read();
         var afterBrace = (int)reader.BytesConsumed;
         var empty = true;
@@ -24,11 +25,11 @@ public static class TopLevelField
             empty = false;
             var match = reader.ValueTextEquals(name);
             reader.Read();
-            if (match) return Splice(json, (int)reader.TokenStartIndex, SpanEnd(ref reader), number);
+            if (match) return Splice(json.Span, (int)reader.TokenStartIndex, SpanEnd(ref reader), number, buffers);
             reader.Skip();
         }
         var field = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(name) + ":");
-        return Splice(json, afterBrace, afterBrace, [.. field, .. number, .. (empty ? ""u8 : ","u8)]);
+        return Splice(json.Span, afterBrace, afterBrace, [.. field, .. number, .. (empty ? ""u8 : ","u8)], buffers);
     }
 
     /// <summary>The end of the value the reader is on (for an object or array, past its closing bracket).</summary>
@@ -38,12 +39,12 @@ public static class TopLevelField
         return (int)reader.BytesConsumed;
     }
 
-    private static byte[] Splice(byte[] json, int start, int end, ReadOnlySpan<byte> replacement)
+    private static ReadOnlyMemory<byte> Splice(ReadOnlySpan<byte> json, int start, int end, ReadOnlySpan<byte> replacement, RequestBuffers buffers)
     {
-        var result = new byte[json.Length - (end - start) + replacement.Length];
-        json.AsSpan(0, start).CopyTo(result);
-        replacement.CopyTo(result.AsSpan(start));
-        json.AsSpan(end).CopyTo(result.AsSpan(start + replacement.Length));
+        var result = buffers.Rent(json.Length - (end - start) + replacement.Length);
+        json[..start].CopyTo(result.Span);
+        replacement.CopyTo(result.Span[start..]);
+        json[end..].CopyTo(result.Span[(start + replacement.Length)..]);
         return result;
     }
 }

@@ -42,7 +42,12 @@ public sealed class GatewayConfigFileTests
     [InlineData("ttl_s: 60", "ttl_s: 0", "models[0].queue.ttl_s: '0' is not a number")]
     [InlineData("sjf-aging, max_length", "sjf-aging, theta: 3, max_length", "models[0].queue.theta: 'sjf-aging' has no parameter 'theta'")]
     [InlineData("    dispatch: {name: gimbal}", "    dispatch: {name: gimbal}\n    colour: blue", "models[0].colour: unknown setting")]
-    [InlineData("listen: http://127.0.0.1:8080", "listen: tcp://0.0.0.0", "gateway.yaml: listen: 'tcp://0.0.0.0' is not an http(s) URL")]
+    [InlineData("listen: http://127.0.0.1:8080", "listen: tcp://0.0.0.0", "gateway.yaml: listen: 'tcp://0.0.0.0' is not an address to listen on")]
+    [InlineData("listen: http://127.0.0.1:8080", "listen: https://127.0.0.1:8443", "gateway.yaml: listen: 'https://127.0.0.1:8443' is not an address to listen on like http://127.0.0.1:8080 (http only, no path")]
+    [InlineData("listen: http://127.0.0.1:8080", "listen: http://127.0.0.1:8080/gateway", "gateway.yaml: listen: 'http://127.0.0.1:8080/gateway' is not an address to listen on")]
+    [InlineData("scrape_interval_ms: 50", "scrape_interval_ms: 2000000000", "gateway.yaml: scrape_interval_ms: '2000000000' is not a whole number in [1, 60000]")]
+    [InlineData("scrape_interval_ms: 50", "upstream_idle_timeout_s: 1e300", "gateway.yaml: upstream_idle_timeout_s: '1e300' is not a number in [0.001, 86400]")]
+    [InlineData("ttl_s: 60", "ttl_s: 1e300", "models[0].queue.ttl_s: '1e300' is not a number in [0.001, 86400]")]
     public void Bad_values_fail_naming_the_field(string find, string replace, string message)
     {
         var error = Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(Design.Replace(find, replace), "gateway.yaml"));
@@ -56,9 +61,26 @@ public sealed class GatewayConfigFileTests
     [InlineData("models: [{name: m, backends: [http://a:1]}, {name: m, backends: [http://b:1]}]\n", "model 'm' is listed twice")]
     [InlineData("models: [{name: m, backends: [http://a:1]}, {name: n, engine_type: sglang, backends: [http://a:1]}]\n", "backend http://a:1/ is also listed as vllm")]
     [InlineData("models: [\n", "gateway.yaml: malformed YAML at line")]
+    [InlineData("api_keys: {k: a}\ntenants: {b: {priority: 1}}\nmodels: [{name: m, backends: [http://a:1]}]\n", "gateway.yaml: tenants.b: no key in api_keys belongs to tenant 'b'")]
+    [InlineData("api_keys: {k: a}\ntenants: {a: {models: [n]}}\nmodels: [{name: m, backends: [http://a:1]}]\n", "gateway.yaml: tenants.a.models: no model named 'n' is served")]
+    [InlineData("api_keys: {k: a}\ntenants: {a: {priority: 5, priority_range: [0, 3]}}\nmodels: [{name: m, backends: [http://a:1]}]\n", "gateway.yaml: tenants.a.priority_range: expected [lowest, highest] whole numbers around its priority (5)")]
+    [InlineData("api_keys: {k: a}\ntenants: {a: {max_in_flight: 0}}\nmodels: [{name: m, backends: [http://a:1]}]\n", "gateway.yaml: tenants.a.max_in_flight: '0' is not a whole number ≥ 1")]
+    [InlineData("api_keys: {k: a}\ntenants: {a: {colour: blue}}\nmodels: [{name: m, backends: [http://a:1]}]\n", "gateway.yaml: tenants.a.colour: unknown setting")]
     public void Structural_mistakes_fail_naming_the_field(string yaml, string message)
     {
         var error = Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(yaml, "gateway.yaml"));
         Assert.Contains(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData(100_000)]
+    [InlineData(GatewayConfigFile.MaxDepth + 1)]
+    public void A_file_nested_too_deep_is_refused_without_overflowing_the_stack(int depth)
+    {
+        var yaml = "models: " + new string('[', depth) + new string(']', depth) + "\n";
+
+        var error = Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(yaml, "gateway.yaml"));
+
+        Assert.Contains($"nested more than {GatewayConfigFile.MaxDepth} levels deep", error.Message);
     }
 }

@@ -11,7 +11,7 @@ namespace Strata.Serving.Tests.Gateway;
 public sealed class LongAnswerTests
 {
     private static string Config(FakeEngine a, FakeEngine b, string top) =>
-        top + $"health: {{interval_ms: 60000, failures: 1, reactivation_s: 60}}\nmodels:\n  - name: m\n    backends: [{a.Url}, {b.Url}]\n";
+        top + $"health: {{interval_ms: 60000, timeout_ms: 10000, failures: 1, reactivation_s: 60}}\nmodels:\n  - name: m\n    backends: [{a.Url}, {b.Url}]\n";
 
     private static HttpRequestMessage LongChat(int maxTokens) => TestGateway.Post("/v1/chat/completions",
         $"{{\"model\":\"m\",\"max_tokens\":{maxTokens},\"messages\":[{{\"role\":\"user\",\"content\":\"write at length\"}}]}}");

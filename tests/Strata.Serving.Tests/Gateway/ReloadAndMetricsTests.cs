@@ -109,4 +109,22 @@ public sealed class ReloadAndMetricsTests
         Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, delete.StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.OK, get.StatusCode);
     }
+
+    [Fact]
+    public async Task A_reload_that_changes_listen_is_rejected_not_reported_as_applied()
+    {
+        await using var engine = await FakeEngine.StartAsync("a");
+        var directory = Directory.CreateTempSubdirectory("strata-gateway-");
+        var path = Path.Combine(directory.FullName, "gateway.yaml");
+        await File.WriteAllTextAsync(path, "listen: http://127.0.0.1:0\n" + TestGateway.Config([engine]));
+        await using var gateway = await TestGateway.StartAsync(GatewayConfigFile.Load(path), path);
+
+        await File.WriteAllTextAsync(path, "listen: http://127.0.0.1:1\n" + TestGateway.Config([engine], "    max_tokens: 5\n"));
+        await TestGateway.EventuallyAsync(async () => await gateway.MetricAsync("strata_gateway_config_reloads_total", ("result", "rejected")) >= 1, "the edit is read");
+
+        Assert.Equal(0, await gateway.MetricAsync("strata_gateway_config_reloads_total", ("result", "applied")));
+        Assert.Equal(new Uri("http://127.0.0.1:0"), gateway.State.Config.Listen);
+        Assert.Equal(32768, gateway.State.Models["m"].Settings.MaxTokens);
+        directory.Delete(recursive: true);
+    }
 }

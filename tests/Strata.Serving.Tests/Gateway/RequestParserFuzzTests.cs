@@ -54,11 +54,12 @@ public sealed class RequestParserFuzzTests
     public Property Every_body_is_read_or_refused_with_a_400_and_a_written_cap_keeps_it_readable() =>
         Prop.ForAll(Body().ToArbitrary(), ArbMap.Default.ArbFor<bool>(), (body, chat) =>
         {
+            using var buffers = new RequestBuffers();
             try
             {
-                var request = CompletionRequestParser.Parse(body, chat);
-                var (capped, _) = MaxTokensCap.Apply(body, request, cap: 100);
-                return CompletionRequestParser.Parse(capped, chat).MaxTokens <= 100;
+                var request = CompletionRequestParser.Parse(body, chat, buffers);
+                var (capped, _) = MaxTokensCap.Apply(body, request, cap: 100, buffers);
+                return CompletionRequestParser.Parse(capped, chat, buffers).MaxTokens <= 100;
             }
             catch (OpenAiError error)
             {

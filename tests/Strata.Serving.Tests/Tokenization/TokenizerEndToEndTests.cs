@@ -53,7 +53,8 @@ public class TokenizerEndToEndTests
         var body = Encoding.UTF8.GetBytes(ChatBody);
         using var document = JsonDocument.Parse(body);
 
-        var gateway = CompletionRequestParser.Parse(body, chat: true).PromptText;
+        using var buffers = new RequestBuffers();
+        var gateway = Encoding.UTF8.GetString(CompletionRequestParser.Parse(body, chat: true, buffers).PromptUtf8.Span);
         var engine = Strata.Serving.Emulation.CompletionRequest.Parse(document.RootElement, Strata.Serving.Emulation.CompletionApi.Chat).PromptText;
 
         Assert.Equal(engine, gateway);

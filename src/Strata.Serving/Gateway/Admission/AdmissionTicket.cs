@@ -1,4 +1,3 @@
-using System.Text;
 using Strata.Core.Dispatch;
 using Strata.Core.Dispatch.PrefixCache;
 using Strata.Core.Queueing;
@@ -26,7 +25,7 @@ public sealed class AdmissionTicket
         Priority = priority;
         Session = session;
         ArrivedAt = arrivedAt;
-        PromptTokens = request.PromptTokenIds?.Length ?? PrefixBlockHasher.EstimateTokens(Encoding.UTF8.GetByteCount(request.PromptText));
+        PromptTokens = request.PromptTokenIds?.Length ?? PrefixBlockHasher.EstimateTokens(request.PromptUtf8.Length + request.TemplateBytes);
         Entry = new QueueEntry(id, arrivalSeconds, PromptTokens, Priority: priority, Tenant: tenant);
     }
 
@@ -36,6 +35,9 @@ public sealed class AdmissionTicket
 
     public string? Tenant { get; }
 
+    /// <summary>The fraction of a model's queue this request's tenant may fill (its <c>queue_share</c>).</summary>
+    public double QueueShare { get; init; } = 1;
+
     public int Priority { get; }
 
     /// <summary>The client's session id (<c>x-session-id</c>); <c>sticky</c> keys on it before <c>user</c>.</summary>
@@ -44,7 +46,7 @@ public sealed class AdmissionTicket
     /// <summary>TimeProvider timestamp of arrival at the gateway; TTFT and queue TTL count from it.</summary>
     public long ArrivedAt { get; }
 
-    /// <summary>Prompt length in tokens: the token ids given, else UTF-8 bytes / 4 (pseudo-tokens).</summary>
+    /// <summary>Prompt length in tokens: the token ids given, else UTF-8 bytes / 4 (pseudo-tokens) of the prompt text and the tools and documents a chat template adds.</summary>
     public int PromptTokens { get; }
 
     public QueueEntry Entry { get; }
@@ -55,7 +57,7 @@ public sealed class AdmissionTicket
     {
         if (hasher is not null && !ReferenceEquals(hasher, _hashedWith))
         {
-            _hashes = Request.PromptTokenIds is { } ids ? hasher.HashTokens(ids) : hasher.HashText(Request.PromptText);
+            _hashes = Request.PromptTokenIds is { } ids ? hasher.HashTokens(ids) : hasher.HashUtf8(Request.PromptUtf8.Span);
             _hashedWith = hasher;
         }
         // Gimbal's user→engine map keys on the user only; without a user the session stands in, so it sticks per conversation.

@@ -10,7 +10,8 @@ namespace Strata.Serving.Gateway.Admission;
 /// </summary>
 public static class MaxTokensCap
 {
-    public static (byte[] Body, CompletionRequest Request) Apply(byte[] body, CompletionRequest request, int cap)
+    /// <param name="buffers">Where a body with the cap written in is built.</param>
+    public static (ReadOnlyMemory<byte> Body, CompletionRequest Request) Apply(ReadOnlyMemory<byte> body, CompletionRequest request, int cap, RequestBuffers buffers)
     {
         if (request.MaxTokensSet)
         {
@@ -19,6 +20,6 @@ public static class MaxTokensCap
             return (body, request);
         }
         if (request.MaxTokens <= cap) return (body, request);
-        return (TopLevelField.SetInt(body, request.MaxTokensField, cap), request with { MaxTokens = cap });
+        return (TopLevelField.SetInt(body, request.MaxTokensField, cap, buffers), request with { MaxTokens = cap });
     }
 }

@@ -99,6 +99,10 @@ public sealed class ModelScheduler
                     : new AdmissionRejectedException(AdmissionRejection.EveryBackendFailed, $"Every engine of '{Name}' that could take this request failed it.");
             if (_queue.Count >= _settings.Queue.MaxLength)
                 throw new AdmissionRejectedException(AdmissionRejection.QueueFull, $"The queue of '{Name}' is full ({_settings.Queue.MaxLength} waiting); retry later.", RetryAfter());
+            // A tenant's share of the queue, so one that floods it leaves room for the others.
+            var share = Math.Max(1, (int)(ticket.QueueShare * _settings.Queue.MaxLength));
+            if (ticket.Tenant is { } tenant && share < _settings.Queue.MaxLength && _waiting.Count(w => w.Ticket.Tenant == tenant) >= share)
+                throw new AdmissionRejectedException(AdmissionRejection.QueueFull, $"This API key's share of the queue of '{Name}' is full ({share} waiting, its queue_share); retry later.", RetryAfter());
             waiter = new Waiter(ticket);
             _queue.Add(waiter, ticket.Entry);
             _waiting.Add(waiter);

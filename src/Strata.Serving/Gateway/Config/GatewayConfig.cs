@@ -3,20 +3,31 @@ namespace Strata.Serving.Gateway.Config;
 /// <summary>Everything <c>strata serve</c> reads from its YAML file (<see cref="GatewayConfigFile"/>), validated.</summary>
 /// <param name="Listen">Where the gateway listens; a reload cannot change it.</param>
 /// <param name="ApiKeys">API key → tenant; empty turns authentication off.</param>
+/// <param name="Tenants">What each tenant may do (<see cref="TenantSettings"/>); a tenant not listed gets the defaults.</param>
 /// <param name="ScrapeInterval">How often each backend's <c>/metrics</c> is read.</param>
 /// <param name="Retries">Other engines a request may be retried on when one fails before its first byte.</param>
 /// <param name="MaxBodyBytes">Largest request body accepted (413 above it).</param>
+/// <param name="MaxBodyBytesInFlight">Request-body bytes the gateway holds at once across requests (503 beyond it).</param>
+/// <param name="MaxConnections">Client connections Kestrel keeps open at once; only a restart changes it.</param>
 /// <param name="UpstreamIdleTimeout">How long an engine may send nothing on a stream before its request counts as failed.</param>
+/// <param name="InternalsNeedKey">
+/// <c>/metrics</c> needs an API key, and <c>/health</c> without one answers its status only — both
+/// otherwise name every backend URL to anyone who can reach the gateway.
+/// </param>
 /// <param name="NonStreamingTimeout">How long a non-streaming request may take on its engine; null sizes it from the request's max tokens (<see cref="UpstreamTimeout"/>).</param>
 public sealed record GatewayConfig(
     Uri Listen,
     IReadOnlyDictionary<string, string> ApiKeys,
+    IReadOnlyDictionary<string, TenantSettings> Tenants,
     TimeSpan ScrapeInterval,
     HealthSettings Health,
     int Retries,
-    long MaxBodyBytes,
+    int MaxBodyBytes,
+    long MaxBodyBytesInFlight,
+    long MaxConnections,
     TimeSpan UpstreamIdleTimeout,
     TimeSpan? NonStreamingTimeout,
+    bool InternalsNeedKey,
     IReadOnlyList<ModelSettings> Models)
 {
     /// <summary>
@@ -25,6 +36,9 @@ public sealed record GatewayConfig(
     /// engine without ever cutting a slow but working one short.
     /// </summary>
     public const double DefaultNonStreamingSecondsPerToken = 0.1;
+
+    /// <summary>The settings of <paramref name="tenant"/>, or the defaults for one the config does not list.</summary>
+    public TenantSettings Tenant(string tenant) => Tenants.GetValueOrDefault(tenant) ?? TenantSettings.Default;
 
     /// <summary>
     /// YARP's activity timeout for one forwarded request. A stream sends a chunk per token, so

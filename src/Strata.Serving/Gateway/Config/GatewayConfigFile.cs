@@ -14,6 +14,12 @@ public static class GatewayConfigFile
 {
     private const string Reference = "docs/gateway.md, 'Config'";
 
+    /// <summary>Deepest nesting read; YamlDotNet builds its node tree recursively, and a deeper file would overflow the stack.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Longest duration any setting takes: a day. Beyond it a value is a typo, and timers would overflow.</summary>
+    private const double MaxSeconds = 86_400;
+
     public static GatewayConfig Load(string path)
     {
         if (!File.Exists(path)) throw new GatewayConfigException($"--config: no file named '{path}'; pass the path of a gateway YAML file.");
@@ -25,6 +31,7 @@ public static class GatewayConfigFile
         var stream = new YamlStream();
         try
         {
+            CheckDepth(yaml, source);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlDotNet.Core.YamlException e)
@@ -35,21 +42,60 @@ public static class GatewayConfigFile
             throw new GatewayConfigException($"{source}: expected a mapping of gateway settings (listen, api_keys, models, ...).");
         var map = new YamlMap(root, source, "", message => new GatewayConfigException(message), Reference);
 
-        var listen = HttpUrl(map.String("listen") ?? "http://127.0.0.1:8080", map.Where("listen"));
+        var listen = ListenUrl(map.String("listen") ?? "http://127.0.0.1:8080", map.Where("listen"));
         var apiKeys = map.Map("api_keys")?.Scalars() ?? new Dictionary<string, string>();
         var health = ReadHealth(map.Map("health"));
+        var models = ReadModels(map, source);
         var config = new GatewayConfig(
             listen,
             apiKeys,
-            TimeSpan.FromMilliseconds(map.Int("scrape_interval_ms", 1) ?? 50),
+            ReadTenants(map, apiKeys, models),
+            TimeSpan.FromMilliseconds(map.Int("scrape_interval_ms", 1, 60_000) ?? 50),
             health,
             map.Int("retries", 0, 16) ?? 2,
             map.Int("max_body_bytes", 1) ?? 32 << 20,
-            TimeSpan.FromSeconds(map.Double("upstream_idle_timeout_s", 0.001) ?? 60),
-            map.Double("non_streaming_timeout_s", 0.001) is { } nonStreaming ? TimeSpan.FromSeconds(nonStreaming) : null,
-            ReadModels(map, source));
+            map.Int("max_body_bytes_in_flight", 1) ?? 256 << 20,
+            map.Int("max_connections", 1) ?? 10_000,
+            TimeSpan.FromSeconds(map.Double("upstream_idle_timeout_s", 0.001, MaxSeconds) ?? 60),
+            map.Double("non_streaming_timeout_s", 0.001, MaxSeconds) is { } nonStreaming ? TimeSpan.FromSeconds(nonStreaming) : null,
+            map.Bool("internals_need_key") ?? false,
+            models);
         map.RejectUnknownKeys();
+        if (config.InternalsNeedKey && apiKeys.Count == 0)
+            throw new GatewayConfigException($"{map.Where("internals_need_key")}: true needs api_keys to check; add keys or set it false.");
         return config;
+    }
+
+    private static Dictionary<string, TenantSettings> ReadTenants(YamlMap map, IReadOnlyDictionary<string, string> apiKeys, List<ModelSettings> models)
+    {
+        var tenants = new Dictionary<string, TenantSettings>(StringComparer.Ordinal);
+        if (map.Node("tenants") is not { } node) return tenants;
+        if (node is not YamlMappingNode mapping) throw new GatewayConfigException($"{map.Where("tenants")}: expected a mapping of tenant name to {{models, priority, priority_range, max_in_flight}}.");
+        var section = map.Child(mapping, "tenants");
+        foreach (var name in mapping.Children.Keys.Select(key => ((YamlScalarNode)key).Value ?? ""))
+        {
+            var tenant = section.Map(name) ?? throw new GatewayConfigException($"{section.Where(name)}: expected a mapping {{models, priority, priority_range, max_in_flight, queue_share}}.");
+            if (!apiKeys.Values.Contains(name)) throw new GatewayConfigException($"{section.Where(name)}: no key in api_keys belongs to tenant '{name}'.");
+            HashSet<string>? allowed = null;
+            if (tenant.Node("models") is { } list)
+            {
+                allowed = list is YamlSequenceNode sequence ? sequence.Children.Select(c => (c as YamlScalarNode)?.Value ?? "").ToHashSet(StringComparer.Ordinal)
+                    : throw new GatewayConfigException($"{tenant.Where("models")}: expected a list of model names.");
+                if (allowed.FirstOrDefault(m => models.All(model => model.Name != m)) is { } unknown)
+                    throw new GatewayConfigException($"{tenant.Where("models")}: no model named '{unknown}' is served.");
+            }
+            var priority = tenant.Int("priority") ?? 0;
+            var (min, max) = (priority, priority);
+            if (tenant.Node("priority_range") is { } range)
+            {
+                if (range is not YamlSequenceNode { Children.Count: 2 } bounds || !int.TryParse((bounds.Children[0] as YamlScalarNode)?.Value, out min)
+                    || !int.TryParse((bounds.Children[1] as YamlScalarNode)?.Value, out max) || min > max || priority < min || priority > max)
+                    throw new GatewayConfigException($"{tenant.Where("priority_range")}: expected [lowest, highest] whole numbers around its priority ({priority}).");
+            }
+            tenants.Add(name, new TenantSettings(allowed, priority, min, max, tenant.Int("max_in_flight", 1), tenant.Double("queue_share", 0.001, 1) ?? 1));
+            tenant.RejectUnknownKeys();
+        }
+        return tenants;
     }
 
     private static HealthSettings ReadHealth(YamlMap? map)
@@ -57,10 +103,10 @@ public static class GatewayConfigFile
         var defaults = HealthSettings.Default;
         if (map is null) return defaults;
         var health = new HealthSettings(
-            map.Int("interval_ms", 1) is { } interval ? TimeSpan.FromMilliseconds(interval) : defaults.Interval,
-            map.Int("timeout_ms", 1) is { } timeout ? TimeSpan.FromMilliseconds(timeout) : defaults.Timeout,
+            map.Int("interval_ms", 1, 3_600_000) is { } interval ? TimeSpan.FromMilliseconds(interval) : defaults.Interval,
+            map.Int("timeout_ms", 1, 3_600_000) is { } timeout ? TimeSpan.FromMilliseconds(timeout) : defaults.Timeout,
             map.Int("failures", 1) ?? defaults.Failures,
-            map.Double("reactivation_s", 0) is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Reactivation,
+            map.Double("reactivation_s", 0, MaxSeconds) is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Reactivation,
             map.Bool("panic") ?? defaults.Panic);
         map.RejectUnknownKeys();
         return health;
@@ -140,7 +186,7 @@ public static class GatewayConfigFile
         var section = $"{source}: {model}.queue";
         if (map is null) return Validated(new QueueSettings(new PolicyOptions("fcfs", section: section), 1000, TimeSpan.FromSeconds(60)));
         var policy = new PolicyOptions(map.String("name") ?? "fcfs", map.Scalars("name", "max_length", "ttl_s"), section);
-        return Validated(new QueueSettings(policy, map.Int("max_length", 0) ?? 1000, TimeSpan.FromSeconds(map.Double("ttl_s", 0.001) ?? 60)));
+        return Validated(new QueueSettings(policy, map.Int("max_length", 0) ?? 1000, TimeSpan.FromSeconds(map.Double("ttl_s", 0.001, MaxSeconds) ?? 60)));
 
         static QueueSettings Validated(QueueSettings queue)
         {
@@ -170,6 +216,28 @@ public static class GatewayConfigFile
         {
             throw new GatewayConfigException(e.Message);
         }
+    }
+
+    /// <summary>Fails a file nested deeper than <see cref="MaxDepth"/>, reading its events one by one (no recursion).</summary>
+    private static void CheckDepth(string yaml, string source)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.NodeEvent and (YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart) && ++depth > MaxDepth)
+                throw new GatewayConfigException($"{source}: nested more than {MaxDepth} levels deep at line {parser.Current.Start.Line}; a gateway config needs a handful.");
+            if (parser.Current is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd) depth--;
+        }
+    }
+
+    /// <summary>Where to listen: plain http (the gateway has no certificate settings; terminate TLS in front) on a host and port, nothing more.</summary>
+    private static Uri ListenUrl(string text, string where)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme != "http" || url.Host.Length == 0
+            || url.AbsolutePath != "/" || url.Query.Length > 0 || url.Fragment.Length > 0 || url.UserInfo.Length > 0)
+            throw new GatewayConfigException($"{where}: '{text}' is not an address to listen on like http://127.0.0.1:8080 (http only, no path; terminate TLS in front).");
+        return url;
     }
 
     private static Uri HttpUrl(string text, string where)

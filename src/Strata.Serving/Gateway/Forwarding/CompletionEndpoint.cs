@@ -1,5 +1,6 @@
-using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Strata.Serving.Gateway.Admission;
 using Strata.Serving.Gateway.Backends;
@@ -29,43 +30,68 @@ namespace Strata.Serving.Gateway.Forwarding;
 /// <item>the client leaves → the upstream request is aborted so the engine frees its slot.</item>
 /// </list>
 /// </summary>
-public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metrics, IHttpForwarder forwarder, ForwarderInvoker invoker, TimeProvider time)
+public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metrics, IHttpForwarder forwarder, ForwarderInvoker invoker, BodyBudget bodies, TenantInFlight tenants, TimeProvider time)
 {
     private long _nextId;
 
     public async Task HandleAsync(HttpContext context, bool chat)
     {
+        // The body's bytes are held from the moment they are read until the request ends (a retry replays them).
+        long held = 0;
+        using var buffers = new RequestBuffers();
+        try
+        {
+            await HandleAsync(context, chat, buffers, read => held = read);
+        }
+        finally
+        {
+            bodies.Give(held);
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context, bool chat, RequestBuffers buffers, Action<long> bodyRead)
+    {
         var arrivedAt = time.GetTimestamp();
         var config = state.Config;
         AdmissionTicket ticket;
         ModelScheduler scheduler;
-        byte[] body;
+        ReadOnlyMemory<byte> body;
+        string? tenant = null;
         try
         {
-            var tenant = ApiKeys.Authenticate(context.Request, config.ApiKeys);
+            tenant = ApiKeys.Authenticate(context.Request, config.ApiKeys);
+            var allowed = tenant is null ? null : config.Tenant(tenant);
             ForwardableHeaders.Check(context.Request.Headers);
-            body = await RequestBody.ReadAsync(context.Request, config.MaxBodyBytes);
-            var request = CompletionRequestParser.Parse(body, chat);
-            scheduler = state.Models.GetValueOrDefault(request.Model)
-                ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist; the gateway serves {string.Join(", ", state.Models.Keys)}.", "invalid_request_error", "model", "model_not_found");
-            (body, request) = MaxTokensCap.Apply(body, request, scheduler.Settings.MaxTokens);
-            // With the model's tokenizer the prompt counts and hashes as the engine's token ids (docs/gateway.md, "Tokenizer").
-            if (request.PromptTokenIds is null && scheduler.Settings.Tokenizer is { } tokenizer) request = request with { PromptTokenIds = tokenizer.Encode(request.PromptText) };
-            ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, Priority(context.Request, request), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt));
+            body = await RequestBody.ReadAsync(context.Request, config.MaxBodyBytes, buffers, bodies, config.MaxBodyBytesInFlight);
+            bodyRead(body.Length);
+            var request = CompletionRequestParser.Parse(body, chat, buffers);
+            // A model the tenant may not use answers as one that does not exist, as OpenAI's API does.
+            scheduler = (allowed?.MayUse(request.Model) ?? true ? state.Models.GetValueOrDefault(request.Model) : null)
+                ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist or this API key may not use it; it may use {string.Join(", ", state.Models.Keys.Where(m => allowed?.MayUse(m) ?? true))}.", "invalid_request_error", "model", "model_not_found");
+            (body, request) = MaxTokensCap.Apply(body, request, scheduler.Settings.MaxTokens, buffers);
+            // With the model's tokenizer the prompt counts and hashes as the engine's token ids (docs/gateway.md, "The model's tokenizer").
+            if (request.PromptTokenIds is null && scheduler.Settings.Tokenizer is { } tokenizer)
+                request = request with { PromptTokenIds = tokenizer.Encode(Encoding.UTF8.GetString(request.PromptUtf8.Span)) };
+            ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, RequestPriority.Of(context.Request, request, allowed), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt))
+            {
+                QueueShare = allowed?.QueueShare ?? 1,
+            };
+            if (tenant is not null && !tenants.TryEnter(tenant, allowed!.MaxInFlight))
+                throw new OpenAiError(StatusCodes.Status429TooManyRequests, $"This API key has {allowed.MaxInFlight} requests queued or running, its max_in_flight; retry when one finishes.", "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = 1 };
         }
         catch (OpenAiError error)
         {
-            metrics.Rejected(error.Status switch { 401 => "unauthorized", 404 => "unknown_model", 408 => "body_timeout", 413 => "too_large", _ => "invalid_request" });
+            metrics.Rejected(error.Status switch { 401 => "unauthorized", 404 => "unknown_model", 408 => "body_timeout", 413 => "too_large", 429 => "tenant_limit", 503 => "body_budget", _ => "invalid_request" }, tenant);
             await error.WriteAsync(context.Response);
             return;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException && context.RequestAborted.IsCancellationRequested)
         {
             // The client left while sending its body: nobody to answer, but it is counted.
-            metrics.Rejected("client_left");
+            metrics.Rejected("client_left", tenant);
             return;
         }
-        metrics.Accepted(scheduler.Name, ticket.PromptTokens);
+        metrics.Accepted(scheduler.Name, tenant, ticket.PromptTokens);
         // Anything unexpected still ends the request as failed, so the outcomes always add up to accepted.
         var outcome = RequestOutcome.Failed;
         try
@@ -78,11 +104,12 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
         }
         finally
         {
-            metrics.Finished(scheduler.Name, outcome);
+            if (tenant is not null) tenants.Exit(tenant);
+            metrics.Finished(scheduler.Name, tenant, outcome);
         }
     }
 
-    private async Task<RequestOutcome> ForwardAsync(HttpContext context, ModelScheduler scheduler, AdmissionTicket ticket, byte[] body)
+    private async Task<RequestOutcome> ForwardAsync(HttpContext context, ModelScheduler scheduler, AdmissionTicket ticket, ReadOnlyMemory<byte> body)
     {
         var config = state.Config;
         var stream = ticket.Request.Stream;
@@ -115,7 +142,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             // Every path below releases the lease with what it learned about the engine; this catches the unforeseen ones.
             try
             {
-                var replay = new MemoryStream(body, writable: false);
+                var replay = ReplayStream(body);
                 context.Request.Body = replay;
                 // The body is whole and may carry a written cap (MaxTokensCap): send it with its own length, however it arrived.
                 context.Request.Headers.TransferEncoding = default;
@@ -170,6 +197,12 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
         }
     }
 
+    /// <summary>The body as a stream the forwarder reads, without a copy; its position tells how much the engine was sent.</summary>
+    private static MemoryStream ReplayStream(ReadOnlyMemory<byte> body) =>
+        MemoryMarshal.TryGetArray(body, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : throw new InvalidOperationException("Request bodies are held in arrays (RequestBuffers).");
+
     /// <summary>
     /// Ends a forward that failed through no fault of the engine (<see cref="ForwardBlame"/>): the client
     /// left, or the request could not be sent as the client wrote it, which no other engine would
@@ -214,12 +247,4 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
     private static string? Session(HttpRequest http) =>
         http.Headers.TryGetValue("x-session-id", out var header) && header.ToString() is { Length: > 0 } session ? session : null;
 
-    /// <summary>The <c>x-priority</c> header wins over the body's <c>priority</c>, so a gateway in front can set it without rewriting bodies.</summary>
-    private static int Priority(HttpRequest http, CompletionRequest request)
-    {
-        if (!http.Headers.TryGetValue("x-priority", out var header)) return request.Priority ?? 0;
-        return int.TryParse(header.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var priority)
-            ? priority
-            : throw OpenAiError.InvalidRequest($"The x-priority header '{header}' is not an integer.", "x-priority");
-    }
 }

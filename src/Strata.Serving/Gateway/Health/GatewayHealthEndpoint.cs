@@ -5,7 +5,9 @@ namespace Strata.Serving.Gateway.Health;
 
 /// <summary>
 /// <c>GET /health</c>: 200 when every model has a healthy engine, else 503 — so a load balancer in
-/// front stops sending traffic this gateway cannot place — with each backend's state in the body.
+/// front stops sending traffic this gateway cannot place — with each backend's state in the body,
+/// unless <c>internals_need_key</c> is set and the caller has no API key: then the status alone,
+/// which is all a load balancer's probe reads.
 /// </summary>
 public static class GatewayHealthEndpoint
 {
@@ -20,8 +22,10 @@ public static class GatewayHealthEndpoint
             allServed &= scheduler.Backends.Any(b => b.Health.IsHealthy);
             models[name] = backends;
         }
+        var body = new JsonObject { ["status"] = allServed ? "ok" : "degraded" };
+        if (InternalsAccess.Allowed(context.Request, state.Config)) body["models"] = models;
         context.Response.StatusCode = allServed ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(new JsonObject { ["status"] = allServed ? "ok" : "degraded", ["models"] = models }.ToJsonString(), context.RequestAborted);
+        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }
 }

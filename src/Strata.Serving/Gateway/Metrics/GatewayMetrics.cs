@@ -33,10 +33,10 @@ public sealed class GatewayMetrics
     public GatewayMetrics()
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
-        _accepted = factory.CreateCounter("strata_gateway_requests_accepted_total", "Requests admitted to a model's queue.", "model");
+        _accepted = factory.CreateCounter("strata_gateway_requests_accepted_total", "Requests admitted to a model's queue, by tenant (empty with authentication off).", "model", "tenant");
         _promptTokens = factory.CreateHistogram("strata_gateway_prompt_tokens", "Prompt tokens of admitted requests as the gateway counts them: the model's tokenizer when configured, else UTF-8 bytes / 4.", new HistogramConfiguration { LabelNames = ["model"], Buckets = TokenCountBuckets });
-        _finished = factory.CreateCounter("strata_gateway_requests_finished_total", "Accepted requests by how they ended; the outcomes sum to the accepted count.", "model", "outcome");
-        _rejected = factory.CreateCounter("strata_gateway_requests_rejected_total", "Requests turned away before admission.", "reason");
+        _finished = factory.CreateCounter("strata_gateway_requests_finished_total", "Accepted requests by how they ended; the outcomes sum to the accepted count.", "model", "tenant", "outcome");
+        _rejected = factory.CreateCounter("strata_gateway_requests_rejected_total", "Requests turned away before admission, by tenant (empty before or without authentication).", "reason", "tenant");
         _queueLength = factory.CreateGauge("strata_gateway_queue_length", "Requests waiting in a model's admission queue.", "model");
         _queueWait = factory.CreateHistogram("strata_gateway_queue_wait_seconds", "Time from arrival to dispatch.", new HistogramConfiguration { LabelNames = ["model"], Buckets = LatencyBuckets });
         _inFlight = factory.CreateGauge("strata_gateway_backend_in_flight", "Requests the gateway has running on a backend.", "backend");
@@ -51,15 +51,15 @@ public sealed class GatewayMetrics
 
     public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
 
-    public void Accepted(string model, int promptTokens)
+    public void Accepted(string model, string? tenant, int promptTokens)
     {
-        _accepted.WithLabels(model).Inc();
+        _accepted.WithLabels(model, tenant ?? "").Inc();
         _promptTokens.WithLabels(model).Observe(promptTokens);
     }
 
-    public void Finished(string model, RequestOutcome outcome) => _finished.WithLabels(model, outcome.ToString().ToLowerInvariant()).Inc();
+    public void Finished(string model, string? tenant, RequestOutcome outcome) => _finished.WithLabels(model, tenant ?? "", outcome.ToString().ToLowerInvariant()).Inc();
 
-    public void Rejected(string reason) => _rejected.WithLabels(reason).Inc();
+    public void Rejected(string reason, string? tenant) => _rejected.WithLabels(reason, tenant ?? "").Inc();
 
     public void QueueLength(string model, int length) => _queueLength.WithLabels(model).Set(length);
 
