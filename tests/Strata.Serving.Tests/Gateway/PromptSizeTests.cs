@@ -22,6 +22,18 @@ public sealed class PromptSizeTests
         Assert.True(withDocuments >= bare + 10_000, $"{withDocuments}");
     }
 
+    /// <summary>The markup is longer than a message without content is in JSON; the prompt buffer must still hold it.</summary>
+    [Fact]
+    public void Many_messages_without_content_render_whole()
+    {
+        var messages = string.Join(",", Enumerable.Repeat("{\"role\":\"x\"}", 1000));
+
+        var tokens = Tokens($"{{\"model\":\"m\",\"messages\":[{messages}]}}");
+
+        var markup = string.Concat(Enumerable.Repeat("<|im_start|>x\n<|im_end|>\n", 1000)) + "<|im_start|>assistant\n";
+        Assert.Equal(Core.Dispatch.PrefixCache.PrefixBlockHasher.EstimateTokens(markup.Length), tokens);
+    }
+
     private static int Tokens(string json)
     {
         using var buffers = new RequestBuffers();
