@@ -29,8 +29,11 @@ public sealed record ClusterConfig
 
     public int Gpus => DataParallel * TensorParallel;
 
-    /// <summary>EP ranks: with expert parallelism every GPU is one; without, experts are TP-sharded on each engine.</summary>
-    public int ExpertParallelSize => ExpertParallel ? Gpus : 1;
+    /// <summary>EP ranks: with expert parallelism every GPU is one; without, experts are TP-sharded on each engine; a dense model has none.</summary>
+    public int ExpertParallelSize => ExpertParallel && Model.IsMoe ? Gpus : 1;
+
+    /// <summary>DP engines step in lockstep only when their MoE layers form one expert-parallel group.</summary>
+    public bool LockstepDataParallel => ExpertParallel && Model.IsMoe;
 }
 
 /// <summary>vLLM engine arguments that shape scheduling.</summary>
@@ -44,6 +47,12 @@ public sealed record EngineKnobs
 
     /// <summary>GiB per GPU kept for activations, CUDA graphs and the allocator (vLLM's profile run finds ~2–4).</summary>
     public double ActivationReserveGib { get; init; } = 3;
+
+    /// <summary>vLLM's <c>max_model_len</c>: the longest prompt plus output a request may have; null takes the model's own.</summary>
+    public int? MaxModelLen { get; init; }
+
+    /// <summary>vLLM's <c>num_gpu_blocks_override</c>: KV blocks per engine as a recorded run resolved them, instead of sizing them from memory.</summary>
+    public int? NumGpuBlocksOverride { get; init; }
 }
 
 /// <summary>Which step-cost model times the steps: <c>roofline</c>, or <c>profile</c> with a directory of measured tables.</summary>

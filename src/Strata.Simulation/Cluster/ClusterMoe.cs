@@ -19,10 +19,13 @@ internal static class ClusterMoe
             KvCapacity.BlocksPerEngine(config), config.Engine.EnablePrefixCaching, queuePolicy is PriorityScheduling);
 
     /// <summary>DP engines that step in lockstep: all of them with expert parallelism, else each on its own.</summary>
-    public static int EnginesPerGroup(ClusterConfig config) => config.ExpertParallel ? config.DataParallel : 1;
+    public static int EnginesPerGroup(ClusterConfig config) => config.LockstepDataParallel ? config.DataParallel : 1;
 
-    public static RoutingModel Routing(ClusterConfig config, int domains) => new(config.Model.MoeLayers, config.Model.RoutedExperts,
-        config.Model.ExpertsPerToken, domains, config.Routing.Skew, config.Routing.DomainCorrelation, config.Routing.LayerAffinity, config.Routing.Seed);
+    /// <summary>The expert routing of a MoE model; null for a dense one.</summary>
+    public static RoutingModel? Routing(ClusterConfig config, int domains) => config.Model.IsMoe
+        ? new(config.Model.MoeLayers, config.Model.RoutedExperts, config.Model.ExpertsPerToken, domains, config.Routing.Skew,
+            config.Routing.DomainCorrelation, config.Routing.LayerAffinity, config.Routing.Seed)
+        : null;
 
     /// <summary>The EP ranks and physical expert slots one group's placement covers.</summary>
     public static PlacementShape Shape(ClusterConfig config)
@@ -34,9 +37,10 @@ internal static class ClusterMoe
         return shape;
     }
 
-    /// <summary>The MoE cost of one EP group, starting from vLLM's contiguous placement.</summary>
-    public static ExpertParallelCost GroupCost(ClusterConfig config, RoutingModel routing, IStepCostModel cost, Random random)
+    /// <summary>The MoE cost of one EP group, starting from vLLM's contiguous placement; null for a dense model.</summary>
+    public static ExpertParallelCost? GroupCost(ClusterConfig config, RoutingModel? routing, IStepCostModel cost, Random random)
     {
+        if (routing is null) return null;
         var topology = new EpTopology(config.TensorParallel, config.ExpertParallel, config.GpusPerNode, config.Model.HiddenSize,
             config.Gpu.LinkGbps, config.Gpu.InterNodeGbps, config.EpCost.AllToAllLatencySeconds, config.EpCost.ExpertComputeEfficiency);
         var placement = new ContiguousPlanner().Plan(UniformLoad(config.Model), Shape(config), null);

@@ -17,7 +17,7 @@ internal sealed class EpGroup
     private readonly int[] _tokens;
     private readonly int[] _domainTokens;
 
-    public EpGroup(EngineCore[] engines, IStepCostModel cost, ExpertParallelCost moe)
+    public EpGroup(EngineCore[] engines, IStepCostModel cost, ExpertParallelCost? moe)
     {
         _engines = engines;
         _cost = cost;
@@ -31,7 +31,8 @@ internal sealed class EpGroup
     /// <summary>Seconds added to the next step: the stall of loading re-placed expert weights.</summary>
     public double PendingStallSeconds { get; set; }
 
-    public ExpertParallelCost Moe { get; }
+    /// <summary>The MoE layers' cost; null for a dense model.</summary>
+    public ExpertParallelCost? Moe { get; }
     public bool Busy { get; private set; }
     public long Steps { get; private set; }
 
@@ -55,7 +56,7 @@ internal sealed class EpGroup
         Steps++;
         var stall = PendingStallSeconds;
         PendingStallSeconds = 0;
-        return stall + slowestEngine + Moe.StepSeconds(_tokens, _domainTokens);
+        return stall + slowestEngine + (Moe?.StepSeconds(_tokens, _domainTokens) ?? 0);
     }
 
     public void CompleteStep(double now)

@@ -40,7 +40,7 @@ public class ClusterFileTests
     [Fact]
     public void Policy_parameters_pass_through_to_the_policy()
     {
-        var c = ClusterFile.Load(Yaml("dispatch: {name: round-robin, theta_kv: 0.8}\n"));
+        var c = ClusterFile.Load(Yaml("base: gimbal-a100\ndispatch: {name: round-robin, theta_kv: 0.8}\n"));
         Assert.Equal(["theta_kv"], c.Dispatch.Keys);
         Assert.Equal(0.8, c.Dispatch.GetDouble("theta_kv", 0.9));
     }
@@ -68,7 +68,7 @@ public class ClusterFileTests
     public void Experts_start_warm_unless_the_file_says_cold()
     {
         Assert.True(ClusterFile.Load("gimbal-a100").Experts.WarmStart);
-        var cold = ClusterFile.Load(Yaml("experts: {planner: class-balanced, warm_start: false}\n"));
+        var cold = ClusterFile.Load(Yaml("base: gimbal-a100\nexperts: {planner: class-balanced, warm_start: false}\n"));
         Assert.False(cold.Experts.WarmStart);
         Assert.Equal("class-balanced", cold.Experts.Planner.Name);
         Assert.Empty(cold.Experts.Planner.Keys);
@@ -87,7 +87,37 @@ public class ClusterFileTests
     [InlineData("gpu: {bf16_tflops: 100}\n", "gpu.hbm_tbps: missing")]
     public void Errors_name_the_field(string yaml, string message)
     {
+        var e = Assert.Throws<ClusterConfigException>(() => ClusterFile.Load(Yaml("base: gimbal-a100\n" + yaml)));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("model: qwen3-30b-a3b\n", "gpu: missing; a cluster file without base: names its GPU")]
+    [InlineData("gpu: a100-80gb\n", "model: missing; a cluster file without base: names its model")]
+    public void A_file_without_base_names_its_gpu_and_model(string yaml, string message)
+    {
         var e = Assert.Throws<ClusterConfigException>(() => ClusterFile.Load(Yaml(yaml)));
         Assert.Contains(message, e.Message);
+    }
+
+    /// <summary>Issue #12: a file without base: used to inherit gimbal-a100's fitted 200 µs all-to-all and 0.12 expert efficiency.</summary>
+    [Fact]
+    public void A_file_without_base_carries_no_fitted_constant()
+    {
+        var c = ClusterFile.Load(Yaml("gpu: a100-80gb\nmodel: qwen3-30b-a3b\nparallel: {data: 2, expert: true}\n"));
+        Assert.Equal(new EpCostKnobs(), c.EpCost);
+        Assert.Equal(1.0, c.EpCost.ExpertComputeEfficiency);
+        Assert.NotEqual(ClusterPresets.GimbalA100.EpCost, c.EpCost);
+        Assert.Equal(new EngineKnobs(), c.Engine);
+    }
+
+    [Fact]
+    public void Engine_takes_a_recorded_runs_model_length_and_block_count()
+    {
+        var c = ClusterFile.Load(Yaml("gpu: rtx4090\nmodel: llama-3.1-8b\nengine: {max_model_len: 32768, num_gpu_blocks_override: 2588}\n"));
+        Assert.Equal(32768, c.Engine.MaxModelLen);
+        Assert.Equal(2588, KvCapacity.BlocksPerEngine(c));
+        Assert.False(c.Model.IsMoe);
+        Assert.Equal(1, c.ExpertParallelSize);
     }
 }
