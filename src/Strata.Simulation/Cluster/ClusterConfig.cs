@@ -48,6 +48,12 @@ public sealed record EngineKnobs
     /// <summary>GiB per GPU kept for activations, CUDA graphs and the allocator (vLLM's profile run finds ~2–4).</summary>
     public double ActivationReserveGib { get; init; } = 3;
 
+    /// <summary>
+    /// vLLM's <c>scheduler_reserve_full_isl</c> (default true since vLLM 0.19): a waiting request is admitted only if its
+    /// whole current sequence fits in the free KV blocks, so chunked prefill does not over-admit and thrash the cache.
+    /// </summary>
+    public bool SchedulerReserveFullIsl { get; init; } = true;
+
     /// <summary>vLLM's <c>max_model_len</c>: the longest prompt plus output a request may have; null takes the model's own.</summary>
     public int? MaxModelLen { get; init; }
 

@@ -58,6 +58,7 @@ public static class ClusterFile
                     EnablePrefixCaching = engine.Bool("enable_prefix_caching") ?? e.EnablePrefixCaching,
                     ActivationReserveGib = engine.Double("activation_reserve_gib", 0) ?? e.ActivationReserveGib,
                     MaxModelLen = engine.Int("max_model_len", 1) ?? e.MaxModelLen,
+                    SchedulerReserveFullIsl = engine.Bool("scheduler_reserve_full_isl") ?? e.SchedulerReserveFullIsl,
                     NumGpuBlocksOverride = engine.Int("num_gpu_blocks_override", 1) ?? e.NumGpuBlocksOverride,
                 },
             };
@@ -161,6 +162,12 @@ public static class ClusterFile
             ComputeEfficiency = spec.Double("compute_efficiency", 0.01, 1) ?? gpu.ComputeEfficiency,
             MemoryEfficiency = spec.Double("memory_efficiency", 0.01, 1) ?? gpu.MemoryEfficiency,
         };
+        if (spec.Map("link") is { } link)
+        {
+            double Link(string key) => link.Double(key, 0) ?? throw new ClusterConfigException($"{link.Where(key)}: missing; a link needs gbps (one direction, as collectives achieve it) and latency_us (per collective).");
+            gpu = gpu with { Link = new LinkSpec(link.String("name") ?? "custom", Link("gbps") * 1e9, Link("latency_us") * 1e-6) };
+            link.RejectUnknownKeys();
+        }
         spec.RejectUnknownKeys();
         return gpu;
     }

@@ -13,10 +13,14 @@ namespace Strata.Simulation.Cluster;
 /// </summary>
 internal static class ClusterMoe
 {
-    /// <summary>vLLM's knobs for one engine, with the victim rule the queue policy implies.</summary>
+    /// <summary>
+    /// vLLM's knobs for one engine, with the victim rule the queue policy implies. vLLM's block pool keeps one block
+    /// aside as the null block (<c>vllm/v1/core/block_pool.py</c>), so requests get one fewer than the cache holds.
+    /// </summary>
     public static EngineSettings Settings(ClusterConfig config, IQueuePolicy queuePolicy) =>
         new(config.Engine.MaxNumSeqs, config.Engine.MaxNumBatchedTokens, config.Engine.BlockSize,
-            KvCapacity.BlocksPerEngine(config), config.Engine.EnablePrefixCaching, queuePolicy is PriorityScheduling);
+            KvCapacity.BlocksPerEngine(config) - 1, config.Engine.EnablePrefixCaching, queuePolicy is PriorityScheduling,
+            config.Engine.SchedulerReserveFullIsl);
 
     /// <summary>DP engines that step in lockstep: all of them with expert parallelism, else each on its own.</summary>
     public static int EnginesPerGroup(ClusterConfig config) => config.LockstepDataParallel ? config.DataParallel : 1;

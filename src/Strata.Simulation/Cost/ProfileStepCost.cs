@@ -10,13 +10,15 @@ namespace Strata.Simulation.Cost;
 /// <c>down_proj</c> of a dense model) plus attention, times the model's layers; embedding, final norm,
 /// lm_head and sampler once; for a MoE model, moe.csv by (tokens, activated experts), where an EP rank
 /// with A token-expert pairs counts as A / top-k tokens. The tables of a tensor-parallel profile are
-/// per shard, so with tensor parallelism each layer adds the two all-reduces vLLM runs (after
-/// <c>o_proj</c> and the MLP) from <paramref name="allReduceSeconds"/>. Between grid points values are
+/// per shard, so with tensor parallelism the step adds vLLM's collectives over the link: two all-reduces
+/// per layer (after <c>o_proj</c> and the MLP), one after the vocab-parallel embedding, and the gather of
+/// the vocab-parallel logits to the first rank (<c>LogitsProcessor._gather_logits</c>). Between grid points values are
 /// interpolated (linear in log tokens and log sequences, linear in KV length and experts) and extended
 /// linearly past the grid; every grid point is reproduced exactly. Attention over its four axes is
 /// <see cref="AttentionGrid"/>; several prefill chunks in one step are priced per chunk (one varlen
 /// kernel: the launch once, each chunk's own attention), and a decode batch with uneven KV lengths
-/// gets the profile's skew correction (<see cref="SkewFit"/>).
+/// gets the profile's skew correction (<see cref="SkewFit"/>). The profile is eager kernel time; a step
+/// that fits a CUDA graph runs its dense layers at the graph's padded size (<see cref="CudaGraphSizes"/>).
 /// </summary>
 public sealed class ProfileStepCost : IStepCostModel
 {
@@ -35,24 +37,32 @@ public sealed class ProfileStepCost : IStepCostModel
     private readonly int _layers;
     private readonly int _topK;
     private readonly double _hiddenBytes;
-    private readonly Func<double, double>? _allReduceSeconds;
+    private readonly double _vocabBytes;
+    private readonly int _tensorParallel;
+    private readonly LinkSpec? _link;
     private readonly double _stepOverheadSeconds;
+    private readonly CudaGraphSizes? _graphs;
 
     /// <param name="directory">The profile folder.</param>
     /// <param name="model">The model the profile measured.</param>
     /// <param name="tensorParallel">The tensor parallelism the profile was taken at (its tables are per shard).</param>
-    /// <param name="allReduceSeconds">Seconds of one all-reduce of the given bytes over the TP group; null at TP 1.</param>
+    /// <param name="link">The link the TP group's collectives run over; needed above TP 1.</param>
     /// <param name="stepOverheadSeconds">Fixed time per step beyond the kernels.</param>
-    public ProfileStepCost(string directory, ModelSpec model, int tensorParallel = 1, Func<double, double>? allReduceSeconds = null, double stepOverheadSeconds = 0)
+    /// <param name="graphs">The CUDA graph sizes steps are padded to; null runs every step eager (the profile's own setting).</param>
+    public ProfileStepCost(string directory, ModelSpec model, int tensorParallel = 1, LinkSpec? link = null,
+        double stepOverheadSeconds = 0, CudaGraphSizes? graphs = null)
     {
+        _graphs = graphs;
         if (!Directory.Exists(directory))
             throw new ProfileException($"step_model.dir: '{directory}' is not a directory; point it at a profile folder such as data/profiles/rtxpro6000-qwen3-30b-a3b of the repository (a relative path is taken from the cluster file's folder).");
-        if (tensorParallel > 1 && allReduceSeconds is null)
-            throw new ArgumentException("A tensor-parallel profile step model needs the all-reduce cost.", nameof(allReduceSeconds));
+        if (tensorParallel > 1 && link is null)
+            throw new ArgumentException("A tensor-parallel profile step model needs the link its collectives run over.", nameof(link));
         _layers = model.Layers;
         _topK = model.ExpertsPerToken;
         _hiddenBytes = model.HiddenSize * 2.0;
-        _allReduceSeconds = tensorParallel > 1 ? allReduceSeconds : null;
+        _vocabBytes = model.VocabSize * 2.0;
+        _tensorParallel = tensorParallel;
+        _link = tensorParallel > 1 ? link : null;
         _stepOverheadSeconds = stepOverheadSeconds;
 
         if (model.IsMoe)
@@ -100,11 +110,17 @@ public sealed class ProfileStepCost : IStepCostModel
     {
         var seconds = _stepOverheadSeconds;
         if (batch.IsEmpty) return seconds;
+        // Dense layers and all-reduces run on the CUDA graph's padded token count; attention on the real requests only.
+        var tokens = _graphs?.Pad(batch.Tokens) ?? batch.Tokens;
         var perLayer = Attention(batch);
-        foreach (var (curve, times) in _perLayer) perLayer += times * curve[batch.Tokens];
-        if (_allReduceSeconds is { } allReduce) perLayer += 2 * allReduce(batch.Tokens * _hiddenBytes);
+        foreach (var (curve, times) in _perLayer) perLayer += times * curve[tokens];
+        if (_link is { } link)
+        {
+            perLayer += 2 * link.AllReduceSeconds(tokens * _hiddenBytes, _tensorParallel);
+            seconds += link.AllReduceSeconds(tokens * _hiddenBytes, _tensorParallel) + link.GatherSeconds(batch.Seqs * _vocabBytes, _tensorParallel);
+        }
         seconds += _layers * perLayer;
-        foreach (var curve in _perModel) seconds += curve[batch.Tokens];
+        foreach (var curve in _perModel) seconds += curve[tokens];
         return seconds + _lmHead[batch.Seqs] + _sampler[batch.Seqs];
     }
 

@@ -254,7 +254,9 @@ internal sealed class EngineCore
         foreach (var block in _prefixHits)
             if (Kv.RefCount(block) == 0) evictableHits++;
         var newBlocks = BlocksFor(hitTokens + tokens) - _prefixHits.Count;
-        if (newBlocks + evictableHits > Kv.FreeBlocks) return false;
+        // vLLM 0.19's scheduler_reserve_full_isl: the whole sequence must fit, though only this chunk's blocks are taken now.
+        var needed = _settings.ReserveFullSequence ? BlocksFor(request.NumTokens) - _prefixHits.Count : newBlocks;
+        if (needed + evictableHits > Kv.FreeBlocks) return false;
         foreach (var block in _prefixHits)
         {
             Kv.Touch(block);

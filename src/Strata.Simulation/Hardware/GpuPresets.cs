@@ -15,13 +15,14 @@ public static class GpuPresets
     public static GpuSpec H200 { get; } = new("h200", Bf16Tflops: 989, HbmTbps: 4.8, MemoryGb: 141, LinkGbps: 900);
 
     /// <summary>
-    /// RTX PRO 6000 Blackwell Server: 96 GB at ~1.6 TB/s; no NVLink: GPUs talk over PCIe 5 x16 peer to peer, measured at
-    /// ~54 GB/s one direction between two cards (voipmonitor/rtx6kpro <c>hardware/pcie-bandwidth.md</c>, CUDA p2pBandwidthLatencyTest,
-    /// five systems 53–56 GB/s same-NUMA; docs/calibration.md "Links").
+    /// RTX PRO 6000 Blackwell Server: 96 GB at ~1.6 TB/s; no NVLink: GPUs talk over PCIe 5 x16. Collectives run through
+    /// NCCL at its measured PCIe rate on these cards, 22.2 GB/s bus bandwidth (all_reduce_perf, 32 MB, default settings,
+    /// direct-attach dual-socket host) and 24 µs for a small all-reduce (256 B–64 KB), far below the link's 63 GB/s
+    /// (voipmonitor/rtx6kpro <c>hardware/pcie-bandwidth.md</c>, commit 29f3863; docs/calibration.md "Links").
     /// </summary>
     public static GpuSpec RtxPro6000 { get; } = new("rtxpro6000", Bf16Tflops: 500, HbmTbps: 1.597, MemoryGb: 96, LinkGbps: 128)
     {
-        Link = new LinkSpec("pcie5-p2p", 54e9, 5e-6),
+        Link = new LinkSpec("pcie5-nccl", 22.2e9, 24e-6),
     };
 
     /// <summary>GeForce RTX 4090: 24 GB GDDR6X at 1.008 TB/s, 165 TFLOP/s bf16 (FP32 accumulate), PCIe 4 x16 (NVIDIA Ada whitepaper).</summary>

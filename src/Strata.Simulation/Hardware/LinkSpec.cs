@@ -15,4 +15,8 @@ public sealed record LinkSpec(string Name, double BytesPerSecond, double Latency
     /// </summary>
     public double AllReduceSeconds(double bytes, int ranks) =>
         ranks <= 1 || bytes <= 0 ? 0 : LatencySeconds + 2.0 * (ranks - 1) / ranks * bytes / BytesPerSecond;
+
+    /// <summary>Gather of a <paramref name="bytes"/> result split evenly over <paramref name="ranks"/> GPUs to one: it receives (n−1)/n of it.</summary>
+    public double GatherSeconds(double bytes, int ranks) =>
+        ranks <= 1 || bytes <= 0 ? 0 : LatencySeconds + (ranks - 1.0) / ranks * bytes / BytesPerSecond;
 }

@@ -35,7 +35,7 @@ public static class Validation
     public static ValidationResult Run(RecordedRun run, ClusterConfig cluster)
     {
         var workload = run.Requests.Select(r => new RequestSpec(r.Arrival, r.PromptTokens, r.OutputTokens)).ToArray();
-        var cost = StepCostModels.Create(cluster.StepModel.Kind, cluster.StepModel.Directory, cluster.Model, cluster.Gpu, cluster.TensorParallel);
+        var cost = StepCostModels.Create(cluster);
         var simulator = new ClusterSimulator(cluster, cost, workload, new SimulationOptions(0, "validate"));
         var summary = simulator.Run();
         var records = simulator.Records.Where(r => !r.Failed).ToArray();

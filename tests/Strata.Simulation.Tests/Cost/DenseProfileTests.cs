@@ -83,20 +83,21 @@ public class DenseProfileTests
     [Fact]
     public void A_moe_model_without_moe_csv_is_told_which_profile_has_it()
     {
-        var e = Assert.Throws<ProfileException>(() => new ProfileStepCost(DataFolder.Path("profiles", "rtxpro6000-qwen3-30b-a3b-tp2"), ModelPresets.Qwen3_30B_A3B, 2, _ => 0));
+        var e = Assert.Throws<ProfileException>(() => new ProfileStepCost(DataFolder.Path("profiles", "rtxpro6000-qwen3-30b-a3b-tp2"), ModelPresets.Qwen3_30B_A3B, 2, new LinkSpec("test", 1e9, 0)));
         Assert.Contains("moe.csv is missing", e.Message);
     }
 
     [Fact]
-    public void Tensor_parallel_adds_two_all_reduces_per_layer()
+    public void Tensor_parallel_adds_vllms_collectives_over_the_link()
     {
         var dir = DataFolder.Path("profiles", "rtxpro6000-qwen3-32b-tp2");
-        var single = new ProfileStepCost(dir, ModelPresets.Qwen3_32B, 2, _ => 0);
-        var link = new LinkSpec("test", 10e9, 20e-6);
-        var withLink = new ProfileStepCost(dir, ModelPresets.Qwen3_32B, 2, bytes => link.AllReduceSeconds(bytes, 2));
+        var free = new ProfileStepCost(dir, ModelPresets.Qwen3_32B, 2, new LinkSpec("free", double.PositiveInfinity, 0));
+        var link = new ProfileStepCost(dir, ModelPresets.Qwen3_32B, 2, new LinkSpec("test", 10e9, 20e-6));
         var batch = new BatchShape().WithDecode(500).WithDecode(500);
-        // 2 tokens × 5,120 × 2 bytes = 20,480 bytes; ring over 2 GPUs sends it once: 20 µs + 20,480 / 10 GB/s = 22.048 µs; 2 × 64 layers.
-        Assert.Equal(128 * 22.048e-6, withLink.EngineSeconds(batch) - single.EngineSeconds(batch), 12);
+        // All-reduce of 2 tokens × 5,120 × 2 bytes = 20,480 bytes over 2 GPUs: 20 µs + 20,480 B / 10 GB/s = 22.048 µs,
+        // 2 per layer × 64 layers + 1 after the embedding = 129; the logits gather: 2 × 151,936 × 2 bytes, half of it
+        // received: 20 µs + 303,872 B / 10 GB/s = 50.3872 µs.
+        Assert.Equal(129 * 22.048e-6 + 50.3872e-6, link.EngineSeconds(batch) - free.EngineSeconds(batch), 12);
     }
 
     [Fact]
@@ -108,7 +109,7 @@ public class DenseProfileTests
             StepModel = new StepModelChoice("profile", Profile), Engine = new EngineKnobs { MaxNumSeqs = 128 },
         };
         var requests = Enumerable.Range(0, 40).Select(i => new RequestSpec(i * 0.1, 500 + 10 * i, 50)).ToArray();
-        var cost = StepCostModels.Create("profile", Profile, cluster.Model, cluster.Gpu, 1);
+        var cost = StepCostModels.Create(cluster);
         var summary = new ClusterSimulator(cluster, cost, requests, new SimulationOptions(0, "dense")).Run();
         Assert.Equal(40, summary.Serving.Completed);
         Assert.Equal(0, summary.AllToAllGigabytes);
