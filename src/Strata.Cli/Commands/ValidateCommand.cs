@@ -48,8 +48,8 @@ internal static class ValidateCommand
         var reference = result.Metrics.Any(m => m.ReferenceError is not null);
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumn("metric");
-        table.AddColumn(new TableColumn("vLLM (ms)").RightAligned());
-        table.AddColumn(new TableColumn("Strata (ms)").RightAligned());
+        table.AddColumn(new TableColumn("vLLM").RightAligned());
+        table.AddColumn(new TableColumn("Strata").RightAligned());
         table.AddColumn(new TableColumn("error").RightAligned());
         if (reference) table.AddColumn(new TableColumn("LLMServingSim error").RightAligned());
         foreach (var m in result.Metrics)

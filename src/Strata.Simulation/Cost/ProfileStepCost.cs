@@ -13,7 +13,7 @@ namespace Strata.Simulation.Cost;
 /// per shard, so with tensor parallelism the step adds vLLM's collectives over the link: two all-reduces
 /// per layer (after <c>o_proj</c> and the MLP), one after the vocab-parallel embedding, and the gather of
 /// the vocab-parallel logits to the first rank (<c>LogitsProcessor._gather_logits</c>). Between grid points values are
-/// interpolated (linear in log tokens and log sequences, linear in KV length and experts) and extended
+/// interpolated linearly on every axis (<see cref="Curve"/>) and extended
 /// linearly past the grid; every grid point is reproduced exactly. Attention over its four axes is
 /// <see cref="AttentionGrid"/>; several prefill chunks in one step are priced per chunk (one varlen
 /// kernel: the launch once, each chunk's own attention), and a decode batch with uneven KV lengths
@@ -70,7 +70,7 @@ public sealed class ProfileStepCost : IStepCostModel
             if (!File.Exists(Path.Combine(directory, "moe.csv")))
                 throw new ProfileException($"step_model.dir: {Path.Combine(directory, "moe.csv")} is missing; {model.Name} is a MoE model and its expert layers are timed from moe.csv. Use a profile folder that has it (LLMServingSim profiles the MoE block once, at TP 1: data/profiles/rtxpro6000-qwen3-30b-a3b).");
             _moe = new Surface(ProfileTable.Rows(directory, "moe.csv", "tokens", "activated_experts", "time_us")
-                .Select(c => (ProfileTable.Number(c[0]), ProfileTable.Number(c[1]), ProfileTable.Number(c[2]) * 1e-6)), logRow: true, logColumn: false);
+                .Select(c => (ProfileTable.Number(c[0]), ProfileTable.Number(c[1]), ProfileTable.Number(c[2]) * 1e-6)));
         }
 
         var attention = ProfileTable.Rows(directory, "attention.csv", "prefill_chunk", "kv_prefill", "n_decode", "kv_decode", "time_us")
@@ -84,7 +84,7 @@ public sealed class ProfileStepCost : IStepCostModel
         var densePath = Path.Combine(directory, "dense.csv");
         var dense = ProfileTable.Rows(directory, "dense.csv", "layer", "tokens", "time_us")
             .Select(c => (Op: c[0], Tokens: ProfileTable.Number(c[1]), Seconds: ProfileTable.Number(c[2]) * 1e-6))
-            .GroupBy(d => d.Op).ToDictionary(g => g.Key, g => new Curve(g.Select(d => (d.Tokens, d.Seconds)), logX: true), StringComparer.Ordinal);
+            .GroupBy(d => d.Op).ToDictionary(g => g.Key, g => new Curve(g.Select(d => (d.Tokens, d.Seconds))), StringComparer.Ordinal);
         var required = AttentionOps.Concat(PerModelOps).Concat(model.IsMoe ? [] : MlpOps);
         foreach (var op in required)
             if (!dense.ContainsKey(op))
@@ -100,7 +100,7 @@ public sealed class ProfileStepCost : IStepCostModel
         var perSequence = ProfileTable.Rows(directory, "per_sequence.csv", "layer", "sequences", "time_us")
             .Select(c => (Op: c[0], Seqs: ProfileTable.Number(c[1]), Seconds: ProfileTable.Number(c[2]) * 1e-6)).ToArray();
         Curve Op(string name) => perSequence.Any(p => p.Op == name)
-            ? new Curve(perSequence.Where(p => p.Op == name).Select(p => (p.Seqs, p.Seconds)), logX: true)
+            ? new Curve(perSequence.Where(p => p.Op == name).Select(p => (p.Seqs, p.Seconds)))
             : throw new ProfileException($"{Path.Combine(directory, "per_sequence.csv")}: no rows for '{name}'.");
         _lmHead = Op("lm_head");
         _sampler = Op("sampler");

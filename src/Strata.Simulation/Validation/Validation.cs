@@ -5,7 +5,7 @@ using Strata.Simulation.Workloads;
 
 namespace Strata.Simulation.Validation;
 
-/// <summary>One metric of the comparison: real and simulated value (ms) and error = (simulated − real) / real.</summary>
+/// <summary>One metric of the comparison: real and simulated value (ms for latencies, requests for queues) and error = (simulated − real) / real.</summary>
 public readonly record struct MetricComparison(string Key, double Real, double Simulated, double? ReferenceError)
 {
     public double Error => (Simulated - Real) / Real;
@@ -63,6 +63,12 @@ public static class Validation
                 metrics.Add(new MetricComparison(key, Pick(real[latency], stat), Pick(simulated[latency], stat),
                     run.ReferenceErrors.TryGetValue(key, out var reference) ? reference : null));
             }
+        // Requests running and waiting, averaged over the run (vLLM logs them once a second, the simulator at every stats publication).
+        if (run.Queues.Count > 0 && simulator.QueueSamples.Count > 0)
+        {
+            metrics.Add(new MetricComparison("mean_running", run.Queues.Average(q => q.Running), simulator.QueueSamples.Average(q => q.Running), null));
+            metrics.Add(new MetricComparison("mean_waiting", run.Queues.Average(q => q.Waiting), simulator.QueueSamples.Average(q => q.Waiting), null));
+        }
         return new ValidationResult(run, cluster, metrics, simulator.QueueSamples, summary.Serving.Duration);
     }
 
