@@ -77,7 +77,7 @@ public sealed class ClusterSimulator
             var members = _engines.Skip(g * enginesPerGroup).Take(enginesPerGroup).ToArray();
             foreach (var engine in members) _groupOfEngine[engine.Index] = g;
             var moe = ClusterMoe.GroupCost(config, _routing, cost, random);
-            _groups[g] = new EpGroup(members, cost, moe);
+            _groups[g] = ClusterMoe.Group(config, members, cost, moe);
             if (moe is null || _routing is null) continue;
             var shape = ClusterMoe.Shape(config);
             var planner = ExactExpertPlanners.Catalog.Create(config.Experts.Planner);

@@ -114,6 +114,10 @@ public static class ClusterFile
             {
                 EpCost = new EpCostKnobs
                 {
+                    Backend = epCost.String("backend") is { } backend
+                        ? backend is EpCostKnobs.AllGatherReduceScatter or EpCostKnobs.AllToAll ? backend
+                            : throw new ClusterConfigException($"{epCost.Where("backend")}: unknown EP backend '{backend}'; use {EpCostKnobs.AllGatherReduceScatter} (vLLM's default) or {EpCostKnobs.AllToAll}.")
+                        : config.EpCost.Backend,
                     AllToAllLatencySeconds = epCost.Double("all_to_all_latency_us", 0) / 1e6 ?? config.EpCost.AllToAllLatencySeconds,
                     ExpertComputeEfficiency = epCost.Double("expert_compute_efficiency", 0.01, 1) ?? config.EpCost.ExpertComputeEfficiency,
                 },

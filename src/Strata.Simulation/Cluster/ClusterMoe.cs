@@ -41,12 +41,17 @@ internal static class ClusterMoe
         return shape;
     }
 
+    /// <summary>One lockstep group of engines with its MoE cost and vLLM's DP step semantics.</summary>
+    public static EpGroup Group(ClusterConfig config, EngineCore[] members, IStepCostModel cost, ExpertParallelCost? moe) =>
+        new(members, cost, moe, CudaGraphSizes.Default(config.Engine.MaxNumSeqs, config.Engine.MaxNumBatchedTokens), config.Gpu.Link);
+
     /// <summary>The MoE cost of one EP group, starting from vLLM's contiguous placement; null for a dense model.</summary>
     public static ExpertParallelCost? GroupCost(ClusterConfig config, RoutingModel? routing, IStepCostModel cost, Random random)
     {
         if (routing is null) return null;
         var topology = new EpTopology(config.TensorParallel, config.ExpertParallel, config.GpusPerNode, config.Model.HiddenSize,
-            config.Gpu.LinkGbps, config.Gpu.InterNodeGbps, config.EpCost.AllToAllLatencySeconds, config.EpCost.ExpertComputeEfficiency);
+            config.Gpu.LinkGbps, config.Gpu.InterNodeGbps, config.EpCost.AllToAllLatencySeconds, config.EpCost.ExpertComputeEfficiency,
+            config.EpCost.Backend == EpCostKnobs.AllGatherReduceScatter ? config.Gpu.Link : null);
         var placement = new ContiguousPlanner().Plan(UniformLoad(config.Model), Shape(config), null);
         return new ExpertParallelCost(routing, placement, cost, topology, EnginesPerGroup(config) * config.Engine.MaxNumBatchedTokens, random);
     }

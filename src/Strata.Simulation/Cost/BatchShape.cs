@@ -29,6 +29,13 @@ public readonly record struct BatchShape(
     /// </summary>
     public IReadOnlyList<PrefillChunk>? PrefillChunks { get; init; }
 
+    /// <summary>
+    /// The token count the step's dense layers run at when DP ranks pad to the largest rank (vLLM's
+    /// <c>coordinate_batch_across_dp</c> in a CUDA-graph step); 0 when the step is not padded.
+    /// An idle rank's dummy batch is an empty batch padded this way.
+    /// </summary>
+    public int PadTo { get; init; }
+
     public int Tokens => PrefillTokens + DecodeSeqs;
     public int Seqs => PrefillSeqs + DecodeSeqs;
     public bool IsEmpty => Tokens == 0;

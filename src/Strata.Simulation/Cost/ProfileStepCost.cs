@@ -109,9 +109,10 @@ public sealed class ProfileStepCost : IStepCostModel
     public double EngineSeconds(in BatchShape batch)
     {
         var seconds = _stepOverheadSeconds;
-        if (batch.IsEmpty) return seconds;
-        // Dense layers and all-reduces run on the CUDA graph's padded token count; attention on the real requests only.
-        var tokens = _graphs?.Pad(batch.Tokens) ?? batch.Tokens;
+        if (batch.IsEmpty && batch.PadTo == 0) return seconds;
+        // Dense layers and all-reduces run on the DP- and CUDA-graph-padded token count; attention on the real requests only.
+        var unpadded = Math.Max(batch.Tokens, batch.PadTo);
+        var tokens = _graphs?.Pad(unpadded) ?? unpadded;
         var perLayer = Attention(batch);
         foreach (var (curve, times) in _perLayer) perLayer += times * curve[tokens];
         if (_link is { } link)
@@ -121,7 +122,8 @@ public sealed class ProfileStepCost : IStepCostModel
         }
         seconds += _layers * perLayer;
         foreach (var curve in _perModel) seconds += curve[tokens];
-        return seconds + _lmHead[batch.Seqs] + _sampler[batch.Seqs];
+        // An idle DP rank's dummy batch runs the layers but samples nothing.
+        return batch.Seqs == 0 ? seconds : seconds + _lmHead[batch.Seqs] + _sampler[batch.Seqs];
     }
 
     public double MoeLayerSeconds(double assignments, double activatedExperts) =>

@@ -16,6 +16,13 @@ public sealed record LinkSpec(string Name, double BytesPerSecond, double Latency
     public double AllReduceSeconds(double bytes, int ranks) =>
         ranks <= 1 || bytes <= 0 ? 0 : LatencySeconds + 2.0 * (ranks - 1) / ranks * bytes / BytesPerSecond;
 
+    /// <summary>
+    /// Ring all-gather whose result is <paramref name="bytes"/> over <paramref name="ranks"/> GPUs, each contributing an
+    /// equal share: every GPU receives the other (n−1)/n. A reduce-scatter of the same buffer moves the same bytes.
+    /// </summary>
+    public double AllGatherSeconds(double bytes, int ranks) =>
+        ranks <= 1 || bytes <= 0 ? 0 : LatencySeconds + (ranks - 1.0) / ranks * bytes / BytesPerSecond;
+
     /// <summary>Gather of a <paramref name="bytes"/> result split evenly over <paramref name="ranks"/> GPUs to one: it receives (n−1)/n of it.</summary>
     public double GatherSeconds(double bytes, int ranks) =>
         ranks <= 1 || bytes <= 0 ? 0 : LatencySeconds + (ranks - 1.0) / ranks * bytes / BytesPerSecond;

@@ -78,6 +78,7 @@ public class ClusterFileTests
     [InlineData("experts: {warm_start: maybe}\n", "experts.warm_start")]
     [InlineData("ep_cost: {expert_compute_efficiency: 0}\n", "ep_cost.expert_compute_efficiency")]
     [InlineData("ep_cost: {latency_us: 5}\n", "ep_cost.latency_us: unknown setting")]
+    [InlineData("ep_cost: {backend: nccl}\n", "ep_cost.backend: unknown EP backend 'nccl'")]
     [InlineData("engine: {max_num_seq: 4}\n", "engine.max_num_seq: unknown setting")]
     [InlineData("engine: {max_num_seqs: many}\n", "engine.max_num_seqs: 'many' is not a whole number")]
     [InlineData("gpu: v100\n", "unknown GPU 'v100'")]
