@@ -33,6 +33,12 @@ public static class ClusterFile
                 ?? throw new ClusterConfigException($"{yaml.Where("model")}: missing; a cluster file without base: names its model ({string.Join(", ", ModelPresets.All.Keys)} or a path to an HF config.json), or starts from a preset with base:.");
             config = new ClusterConfig { Name = name, Gpu = ReadGpu(yaml), Model = ReadModel(model, directory, yaml.Where("model")) };
         }
+        if (yaml.Map("link") is { } link)
+        {
+            double Link(string key) => link.Double(key, 0) ?? throw new ClusterConfigException($"{link.Where(key)}: missing; a link needs gbps (one direction, as collectives achieve it) and latency_us (per collective).");
+            config = config with { Gpu = config.Gpu with { Link = new LinkSpec(link.String("name") ?? "custom", Link("gbps") * 1e9, Link("latency_us") * 1e-6) } };
+            link.RejectUnknownKeys();
+        }
         if (yaml.Map("parallel") is { } parallel)
         {
             config = config with
@@ -166,12 +172,6 @@ public static class ClusterFile
             ComputeEfficiency = spec.Double("compute_efficiency", 0.01, 1) ?? gpu.ComputeEfficiency,
             MemoryEfficiency = spec.Double("memory_efficiency", 0.01, 1) ?? gpu.MemoryEfficiency,
         };
-        if (spec.Map("link") is { } link)
-        {
-            double Link(string key) => link.Double(key, 0) ?? throw new ClusterConfigException($"{link.Where(key)}: missing; a link needs gbps (one direction, as collectives achieve it) and latency_us (per collective).");
-            gpu = gpu with { Link = new LinkSpec(link.String("name") ?? "custom", Link("gbps") * 1e9, Link("latency_us") * 1e-6) };
-            link.RejectUnknownKeys();
-        }
         spec.RejectUnknownKeys();
         return gpu;
     }

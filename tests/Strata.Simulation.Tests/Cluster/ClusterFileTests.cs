@@ -1,4 +1,5 @@
 using Strata.Simulation.Cluster;
+using Strata.Simulation.Hardware;
 
 namespace Strata.Simulation.Tests.Cluster;
 
@@ -110,6 +111,16 @@ public class ClusterFileTests
         Assert.Equal(1.0, c.EpCost.ExpertComputeEfficiency);
         Assert.NotEqual(ClusterPresets.GimbalA100.EpCost, c.EpCost);
         Assert.Equal(new EngineKnobs(), c.Engine);
+    }
+
+    [Fact]
+    public void A_link_and_an_ep_backend_override_the_presets()
+    {
+        var c = ClusterFile.Load(Yaml("base: gimbal-a100\nep_cost: {backend: allgather_reducescatter}\nlink: {name: pcie4, gbps: 20, latency_us: 24}\n"));
+        Assert.Equal(new LinkSpec("pcie4", 20e9, 24e-6), c.Gpu.Link);
+        Assert.Equal(EpCostKnobs.AllGatherReduceScatter, c.EpCost.Backend);
+        Assert.Equal(EpCostKnobs.AllToAll, ClusterPresets.GimbalA100.EpCost.Backend);
+        Assert.Equal(120e-6, c.Gpu.LayerOverheadSeconds); // the rest of the GPU stays the preset's
     }
 
     [Fact]
