@@ -50,6 +50,14 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void A_cluster_of_another_model_than_the_run_served_is_refused()
+    {
+        var (exit, _, error) = CliRunner.Run("validate", "--run", DataFolder.Path("validation", "rtxpro6000-llama-3.1-8b-tp1"), "--cluster", "gimbal-a100");
+        Assert.Equal(2, exit);
+        Assert.Contains("its model is qwen3-30b-a3b, but the run served meta-llama/Llama-3.1-8B", error);
+    }
+
+    [Fact]
     public void A_bench_result_without_start_times_says_what_it_lacks()
     {
         var file = CliRunner.WriteFile(CliRunner.TempDir(), "bench.json",

@@ -17,7 +17,10 @@ public static partial class ReplayCluster
         if (clusterFile is not null)
         {
             var cluster = ClusterFile.Load(clusterFile);
-            return run.Engine is { } engine ? WithEngine(cluster, engine) : cluster;
+            if (run.Engine is not { } engine) return cluster;
+            if (ModelPresets.ByHuggingFaceId.TryGetValue(engine.Model, out var served) && ModelPresets.All.ContainsKey(cluster.Model.Name) && served.Name != cluster.Model.Name)
+                throw new RecordedRunException($"--cluster {clusterFile}: its model is {cluster.Model.Name}, but the run served {engine.Model} ({served.Name}); use a cluster file of the run's model and its profile.");
+            return WithEngine(cluster, engine);
         }
         var e = run.Engine ?? throw new RecordedRunException(
             $"{run.Source}: a `vllm bench serve` result does not hold the engine's arguments; pass --cluster FILE with the GPU, model, parallelism, engine and step_model the run used.");
