@@ -61,7 +61,10 @@ public sealed record EngineKnobs
     public int? NumGpuBlocksOverride { get; init; }
 }
 
-/// <summary>Which step-cost model times the steps: <c>roofline</c>, or <c>profile</c> with a directory of measured tables.</summary>
+/// <summary>
+/// Which step-cost model times the steps: <c>roofline</c>, or <c>profile</c> with a directory of measured tables —
+/// an absolute path (a cluster file's, resolved from its folder), or a preset's folder inside Strata's data folder.
+/// </summary>
 public sealed record StepModelChoice(string Kind, string? Directory);
 
 /// <summary>

@@ -46,6 +46,24 @@ public static class ClusterPresets
         EpCost = FittedToGimbalH100,
     };
 
+    /// <summary>
+    /// The measured-kernel cluster: Qwen3-30B-A3B on 2× RTX PRO 6000 (PCIe, no NVLink), DP2 EP2 TP1, timed by the
+    /// vLLM 0.19 kernel profile of data/profiles/rtxpro6000-qwen3-30b-a3b, with vLLM 0.19's default EP exchange
+    /// (allgather_reducescatter) over the cards' measured NCCL link. No fitted constant. The engine stays inside
+    /// the profile's grid (its meta.yaml: max_num_batched_tokens 2048, max_num_seqs 256).
+    /// </summary>
+    public static ClusterConfig RtxPro6000Dp2Ep2 { get; } = new()
+    {
+        Name = "rtxpro6000-dp2ep2",
+        Gpu = GpuPresets.RtxPro6000,
+        Model = ModelPresets.Qwen3_30B_A3B,
+        DataParallel = 2,
+        TensorParallel = 1,
+        ExpertParallel = true,
+        Engine = new EngineKnobs { MaxNumSeqs = 256, MaxNumBatchedTokens = 2048, EnablePrefixCaching = true },
+        StepModel = new StepModelChoice("profile", "profiles/rtxpro6000-qwen3-30b-a3b"),
+    };
+
     public static IReadOnlyDictionary<string, ClusterConfig> All { get; } =
-        new[] { GimbalA100, GimbalH100 }.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        new[] { GimbalA100, GimbalH100, RtxPro6000Dp2Ep2 }.ToDictionary(c => c.Name, StringComparer.Ordinal);
 }

@@ -1,4 +1,5 @@
 using Strata.Simulation.Cluster;
+using Strata.Simulation.Data;
 
 namespace Strata.Simulation.Cost;
 
@@ -9,9 +10,13 @@ public static class StepCostModels
     {
         "roofline" => new RooflineStepCost(cluster.Model, cluster.Gpu, cluster.TensorParallel),
         "profile" => new ProfileStepCost(
-            cluster.StepModel.Directory ?? throw new ProfileException("step_model.dir: a profile step model needs the directory of its CSV tables."),
+            ProfileDirectory(cluster.StepModel.Directory ?? throw new ProfileException("step_model.dir: a profile step model needs the directory of its CSV tables.")),
             cluster.Model, cluster.TensorParallel, cluster.Gpu.Link,
             graphs: CudaGraphSizes.Default(cluster.Engine.MaxNumSeqs, cluster.Engine.MaxNumBatchedTokens)),
         var kind => throw new ProfileException($"step_model.kind: unknown step model '{kind}'; use roofline or profile."),
     };
+
+    /// <summary>A cluster file's folder is absolute; a preset names its profile inside the data folder.</summary>
+    private static string ProfileDirectory(string directory) =>
+        Path.IsPathRooted(directory) ? directory : DataFolder.Path(directory.Split('/'));
 }

@@ -114,6 +114,15 @@ public class ClusterFileTests
     }
 
     [Fact]
+    public void The_measured_kernel_preset_carries_no_fitted_constant_and_finds_its_profile()
+    {
+        var c = ClusterFile.Load("rtxpro6000-dp2ep2");
+        Assert.Equal(new EpCostKnobs(), c.EpCost);
+        Assert.Equal(GpuPresets.RtxPro6000.Link, c.Gpu.Link);
+        Assert.IsType<Strata.Simulation.Cost.ProfileStepCost>(Strata.Simulation.Cost.StepCostModels.Create(c));
+    }
+
+    [Fact]
     public void A_link_and_an_ep_backend_override_the_presets()
     {
         var c = ClusterFile.Load(Yaml("base: gimbal-a100\nep_cost: {backend: allgather_reducescatter}\nlink: {name: pcie4, gbps: 20, latency_us: 24}\n"));
