@@ -40,17 +40,15 @@ public sealed class ProfileStepCost : IStepCostModel
     private readonly double _vocabBytes;
     private readonly int _tensorParallel;
     private readonly LinkSpec? _link;
-    private readonly double _stepOverheadSeconds;
     private readonly CudaGraphSizes? _graphs;
 
     /// <param name="directory">The profile folder.</param>
     /// <param name="model">The model the profile measured.</param>
     /// <param name="tensorParallel">The tensor parallelism the profile was taken at (its tables are per shard).</param>
     /// <param name="link">The link the TP group's collectives run over; needed above TP 1.</param>
-    /// <param name="stepOverheadSeconds">Fixed time per step beyond the kernels.</param>
     /// <param name="graphs">The CUDA graph sizes steps are padded to; null runs every step eager (the profile's own setting).</param>
     public ProfileStepCost(string directory, ModelSpec model, int tensorParallel = 1, LinkSpec? link = null,
-        double stepOverheadSeconds = 0, CudaGraphSizes? graphs = null)
+        CudaGraphSizes? graphs = null)
     {
         _graphs = graphs;
         if (!Directory.Exists(directory))
@@ -63,7 +61,6 @@ public sealed class ProfileStepCost : IStepCostModel
         _vocabBytes = model.VocabSize * 2.0;
         _tensorParallel = tensorParallel;
         _link = tensorParallel > 1 ? link : null;
-        _stepOverheadSeconds = stepOverheadSeconds;
 
         if (model.IsMoe)
         {
@@ -108,7 +105,8 @@ public sealed class ProfileStepCost : IStepCostModel
 
     public double EngineSeconds(in BatchShape batch)
     {
-        var seconds = _stepOverheadSeconds;
+        // No fixed step overhead: vLLM 0.19 schedules asynchronously, overlapping the next step's CPU work with this one.
+        var seconds = 0.0;
         if (batch.IsEmpty && batch.PadTo == 0) return seconds;
         // Dense layers and all-reduces run on the DP- and CUDA-graph-padded token count; attention on the real requests only.
         var unpadded = Math.Max(batch.Tokens, batch.PadTo);
