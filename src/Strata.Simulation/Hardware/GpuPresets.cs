@@ -16,13 +16,14 @@ public static class GpuPresets
 
     /// <summary>
     /// RTX PRO 6000 Blackwell Server: 96 GB at ~1.6 TB/s; no NVLink: GPUs talk over PCIe 5 x16. Collectives run through
-    /// NCCL at its measured PCIe rate on these cards, 22.2 GB/s bus bandwidth (all_reduce_perf, 32 MB, default settings,
-    /// direct-attach dual-socket host) and 24 µs for a small all-reduce (256 B–64 KB), far below the link's 63 GB/s
-    /// (voipmonitor/rtx6kpro <c>hardware/pcie-bandwidth.md</c>, commit 29f3863; docs/calibration.md "Links").
+    /// NCCL at what it achieves with its default settings on a direct-attach dual-socket host (AMD Turin), far below the
+    /// link's 63 GB/s: 22.2 GB/s all-reduce bus bandwidth (all_reduce_perf, 32 MB) and 48 µs for a small all-reduce
+    /// (32–64 KB) (voipmonitor/rtx6kpro <c>benchmarks/results.md</c>, "NCCL AllReduce Benchmarks" and "NCCL Graph XML
+    /// Impact", commit 29f3863; docs/calibration.md "Links").
     /// </summary>
     public static GpuSpec RtxPro6000 { get; } = new("rtxpro6000", Bf16Tflops: 500, HbmTbps: 1.597, MemoryGb: 96, LinkGbps: 128)
     {
-        Link = new LinkSpec("pcie5-nccl", 22.2e9, 24e-6),
+        Link = new LinkSpec("pcie5-nccl", 22.2e9, 48e-6),
     };
 
     /// <summary>GeForce RTX 4090: 24 GB GDDR6X at 1.008 TB/s, 165 TFLOP/s bf16 (FP32 accumulate), PCIe 4 x16 (NVIDIA Ada whitepaper).</summary>
