@@ -4,6 +4,9 @@ using Strata.Cli.Commands;
 using Strata.Core.Policies;
 using Strata.Serving.Gateway.Config;
 using Strata.Simulation.Cluster;
+using Strata.Simulation.Cost;
+using Strata.Simulation.Data;
+using Strata.Simulation.Validation;
 using Strata.Simulation.Experts;
 using Strata.Simulation.Workloads;
 
@@ -35,6 +38,7 @@ public static class StrataCli
             ServeCommand.Create(console),
             EmulateCommand.Create(console),
             BenchCommand.Create(console),
+            ValidateCommand.Create(console),
         };
         try
         {
@@ -44,7 +48,8 @@ public static class StrataCli
             if (parsed.Errors.Count > 0) throw new CliUsageException(parsed.Errors[0].Message);
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ClusterConfigException or WorkloadException or PolicyConfigurationException or FormatException or CliUsageException or ExpertFileException or GatewayConfigException)
+        catch (Exception e) when (e is ClusterConfigException or WorkloadException or PolicyConfigurationException or FormatException or CliUsageException or ExpertFileException or GatewayConfigException
+                                       or ProfileException or RecordedRunException or DataNotFoundException)
         {
             error.WriteLine($"error: {e.Message}");
             return UsageError;

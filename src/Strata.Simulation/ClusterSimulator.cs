@@ -31,7 +31,7 @@ public sealed class ClusterSimulator
     private readonly MetricsCollector _metrics = new();
     private readonly PriorityQueue<SimEvent, (double Time, EventPriority Priority, long Sequence)> _events = new();
     private readonly double[] _kvUsage;
-    private readonly RoutingModel _routing;
+    private readonly RoutingModel? _routing;
     private readonly double[] _pressure;
     private readonly ExpertRebalancer?[] _rebalancers;
     private readonly Dictionary<string, int> _domains;
@@ -49,7 +49,7 @@ public sealed class ClusterSimulator
         _options = options;
         var blocks = KvCapacity.BlocksPerEngine(config);
         _kvCapacityTokens = (long)blocks * config.Engine.BlockSize;
-        _maxModelLen = (int)Math.Min(config.Model.MaxModelLen, _kvCapacityTokens);
+        _maxModelLen = (int)Math.Min(config.Engine.MaxModelLen ?? config.Model.MaxModelLen, _kvCapacityTokens);
 
         // Request domains index the routing model's per-domain expert preferences; no domain is one more.
         _domains = workload.Select(r => r.Domain ?? "").Distinct().Order(StringComparer.Ordinal)
@@ -68,7 +68,6 @@ public sealed class ClusterSimulator
         var model = config.Model;
         _routing = ClusterMoe.Routing(config, _domains.Count);
         var enginesPerGroup = ClusterMoe.EnginesPerGroup(config);
-        var shape = ClusterMoe.Shape(config);
         double[]? workloadShares = null;
         _groups = new EpGroup[_engines.Length / enginesPerGroup];
         _rebalancers = new ExpertRebalancer?[_groups.Length];
@@ -77,18 +76,26 @@ public sealed class ClusterSimulator
         {
             var members = _engines.Skip(g * enginesPerGroup).Take(enginesPerGroup).ToArray();
             foreach (var engine in members) _groupOfEngine[engine.Index] = g;
-            _groups[g] = new EpGroup(members, cost, ClusterMoe.GroupCost(config, _routing, cost, random));
+            var moe = ClusterMoe.GroupCost(config, _routing, cost, random);
+            _groups[g] = ClusterMoe.Group(config, members, cost, moe);
+            if (moe is null || _routing is null) continue;
+            var shape = ClusterMoe.Shape(config);
             var planner = ExactExpertPlanners.Catalog.Create(config.Experts.Planner);
             if (shape.Ranks == 1 || !planner.ReadsLoad) continue;
             var rebalancer = _rebalancers[g] = new ExpertRebalancer(planner, shape, _routing, model,
                 config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.LinkGbps);
             if (config.Experts.WarmStart)
-                _groups[g].Moe.Retabulate(rebalancer.SteadyState(workloadShares ??= DomainShares(workload), members.Length), workloadShares);
+                moe.Retabulate(rebalancer.SteadyState(workloadShares ??= DomainShares(workload), members.Length), workloadShares);
         }
         _router = new StatsRouter(CorePolicies.Dispatch.Create(config.Dispatch), _engines.Length);
         if (_router.KvEvents is { } events)
             foreach (var engine in _engines) engine.Kv.PublishEvents(events, engine.Index);
     }
+
+    /// <summary>Requests running and waiting over all engines at every stats publication (as vLLM's per-second log lines report them).</summary>
+    public IReadOnlyList<(double Time, int Running, int Waiting)> QueueSamples => _queueSamples;
+
+    private readonly List<(double Time, int Running, int Waiting)> _queueSamples = [];
 
     /// <summary>Per-request records of the last run, in completion order.</summary>
     public IReadOnlyList<RequestRecord> Records => _metrics.Records;
@@ -118,7 +125,7 @@ public sealed class ClusterSimulator
         {
             Schedule(new RequestArrival(_workload[0].ArrivalTime, 0));
             Schedule(new StatsPublished(0));
-            if (_config.Routing.DriftIntervalSeconds > 0) Schedule(new DriftEpoch(_config.Routing.DriftIntervalSeconds));
+            if (_routing is not null && _config.Routing.DriftIntervalSeconds > 0) Schedule(new DriftEpoch(_config.Routing.DriftIntervalSeconds));
         }
         while (_events.TryDequeue(out var next, out _))
         {
@@ -155,9 +162,9 @@ public sealed class ClusterSimulator
     {
         var group = _groups[completed.Group];
         var before = _metrics.Records.Count;
-        if (_rebalancers[completed.Group]?.OnStep(group.Engines, group.Moe.Placement) is var (placement, stall))
+        if (group.Moe is { } moe && _rebalancers[completed.Group]?.OnStep(group.Engines, moe.Placement) is var (placement, stall))
         {
-            group.Moe.Retabulate(placement, _rebalancers[completed.Group]!.DomainShares());
+            moe.Retabulate(placement, _rebalancers[completed.Group]!.DomainShares());
             group.PendingStallSeconds += stall;
         }
         group.CompleteStep(completed.Time);
@@ -167,20 +174,27 @@ public sealed class ClusterSimulator
 
     internal void OnDrift(DriftEpoch drift)
     {
-        _routing.Drift(_config.Routing.DriftPersistence);
+        _routing?.Drift(_config.Routing.DriftPersistence);
         for (var g = 0; g < _groups.Length; g++)
-            _groups[g].Moe.Retabulate(_groups[g].Moe.Placement, _rebalancers[g]?.DomainShares() ?? UniformShares());
+            _groups[g].Moe?.Retabulate(_groups[g].Moe!.Placement, _rebalancers[g]?.DomainShares() ?? UniformShares());
         if (_arrived < _workload.Count || _outstanding > 0)
             Schedule(new DriftEpoch(drift.Time + _config.Routing.DriftIntervalSeconds));
     }
 
     internal void OnStatsPublished(StatsPublished published)
     {
-        for (var i = 0; i < _engines.Length; i++) _pressure[i] = _groups[_groupOfEngine[i]].Moe.Pressure(_engines[i].RecentDomainTokens);
+        for (var i = 0; i < _engines.Length; i++) _pressure[i] = _groups[_groupOfEngine[i]].Moe?.Pressure(_engines[i].RecentDomainTokens) ?? 0;
         _router.Publish(published.Time, _engines, _kvCapacityTokens, _pressure);
-        for (var i = 0; i < _engines.Length; i++) _kvUsage[i] = _engines[i].Kv.Usage;
+        int running = 0, waiting = 0;
+        for (var i = 0; i < _engines.Length; i++)
+        {
+            _kvUsage[i] = _engines[i].Kv.Usage;
+            running += _engines[i].RunningCount;
+            waiting += _engines[i].WaitingCount;
+        }
+        _queueSamples.Add((published.Time, running, waiting));
         _metrics.SampleKvUsage(published.Time, _kvUsage);
-        _metrics.SampleMoePairs(published.Time, _groups.Sum(g => g.Moe.MaxRankPairs), _groups.Sum(g => g.Moe.MeanRankPairs));
+        _metrics.SampleMoePairs(published.Time, _groups.Sum(g => g.Moe?.MaxRankPairs ?? 0), _groups.Sum(g => g.Moe?.MeanRankPairs ?? 0));
         if (_arrived < _workload.Count || _outstanding > 0)
             Schedule(new StatsPublished(published.Time + _config.StatsIntervalSeconds));
     }

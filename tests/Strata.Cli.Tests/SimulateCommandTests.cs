@@ -11,6 +11,8 @@ public class SimulateCommandTests
     [InlineData("rtxpro6000-profile.yaml")]
     [InlineData("calibration/a100-single.yaml")]
     [InlineData("calibration/h100-single.yaml")]
+    [InlineData("calibration/gimbal-a100-nvlink.yaml")]
+    [InlineData("calibration/gimbal-a100-pcie.yaml")]
     public void The_example_cluster_files_simulate(string file)
     {
         var path = Path.Combine(Directory.GetParent(DataFolder.Root)!.FullName, "examples", file);

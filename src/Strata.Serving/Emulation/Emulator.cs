@@ -22,7 +22,7 @@ public sealed class Emulator : IAsyncDisposable
     {
         time ??= TimeProvider.System;
         var cluster = options.Cluster;
-        var cost = StepCostModels.Create(cluster.StepModel.Kind, cluster.StepModel.Directory, cluster.Model, cluster.Gpu, cluster.TensorParallel);
+        var cost = StepCostModels.Create(cluster);
         var servers = new List<EngineServer>();
         try
         {

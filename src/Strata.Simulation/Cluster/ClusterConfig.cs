@@ -29,8 +29,11 @@ public sealed record ClusterConfig
 
     public int Gpus => DataParallel * TensorParallel;
 
-    /// <summary>EP ranks: with expert parallelism every GPU is one; without, experts are TP-sharded on each engine.</summary>
-    public int ExpertParallelSize => ExpertParallel ? Gpus : 1;
+    /// <summary>EP ranks: with expert parallelism every GPU is one; without, experts are TP-sharded on each engine; a dense model has none.</summary>
+    public int ExpertParallelSize => ExpertParallel && Model.IsMoe ? Gpus : 1;
+
+    /// <summary>DP engines step in lockstep only when their MoE layers form one expert-parallel group.</summary>
+    public bool LockstepDataParallel => ExpertParallel && Model.IsMoe;
 }
 
 /// <summary>vLLM engine arguments that shape scheduling.</summary>
@@ -44,9 +47,24 @@ public sealed record EngineKnobs
 
     /// <summary>GiB per GPU kept for activations, CUDA graphs and the allocator (vLLM's profile run finds ~2–4).</summary>
     public double ActivationReserveGib { get; init; } = 3;
+
+    /// <summary>
+    /// vLLM's <c>scheduler_reserve_full_isl</c> (default true since vLLM 0.19): a waiting request is admitted only if its
+    /// whole current sequence fits in the free KV blocks, so chunked prefill does not over-admit and thrash the cache.
+    /// </summary>
+    public bool SchedulerReserveFullIsl { get; init; } = true;
+
+    /// <summary>vLLM's <c>max_model_len</c>: the longest prompt plus output a request may have; null takes the model's own.</summary>
+    public int? MaxModelLen { get; init; }
+
+    /// <summary>vLLM's <c>num_gpu_blocks_override</c>: KV blocks per engine as a recorded run resolved them, instead of sizing them from memory.</summary>
+    public int? NumGpuBlocksOverride { get; init; }
 }
 
-/// <summary>Which step-cost model times the steps: <c>roofline</c>, or <c>profile</c> with a directory of measured tables.</summary>
+/// <summary>
+/// Which step-cost model times the steps: <c>roofline</c>, or <c>profile</c> with a directory of measured tables —
+/// an absolute path (a cluster file's, resolved from its folder), or a preset's folder inside Strata's data folder.
+/// </summary>
 public sealed record StepModelChoice(string Kind, string? Directory);
 
 /// <summary>
@@ -75,18 +93,27 @@ public sealed record ExpertsKnobs
 }
 
 /// <summary>
-/// What an expert-parallel MoE layer costs beyond the roofline: the all-to-all backend's fixed
-/// latency and how fast its expert kernel runs. The defaults are an ideal NVLink backend; the
-/// <c>gimbal-a100</c> preset fits them to the Gimbal paper's vLLM 0.9 + pplx measurements
-/// (docs/calibration.md "Expert parallelism").
+/// How an expert-parallel MoE layer moves tokens between ranks (vLLM's <c>all2all_backend</c>) and what that costs.
+/// vLLM 0.19's default, <c>allgather_reducescatter</c>, gathers every DP rank's hidden states (padded to the largest
+/// rank's token count) onto every EP rank before the experts and reduce-scatters the outputs after, over NCCL: its
+/// cost is the GPU link's (<see cref="Hardware.GpuSpec.Link"/>), nothing fitted. <c>all_to_all</c> is a
+/// dispatch/combine kernel (DeepEP, pplx-kernels) sending each token only to the ranks of its experts, with a fixed
+/// latency per kernel. The <c>gimbal-a100</c> and <c>gimbal-h100</c> presets use it with constants fitted to the
+/// Gimbal paper's vLLM 0.9 + pplx measurements (docs/calibration.md "Expert parallelism").
 /// </summary>
 public sealed record EpCostKnobs
 {
-    /// <summary>Fixed cost of one dispatch or one combine kernel, seconds; two per MoE layer per step.</summary>
+    /// <summary><c>allgather_reducescatter</c> (vLLM 0.19's default) or <c>all_to_all</c>.</summary>
+    public string Backend { get; init; } = AllGatherReduceScatter;
+
+    /// <summary>all_to_all only: fixed cost of one dispatch or combine kernel, seconds; two per MoE layer per step.</summary>
     public double AllToAllLatencySeconds { get; init; } = 10e-6;
 
-    /// <summary>Speed of the EP expert kernel relative to the roofline's fused MoE (1 = as fast; 0.5 = twice as slow).</summary>
+    /// <summary>all_to_all only: speed of the EP expert kernel relative to the roofline's fused MoE (1 = as fast; 0.5 = twice as slow).</summary>
     public double ExpertComputeEfficiency { get; init; } = 1.0;
+
+    public const string AllGatherReduceScatter = "allgather_reducescatter";
+    public const string AllToAll = "all_to_all";
 }
 
 /// <summary>Shape of the simulated expert routing (docs/experts.md has the calibration).</summary>

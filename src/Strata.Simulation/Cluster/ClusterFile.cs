@@ -5,8 +5,9 @@ namespace Strata.Simulation.Cluster;
 
 /// <summary>
 /// Reads a cluster by preset name or from a YAML file (keys in docs/architecture.md "File formats").
-/// A file may start from a preset with <c>base: gimbal-a100</c> and override any knob.
-/// Everything is validated here, before a simulation starts.
+/// A file may start from a preset with <c>base: gimbal-a100</c> and override any knob; without
+/// <c>base:</c> it names its GPU and model and starts from vLLM's defaults, so no preset's fitted
+/// constant reaches it. Everything is validated here, before a simulation starts.
 /// </summary>
 public static class ClusterFile
 {
@@ -15,13 +16,29 @@ public static class ClusterFile
         if (ClusterPresets.All.TryGetValue(presetOrPath, out var preset)) return preset;
         var yaml = YamlMap.Load(presetOrPath);
         var directory = Path.GetDirectoryName(Path.GetFullPath(presetOrPath))!;
-        var config = yaml.String("base") is { } baseName
-            ? ClusterPresets.All.GetValueOrDefault(baseName) ?? throw new ClusterConfigException($"{yaml.Where("base")}: unknown preset '{baseName}'; use one of {string.Join(", ", ClusterPresets.All.Keys)}.")
-            : ClusterPresets.GimbalA100;
-        config = config with { Name = yaml.String("name") ?? Path.GetFileNameWithoutExtension(presetOrPath) };
-
-        if (yaml.Node("gpu") is not null) config = config with { Gpu = ReadGpu(yaml) };
-        if (yaml.String("model") is { } model) config = config with { Model = ReadModel(model, directory, yaml.Where("model")) };
+        var name = yaml.String("name") ?? Path.GetFileNameWithoutExtension(presetOrPath);
+        ClusterConfig config;
+        if (yaml.String("base") is { } baseName)
+        {
+            config = ClusterPresets.All.GetValueOrDefault(baseName) ?? throw new ClusterConfigException($"{yaml.Where("base")}: unknown preset '{baseName}'; use one of {string.Join(", ", ClusterPresets.All.Keys)}.");
+            config = config with { Name = name };
+            if (yaml.Node("gpu") is not null) config = config with { Gpu = ReadGpu(yaml) };
+            if (yaml.String("model") is { } model) config = config with { Model = ReadModel(model, directory, yaml.Where("model")) };
+        }
+        else
+        {
+            if (yaml.Node("gpu") is null)
+                throw new ClusterConfigException($"{yaml.Where("gpu")}: missing; a cluster file without base: names its GPU ({string.Join(", ", GpuPresets.All.Keys)} or a spec), or starts from a preset with base: {string.Join(" | ", ClusterPresets.All.Keys)}.");
+            var model = yaml.String("model")
+                ?? throw new ClusterConfigException($"{yaml.Where("model")}: missing; a cluster file without base: names its model ({string.Join(", ", ModelPresets.All.Keys)} or a path to an HF config.json), or starts from a preset with base:.");
+            config = new ClusterConfig { Name = name, Gpu = ReadGpu(yaml), Model = ReadModel(model, directory, yaml.Where("model")) };
+        }
+        if (yaml.Map("link") is { } link)
+        {
+            double Link(string key) => link.Double(key, 0) ?? throw new ClusterConfigException($"{link.Where(key)}: missing; a link needs gbps (one direction, as collectives achieve it) and latency_us (per collective).");
+            config = config with { Gpu = config.Gpu with { Link = new LinkSpec(link.String("name") ?? "custom", Link("gbps") * 1e9, Link("latency_us") * 1e-6) } };
+            link.RejectUnknownKeys();
+        }
         if (yaml.Map("parallel") is { } parallel)
         {
             config = config with
@@ -46,6 +63,9 @@ public static class ClusterFile
                     GpuMemoryUtilization = engine.Double("gpu_memory_utilization", 0.01, 1) ?? e.GpuMemoryUtilization,
                     EnablePrefixCaching = engine.Bool("enable_prefix_caching") ?? e.EnablePrefixCaching,
                     ActivationReserveGib = engine.Double("activation_reserve_gib", 0) ?? e.ActivationReserveGib,
+                    MaxModelLen = engine.Int("max_model_len", 1) ?? e.MaxModelLen,
+                    SchedulerReserveFullIsl = engine.Bool("scheduler_reserve_full_isl") ?? e.SchedulerReserveFullIsl,
+                    NumGpuBlocksOverride = engine.Int("num_gpu_blocks_override", 1) ?? e.NumGpuBlocksOverride,
                 },
             };
             engine.RejectUnknownKeys();
@@ -100,6 +120,10 @@ public static class ClusterFile
             {
                 EpCost = new EpCostKnobs
                 {
+                    Backend = epCost.String("backend") is { } backend
+                        ? backend is EpCostKnobs.AllGatherReduceScatter or EpCostKnobs.AllToAll ? backend
+                            : throw new ClusterConfigException($"{epCost.Where("backend")}: unknown EP backend '{backend}'; use {EpCostKnobs.AllGatherReduceScatter} (vLLM's default) or {EpCostKnobs.AllToAll}.")
+                        : config.EpCost.Backend,
                     AllToAllLatencySeconds = epCost.Double("all_to_all_latency_us", 0) / 1e6 ?? config.EpCost.AllToAllLatencySeconds,
                     ExpertComputeEfficiency = epCost.Double("expert_compute_efficiency", 0.01, 1) ?? config.EpCost.ExpertComputeEfficiency,
                 },

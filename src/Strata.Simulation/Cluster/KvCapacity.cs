@@ -11,6 +11,7 @@ public static class KvCapacity
 
     public static int BlocksPerEngine(ClusterConfig c)
     {
+        if (c.Engine.NumGpuBlocksOverride is { } blocksGiven) return blocksGiven;
         var model = c.Model;
         var expertShare = c.ExpertParallel ? c.ExpertParallelSize : c.TensorParallel;
         var weightsPerGpu = (model.NonExpertParams / c.TensorParallel + model.RoutedExpertParams / expertShare) * model.BytesPerParam;

@@ -5,14 +5,14 @@ namespace Strata.Simulation.Cost;
 /// The profile's points lie on per-axis grids but do not fill the whole 4-D grid, and a mixed
 /// batch is not the sum of its prefill and decode parts (the varlen kernel runs decodes slower
 /// next to a prefill), so values come from multilinear interpolation over the 16 surrounding
-/// grid corners that were measured, in log(1 + x) on every axis, weights renormalised over the
-/// corners present. Exact at measured points. Past the largest KV length time grows in
-/// proportion to KV (attention is linear in it there); other axes are clamped to the grid.
+/// grid corners that were measured, weights renormalised over the
+/// corners present. Exact at measured points. Linear on every axis (attention is a launch plus a
+/// cost linear in chunk, decodes and KV; see <see cref="Curve"/> for why not log space). Past the
+/// largest KV length time grows in proportion to KV; other axes are clamped to the grid.
 /// </summary>
 internal sealed class AttentionGrid
 {
     private readonly double[][] _axes = new double[4][];
-    private readonly double[][] _logAxes = new double[4][];
     private readonly Dictionary<(int, int, int, int), double> _points = new();
 
     public AttentionGrid(IEnumerable<(double Chunk, double Prior, double Decodes, double Kv, double Seconds)> rows)
@@ -22,7 +22,6 @@ internal sealed class AttentionGrid
         for (var a = 0; a < 4; a++)
         {
             _axes[a] = values[a].Distinct().Order().ToArray();
-            _logAxes[a] = _axes[a].Select(v => Math.Log(1 + v)).ToArray();
         }
         foreach (var r in list)
             _points[(Array.IndexOf(_axes[0], r.Chunk), Array.IndexOf(_axes[1], r.Prior), Array.IndexOf(_axes[2], r.Decodes), Array.IndexOf(_axes[3], r.Kv))] = r.Seconds;
@@ -65,15 +64,15 @@ internal sealed class AttentionGrid
 
     private void Bracket(int axis, double value, out int low, out double t)
     {
-        var logs = _logAxes[axis];
-        var x = Math.Log(1 + Math.Max(0, value));
-        var i = Array.BinarySearch(logs, x);
+        var points = _axes[axis];
+        var x = Math.Max(0, value);
+        var i = Array.BinarySearch(points, x);
         if (i >= 0) { low = i; t = 0; return; }
         i = ~i;
         if (i == 0) { low = 0; t = 0; return; }
-        if (i >= logs.Length) { low = logs.Length - 1; t = 0; return; }
+        if (i >= points.Length) { low = points.Length - 1; t = 0; return; }
         low = i - 1;
-        t = (x - logs[i - 1]) / (logs[i] - logs[i - 1]);
+        t = (x - points[i - 1]) / (points[i] - points[i - 1]);
     }
 
     /// <summary>When no surrounding corner was measured: the measured point nearest in grid steps.</summary>

@@ -19,6 +19,23 @@ public readonly record struct BatchShape(
     int DecodeSeqs,
     long DecodeContextTokens)
 {
+    /// <summary>The longest and shortest KV length among the decodes (0 without decodes): how skewed the decode batch is.</summary>
+    public int DecodeContextMax { get; init; }
+    public int DecodeContextMin { get; init; }
+
+    /// <summary>
+    /// Each prefill chunk of the step with the KV already before it, when the engine listed them; null prices
+    /// the prefill tokens as one chunk. vLLM runs them in one varlen attention kernel, each attending only to its own request.
+    /// </summary>
+    public IReadOnlyList<PrefillChunk>? PrefillChunks { get; init; }
+
+    /// <summary>
+    /// The token count the step's dense layers run at when DP ranks pad to the largest rank (vLLM's
+    /// <c>coordinate_batch_across_dp</c> in a CUDA-graph step); 0 when the step is not padded.
+    /// An idle rank's dummy batch is an empty batch padded this way.
+    /// </summary>
+    public int PadTo { get; init; }
+
     public int Tokens => PrefillTokens + DecodeSeqs;
     public int Seqs => PrefillSeqs + DecodeSeqs;
     public bool IsEmpty => Tokens == 0;
@@ -56,3 +73,6 @@ public readonly record struct BatchShape(
         DecodeContextTokens = DecodeContextTokens - contextTokens,
     };
 }
+
+/// <summary>One request's prefill chunk in a step: <paramref name="Tokens"/> new tokens on top of <paramref name="Prior"/> already in KV.</summary>
+public readonly record struct PrefillChunk(int Tokens, int Prior);

@@ -5,10 +5,15 @@ namespace Strata.Simulation.Cost;
 /// <summary>A measured CSV table read with errors that name the file, line and column.</summary>
 internal static class ProfileTable
 {
-    public static IEnumerable<string[]> Rows(string directory, string file, params string[] header)
+    /// <summary>The rows of a table whose first column is a layer name when the header says so, every other column a number.</summary>
+    public static IEnumerable<string[]> Rows(string directory, string file, params string[] header) =>
+        Rows(directory, file, header[0] == "layer" ? [0] : [], header);
+
+    /// <summary>The rows of a table whose <paramref name="textColumns"/> hold labels and every other column a number.</summary>
+    public static IEnumerable<string[]> Rows(string directory, string file, int[] textColumns, params string[] header)
     {
         var path = Path.Combine(directory, file);
-        if (!File.Exists(path)) throw new ProfileException($"step_model.dir: {path} is missing; a profile directory needs moe.csv, attention.csv, dense.csv and per_sequence.csv.");
+        if (!File.Exists(path)) throw new ProfileException($"step_model.dir: {path} is missing; a profile directory needs attention.csv, dense.csv and per_sequence.csv, and moe.csv for a MoE model (LLMServingSim's profiler writes them).");
         using var reader = new StreamReader(path);
         var first = reader.ReadLine();
         if (first is null || first.Trim() != string.Join(',', header))
@@ -21,7 +26,7 @@ internal static class ProfileTable
             var cells = text.Split(',');
             if (cells.Length != header.Length) throw new ProfileException($"{path} line {line}: expected {header.Length} columns, found {cells.Length}.");
             for (var c = 0; c < cells.Length; c++)
-                if (c > 0 || header[0] != "layer")
+                if (Array.IndexOf(textColumns, c) < 0)
                     if (!double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
                         throw new ProfileException($"{path} line {line}: column {header[c]} '{cells[c]}' is not a number.");
             yield return cells;

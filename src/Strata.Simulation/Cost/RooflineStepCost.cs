@@ -58,12 +58,7 @@ public sealed class RooflineStepCost : IStepCostModel
         return assignments <= 0 ? 0 : Math.Max(assignments * _secondsPerPair, activatedExperts * _secondsPerActivatedExpert);
     }
 
-    /// <summary>Ring all-reduce after attention and after the MLP: 2·(t−1)/t of the hidden states cross the link.</summary>
-    private double AllReduceSeconds(int tokens)
-    {
-        if (_tensorParallel == 1 || tokens == 0) return 0;
-        var bytes = 2.0 * (_tensorParallel - 1) / _tensorParallel * tokens * _model.HiddenSize * 2;
-        var perDirection = _gpu.LinkGbps / 2 * 1e9;
-        return 2 * _model.Layers * (bytes / perDirection + 5e-6);
-    }
+    /// <summary>The all-reduces after attention and after the MLP of every layer.</summary>
+    private double AllReduceSeconds(int tokens) =>
+        2 * _model.Layers * _gpu.Link.AllReduceSeconds((double)tokens * _model.HiddenSize * 2, _tensorParallel);
 }

@@ -18,6 +18,7 @@ internal sealed class EngineCore
     private readonly IRequestObserver _observer;
     private readonly List<SimRequest> _running = [];
     private readonly List<int> _prefixHits = [];
+    private readonly List<PrefillChunk> _chunks = [];
 
     public EngineCore(int index, EngineSettings settings, IWaitingQueue<SimRequest> waiting, IRequestObserver observer, int domains = 1)
     {
@@ -156,10 +157,25 @@ internal sealed class EngineCore
         return Finish(batch);
     }
 
+    /// <summary>Completes the step's batch with what a cost model needs beyond the sums: each prefill chunk, the decodes' KV range.</summary>
     private BatchShape Finish(BatchShape batch)
     {
         for (var d = 0; d < DomainTokens.Length; d++) RecentDomainTokens[d] = 0.98 * RecentDomainTokens[d] + DomainTokens[d];
-        return LastBatch = batch;
+        _chunks.Clear();
+        int kvMax = 0, kvMin = int.MaxValue;
+        foreach (var request in _running)
+        {
+            if (request.ScheduledTokens == 0) continue;
+            if (!request.IsDecoding)
+            {
+                _chunks.Add(new PrefillChunk(request.ScheduledTokens, request.NumComputedTokens));
+                continue;
+            }
+            var kv = request.NumComputedTokens + 1;
+            if (kv > kvMax) kvMax = kv;
+            if (kv < kvMin) kvMin = kv;
+        }
+        return LastBatch = batch with { DecodeContextMax = kvMax, DecodeContextMin = kvMax == 0 ? 0 : kvMin, PrefillChunks = _chunks };
     }
 
     /// <summary>Applies the step that ended at <paramref name="time"/>: computed KV, sampled tokens, finished requests.</summary>
@@ -238,7 +254,9 @@ internal sealed class EngineCore
         foreach (var block in _prefixHits)
             if (Kv.RefCount(block) == 0) evictableHits++;
         var newBlocks = BlocksFor(hitTokens + tokens) - _prefixHits.Count;
-        if (newBlocks + evictableHits > Kv.FreeBlocks) return false;
+        // vLLM 0.19's scheduler_reserve_full_isl: the whole sequence must fit, though only this chunk's blocks are taken now.
+        var needed = _settings.ReserveFullSequence ? BlocksFor(request.NumTokens) - _prefixHits.Count : newBlocks;
+        if (needed + evictableHits > Kv.FreeBlocks) return false;
         foreach (var block in _prefixHits)
         {
             Kv.Touch(block);

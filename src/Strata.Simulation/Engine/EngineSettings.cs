@@ -7,10 +7,12 @@ namespace Strata.Simulation.Engine;
 /// <param name="TotalBlocks">KV blocks that fit in the memory left after weights and activations.</param>
 /// <param name="EnablePrefixCaching">Keep freed blocks hashable for later prefix hits.</param>
 /// <param name="PreemptLowestPriority">vLLM's priority policy: the victim is the running request with the largest (priority, arrival), not the last admitted.</param>
+/// <param name="ReserveFullSequence">vLLM's <c>scheduler_reserve_full_isl</c>: admit a waiting request only if its whole sequence fits in KV, not just its first chunk.</param>
 internal readonly record struct EngineSettings(
     int MaxNumSeqs,
     int MaxNumBatchedTokens,
     int BlockSize,
     int TotalBlocks,
     bool EnablePrefixCaching,
-    bool PreemptLowestPriority = false);
+    bool PreemptLowestPriority = false,
+    bool ReserveFullSequence = true);

@@ -28,5 +28,8 @@ public sealed record GpuSpec(string Name, double Bf16Tflops, double HbmTbps, dou
     /// <summary>Fixed time per engine step: scheduling, input preparation, sampling bookkeeping.</summary>
     public double StepOverheadSeconds { get; init; } = 1e-3;
 
+    /// <summary>The intra-node link as collectives achieve it; by default the nominal NVLink rate per direction with 5 µs per collective.</summary>
+    public LinkSpec Link { get; init; } = new("nvlink", LinkGbps / 2 * 1e9, 5e-6);
+
     public double MemoryBytes => MemoryGb * 1e9;
 }

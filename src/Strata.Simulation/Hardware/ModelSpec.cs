@@ -14,9 +14,12 @@ public sealed record ModelSpec
     public required int KvHeads { get; init; }
     public required int HeadDim { get; init; }
     public required int VocabSize { get; init; }
-    public required int RoutedExperts { get; init; }
-    public required int ExpertsPerToken { get; init; }
-    public required int ExpertIntermediateSize { get; init; }
+    /// <summary>Routed experts per MoE layer; 0 for a dense model.</summary>
+    public int RoutedExperts { get; init; }
+    public int ExpertsPerToken { get; init; }
+    public int ExpertIntermediateSize { get; init; }
+    /// <summary>The dense MLP's intermediate size (<c>intermediate_size</c>): every layer of a dense model, the first dense layers of a MoE one.</summary>
+    public int IntermediateSize { get; init; }
     public int SharedExperts { get; init; }
     /// <summary>Expert groups for group-limited routing (DeepSeek's <c>n_group</c>); 1 when none.</summary>
     public int ExpertGroups { get; init; } = 1;
@@ -28,7 +31,10 @@ public sealed record ModelSpec
     /// <summary>2 for bf16 weights, 1 for fp8.</summary>
     public double BytesPerParam { get; init; } = 2;
 
-    public int MoeLayers => Layers - FirstDenseLayers;
+    /// <summary>True when the model routes tokens to experts; a dense model has an MLP in every layer instead.</summary>
+    public bool IsMoe => RoutedExperts > 0;
+
+    public int MoeLayers => IsMoe ? Layers - FirstDenseLayers : 0;
 
     /// <summary>One routed expert's gate, up and down projections: 3·hidden·intermediate.</summary>
     public double ParamsPerExpert => 3.0 * HiddenSize * ExpertIntermediateSize;

@@ -19,8 +19,8 @@ internal static class SummaryBuilder
 
         var scheduled = engines.Select(e => (double)e.ScheduledTokensTotal).ToArray();
         var meanScheduled = scheduled.Average();
-        var maxPairs = groups.Sum(g => g.Moe.MaxRankPairs);
-        var meanPairs = groups.Sum(g => g.Moe.MeanRankPairs);
+        var maxPairs = groups.Sum(g => g.Moe?.MaxRankPairs ?? 0);
+        var meanPairs = groups.Sum(g => g.Moe?.MeanRankPairs ?? 0);
 
         return new SimulationSummary
         {
@@ -33,7 +33,7 @@ internal static class SummaryBuilder
             MaxKvUsage = metrics.MaxKvUsage,
             EngineLoadImbalance = meanScheduled > 0 ? scheduled.Max() / meanScheduled : 1,
             MoeBalancedness = meanPairs > 0 ? maxPairs / meanPairs : 1,
-            AllToAllGigabytes = groups.Sum(g => g.Moe.AllToAllBytes) / 1e9,
+            AllToAllGigabytes = groups.Sum(g => g.Moe?.AllToAllBytes ?? 0) / 1e9,
             ExpertRebalances = rebalancers.Sum(r => r?.Rebalances ?? 0),
             ExpertReplicasMoved = rebalancers.Sum(r => r?.ReplicasMoved ?? 0),
             ExpertMigrationStallSeconds = rebalancers.Sum(r => r?.StallSeconds ?? 0),

@@ -9,6 +9,7 @@ namespace Strata.Simulation.Moe;
 /// <param name="InterNodeGbps">Inter-node bandwidth per GPU, GB/s one direction.</param>
 /// <param name="AllToAllLatencySeconds">Fixed cost of one dispatch or combine kernel.</param>
 /// <param name="ExpertComputeEfficiency">Speed of the EP expert kernel relative to the roofline's (1 = as fast).</param>
+/// <param name="AllGatherLink">The link of vLLM's allgather_reducescatter backend; null for an all-to-all backend.</param>
 internal readonly record struct EpTopology(
     int TensorParallel,
     bool ExpertParallel,
@@ -17,4 +18,5 @@ internal readonly record struct EpTopology(
     double LinkGbps,
     double InterNodeGbps,
     double AllToAllLatencySeconds,
-    double ExpertComputeEfficiency);
+    double ExpertComputeEfficiency,
+    Hardware.LinkSpec? AllGatherLink = null);

@@ -31,6 +31,7 @@ internal sealed class ExpertParallelCost
     private readonly double _interNodeSecondsPerToken;
     private readonly double _allToAllLatencySeconds;
     private readonly double _expertComputeEfficiency;
+    private readonly Hardware.LinkSpec? _allGatherLink;
     private readonly NormalSamples _normal;
     private readonly int[] _grid;
     private readonly RoutingModel _routing;
@@ -72,7 +73,9 @@ internal sealed class ExpertParallelCost
         _intraNodeSecondsPerToken = _tokenBytes / (topology.LinkGbps / 2 * 1e9);
         _interNodeSecondsPerToken = _tokenBytes / (topology.InterNodeGbps * 1e9);
         _allToAllLatencySeconds = topology.AllToAllLatencySeconds;
-        _expertComputeEfficiency = topology.ExpertComputeEfficiency;
+        _allGatherLink = topology.AllGatherLink;
+        // The fitted expert-kernel efficiency belongs to the all-to-all (pplx) backend; allgather_reducescatter runs vLLM's fused MoE.
+        _expertComputeEfficiency = _allGatherLink is null ? topology.ExpertComputeEfficiency : 1;
         _normal = new NormalSamples(random);
         _grid = TokenGrid(maxTokensPerStep);
         _sourceTokens = new double[_ranks];
@@ -176,6 +179,7 @@ internal sealed class ExpertParallelCost
         if (_ranks > 1) SpreadSourceTokens(engineTokens);
         var (index, weight) = GridPosition(total);
         var sqrtTotal = Math.Sqrt(total);
+        var exchangeSeconds = _ranks > 1 && _allGatherLink is { } link ? AllGatherReduceScatterSeconds(link, engineTokens) : -1;
         var noise = _normal.Take(2 * _layers * _ranks);
         var n = 0;
         var seconds = 0.0;
@@ -229,7 +233,7 @@ internal sealed class ExpertParallelCost
             }
             maxPairsSum += maxPairs;
             meanPairsSum += sumPairs / _ranks;
-            seconds += slowest + (_ranks > 1 ? AllToAllSeconds(layer) : 0);
+            seconds += slowest + (exchangeSeconds >= 0 ? exchangeSeconds : _ranks > 1 ? AllToAllSeconds(layer) : 0);
         }
         MaxRankPairs += maxPairsSum;
         MeanRankPairs += meanPairsSum;
@@ -248,6 +252,20 @@ internal sealed class ExpertParallelCost
             _nodeSource[_node[r]] += _sourceTokens[r];
             _allSource += _sourceTokens[r];
         }
+    }
+
+    /// <summary>
+    /// vLLM 0.19's default EP exchange (<c>all2all_backend: allgather_reducescatter</c>): before the experts every rank
+    /// all-gathers every DP rank's hidden states, after them the outputs are reduce-scattered back; the same bytes move
+    /// both ways over the GPU link, whichever experts the tokens chose. Per MoE layer.
+    /// </summary>
+    private double AllGatherReduceScatterSeconds(Hardware.LinkSpec link, ReadOnlySpan<int> engineTokens)
+    {
+        var tokens = 0.0;
+        foreach (var t in engineTokens) tokens += t;
+        // Every rank receives the others' tokens in the gather and sends as much in the scatter, in every MoE layer.
+        _allToAllTokens += 2.0 * tokens * (_ranks - 1) * _layers;
+        return 2 * link.AllGatherSeconds(tokens * _tokenBytes, _ranks);
     }
 
     /// <summary>

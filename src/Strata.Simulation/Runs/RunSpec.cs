@@ -36,7 +36,7 @@ public sealed record RunSpec
         _ = CorePolicies.Queue.Create(cluster.Queue);
         _ = CorePolicies.Dispatch.Create(cluster.Dispatch);
         var workload = WorkloadCatalog.Open(new WorkloadOptions(Workload, Rate, Burstiness, Requests, Seed));
-        var cost = StepCostModels.Create(cluster.StepModel.Kind, cluster.StepModel.Directory, cluster.Model, cluster.Gpu, cluster.TensorParallel);
+        var cost = StepCostModels.Create(cluster);
         return new PreparedRun(this, cluster, workload, cost);
     }
 

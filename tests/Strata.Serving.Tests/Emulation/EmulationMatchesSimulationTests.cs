@@ -16,7 +16,7 @@ public sealed class EmulationMatchesSimulationTests
         (int Prompt, int Output)[] requests = [(16, 2), (300, 24), (1500, 12), (3000, 32), (120, 40)];
         // Ten seconds apart, the simulated requests never share a step, as the emulated ones sent one after another.
         var workload = requests.Select((r, i) => new RequestSpec(10.0 * i, r.Prompt, r.Output)).ToArray();
-        var cost = StepCostModels.Create(cluster.StepModel.Kind, cluster.StepModel.Directory, cluster.Model, cluster.Gpu, cluster.TensorParallel);
+        var cost = StepCostModels.Create(cluster);
         var simulator = new ClusterSimulator(cluster, cost, workload, new SimulationOptions(Seed: 0, "isolated"));
         simulator.Run();
         var simulated = simulator.Records.OrderBy(r => r.Id).ToArray();

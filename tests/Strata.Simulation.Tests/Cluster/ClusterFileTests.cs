@@ -1,4 +1,5 @@
 using Strata.Simulation.Cluster;
+using Strata.Simulation.Hardware;
 
 namespace Strata.Simulation.Tests.Cluster;
 
@@ -40,7 +41,7 @@ public class ClusterFileTests
     [Fact]
     public void Policy_parameters_pass_through_to_the_policy()
     {
-        var c = ClusterFile.Load(Yaml("dispatch: {name: round-robin, theta_kv: 0.8}\n"));
+        var c = ClusterFile.Load(Yaml("base: gimbal-a100\ndispatch: {name: round-robin, theta_kv: 0.8}\n"));
         Assert.Equal(["theta_kv"], c.Dispatch.Keys);
         Assert.Equal(0.8, c.Dispatch.GetDouble("theta_kv", 0.9));
     }
@@ -68,7 +69,7 @@ public class ClusterFileTests
     public void Experts_start_warm_unless_the_file_says_cold()
     {
         Assert.True(ClusterFile.Load("gimbal-a100").Experts.WarmStart);
-        var cold = ClusterFile.Load(Yaml("experts: {planner: class-balanced, warm_start: false}\n"));
+        var cold = ClusterFile.Load(Yaml("base: gimbal-a100\nexperts: {planner: class-balanced, warm_start: false}\n"));
         Assert.False(cold.Experts.WarmStart);
         Assert.Equal("class-balanced", cold.Experts.Planner.Name);
         Assert.Empty(cold.Experts.Planner.Keys);
@@ -78,6 +79,7 @@ public class ClusterFileTests
     [InlineData("experts: {warm_start: maybe}\n", "experts.warm_start")]
     [InlineData("ep_cost: {expert_compute_efficiency: 0}\n", "ep_cost.expert_compute_efficiency")]
     [InlineData("ep_cost: {latency_us: 5}\n", "ep_cost.latency_us: unknown setting")]
+    [InlineData("ep_cost: {backend: nccl}\n", "ep_cost.backend: unknown EP backend 'nccl'")]
     [InlineData("engine: {max_num_seq: 4}\n", "engine.max_num_seq: unknown setting")]
     [InlineData("engine: {max_num_seqs: many}\n", "engine.max_num_seqs: 'many' is not a whole number")]
     [InlineData("gpu: v100\n", "unknown GPU 'v100'")]
@@ -87,7 +89,56 @@ public class ClusterFileTests
     [InlineData("gpu: {bf16_tflops: 100}\n", "gpu.hbm_tbps: missing")]
     public void Errors_name_the_field(string yaml, string message)
     {
+        var e = Assert.Throws<ClusterConfigException>(() => ClusterFile.Load(Yaml("base: gimbal-a100\n" + yaml)));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("model: qwen3-30b-a3b\n", "gpu: missing; a cluster file without base: names its GPU")]
+    [InlineData("gpu: a100-80gb\n", "model: missing; a cluster file without base: names its model")]
+    public void A_file_without_base_names_its_gpu_and_model(string yaml, string message)
+    {
         var e = Assert.Throws<ClusterConfigException>(() => ClusterFile.Load(Yaml(yaml)));
         Assert.Contains(message, e.Message);
+    }
+
+    /// <summary>Issue #12: a file without base: used to inherit gimbal-a100's fitted 200 µs all-to-all and 0.12 expert efficiency.</summary>
+    [Fact]
+    public void A_file_without_base_carries_no_fitted_constant()
+    {
+        var c = ClusterFile.Load(Yaml("gpu: a100-80gb\nmodel: qwen3-30b-a3b\nparallel: {data: 2, expert: true}\n"));
+        Assert.Equal(new EpCostKnobs(), c.EpCost);
+        Assert.Equal(1.0, c.EpCost.ExpertComputeEfficiency);
+        Assert.NotEqual(ClusterPresets.GimbalA100.EpCost, c.EpCost);
+        Assert.Equal(new EngineKnobs(), c.Engine);
+    }
+
+    [Fact]
+    public void The_measured_kernel_preset_carries_no_fitted_constant_and_finds_its_profile()
+    {
+        var c = ClusterFile.Load("rtxpro6000-dp2ep2");
+        Assert.Equal(new EpCostKnobs(), c.EpCost);
+        Assert.Equal(GpuPresets.RtxPro6000.Link, c.Gpu.Link);
+        Assert.IsType<Strata.Simulation.Cost.ProfileStepCost>(Strata.Simulation.Cost.StepCostModels.Create(c));
+    }
+
+    [Fact]
+    public void A_link_and_an_ep_backend_override_the_presets()
+    {
+        var c = ClusterFile.Load(Yaml("base: gimbal-a100\nep_cost: {backend: allgather_reducescatter}\nlink: {name: pcie4, gbps: 20, latency_us: 24}\n"));
+        Assert.Equal(new LinkSpec("pcie4", 20e9, 24e-6), c.Gpu.Link);
+        Assert.Equal(EpCostKnobs.AllGatherReduceScatter, c.EpCost.Backend);
+        Assert.Equal(EpCostKnobs.AllToAll, ClusterPresets.GimbalA100.EpCost.Backend);
+        Assert.Equal(120e-6, c.Gpu.LayerOverheadSeconds); // the rest of the GPU stays the preset's
+    }
+
+    [Fact]
+    public void Engine_takes_a_recorded_runs_model_length_and_block_count()
+    {
+        var c = ClusterFile.Load(Yaml("gpu: rtx4090\nmodel: llama-3.1-8b\nengine: {max_model_len: 32768, num_gpu_blocks_override: 2588}\n"));
+        Assert.Equal(32768, c.Engine.MaxModelLen);
+        Assert.Equal(2588, KvCapacity.BlocksPerEngine(c));
+        Assert.False(c.Model.IsMoe);
+        Assert.Equal(1, c.ExpertParallelSize);
     }
 }

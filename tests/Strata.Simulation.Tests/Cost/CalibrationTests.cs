@@ -23,7 +23,7 @@ public class CalibrationTests
 
     private static Metrics.SimulationSummary Run(ClusterConfig cluster, IReadOnlyList<RequestSpec> requests)
     {
-        var cost = Strata.Simulation.Cost.StepCostModels.Create("roofline", null, cluster.Model, cluster.Gpu, 1);
+        var cost = Strata.Simulation.Cost.StepCostModels.Create(cluster);
         return new ClusterSimulator(cluster, cost, requests, new SimulationOptions(0, "calibration")).Run();
     }
 

@@ -8,7 +8,7 @@ namespace Strata.Simulation.Tests.Cost;
 public class ProfileStepCostTests
 {
     private static readonly string Profile = DataFolder.Path("profiles", "rtxpro6000-qwen3-30b-a3b");
-    private static readonly ProfileStepCost Model = new(Profile, ModelPresets.Qwen3_30B_A3B, stepOverheadSeconds: 0);
+    private static readonly ProfileStepCost Model = new(Profile, ModelPresets.Qwen3_30B_A3B);
 
     private static IEnumerable<double[]> Csv(string file) => File.ReadLines(Path.Combine(Profile, file)).Skip(1)
         .Select(line => line.Split(',').Select(c => double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToArray());

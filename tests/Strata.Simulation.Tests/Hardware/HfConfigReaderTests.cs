@@ -28,6 +28,23 @@ public class HfConfigReaderTests
         Assert.Equal(0, m.FirstDenseLayers);
     }
 
+    /// <summary>Issue #12: a dense model's config has no expert count; it is read as dense, not rejected.</summary>
+    [Fact]
+    public void A_dense_llama_config_matches_the_preset()
+    {
+        var m = Read("""
+            {"architectures":["LlamaForCausalLM"],"hidden_size":4096,"num_hidden_layers":32,"num_attention_heads":32,
+             "num_key_value_heads":8,"intermediate_size":14336,"vocab_size":128256,"tie_word_embeddings":false,"max_position_embeddings":131072}
+            """);
+        Assert.False(m.IsMoe);
+        Assert.Equal(0, m.MoeLayers);
+        Assert.Equal(14_336, m.IntermediateSize);
+        Assert.Equal(ModelPresets.Llama31_8B.KvBytesPerToken, m.KvBytesPerToken);
+        // 32 × (41.9 M attention + 176.2 M MLP + norms) + 2 × 525.3 M embedding and lm_head = 8.03 B.
+        Assert.Equal(ModelPresets.Llama31_8B.TotalParams, m.TotalParams, 0.01e9);
+        Assert.Equal(0, m.NonExpertParams - m.TotalParams);
+    }
+
     [Fact]
     public void Mixtral_uses_local_experts_and_intermediate_size()
     {
@@ -54,9 +71,9 @@ public class HfConfigReaderTests
     }
 
     [Fact]
-    public void A_dense_model_is_refused_with_the_missing_key()
+    public void A_config_without_any_mlp_size_is_refused_with_the_missing_keys()
     {
-        var e = Assert.Throws<ClusterConfigException>(() => Read("""{"hidden_size":4096,"num_hidden_layers":32,"num_attention_heads":32,"vocab_size":32000,"intermediate_size":11008}"""));
-        Assert.Contains("num_experts", e.Message);
+        var e = Assert.Throws<ClusterConfigException>(() => Read("""{"hidden_size":4096,"num_hidden_layers":32,"num_attention_heads":32,"vocab_size":32000}"""));
+        Assert.Contains("neither moe_intermediate_size nor intermediate_size", e.Message);
     }
 }

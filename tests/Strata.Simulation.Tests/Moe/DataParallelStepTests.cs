@@ -1,0 +1,95 @@
+using Strata.Core.Queueing;
+using Strata.Simulation.Cluster;
+using Strata.Simulation.Cost;
+using Strata.Simulation.Data;
+using Strata.Simulation.Engine;
+using Strata.Simulation.Hardware;
+using Strata.Simulation.Workloads;
+using CorePolicies = Strata.Core.Policies.Policies;
+
+namespace Strata.Simulation.Tests.Moe;
+
+/// <summary>vLLM's DP step semantics and its default EP exchange, each against a hand calculation.</summary>
+public class DataParallelStepTests
+{
+    private static readonly LinkSpec Link = new("test", 100e9, 10e-6);
+
+    /// <summary>Prices the padded token count, so a test sees what padding each engine ran at.</summary>
+    private sealed class PaddedTokenCost : IStepCostModel
+    {
+        public List<int> Pads { get; } = [];
+
+        public double EngineSeconds(in BatchShape batch)
+        {
+            Pads.Add(batch.PadTo);
+            return Math.Max(batch.Tokens, batch.PadTo) * 1e-5;
+        }
+
+        public double MoeLayerSeconds(double assignments, double activatedExperts) => 0;
+    }
+
+    private sealed class Ignore : IRequestObserver
+    {
+        public void OnToken(SimRequest request, double time) { }
+        public void OnFinished(SimRequest request, double time) { }
+    }
+
+    private static (EpGroup Group, EngineCore[] Engines, PaddedTokenCost Cost) TwoRanks(int maxNumSeqs = 256)
+    {
+        var cluster = TestCluster.Qwen3OnTwoA100(maxNumSeqs) with { Gpu = GpuPresets.A100_80GB with { Link = Link } };
+        var queue = CorePolicies.Queue.Create(cluster.Queue);
+        var engines = Enumerable.Range(0, 2).Select(i => new EngineCore(i, ClusterMoe.Settings(cluster, queue), queue.CreateQueue<SimRequest>(), new Ignore())).ToArray();
+        var cost = new PaddedTokenCost();
+        return (ClusterMoe.Group(cluster, engines, cost, moe: null), engines, cost);
+    }
+
+    [Fact]
+    public void A_graphed_step_pads_every_rank_to_the_largest_and_starts_with_the_dp_all_reduce()
+    {
+        var (group, engines, cost) = TwoRanks();
+        engines[0].Add(new SimRequest(0, new RequestSpec(0, 100, 5), 0), 0);
+        // Rank 1 is idle and runs a dummy batch padded to rank 0's 100 tokens (100 ≤ 512, the largest graph).
+        // The step: the all-reduce of 2 ranks × 4 int32 (32 bytes): 10 µs + 32 B / 100 GB/s; then 100 tokens × 10 µs.
+        var expected = 10e-6 + 32 / 100e9 + 100 * 1e-5;
+        Assert.Equal(expected, group.TryStartStep(0)!.Value, 15);
+        Assert.Equal([100, 100], cost.Pads);
+    }
+
+    [Fact]
+    public void A_step_too_large_for_a_graph_runs_every_rank_unpadded()
+    {
+        var (group, engines, cost) = TwoRanks(maxNumSeqs: 16); // graphs up to 2 × 16 = 32 tokens
+        engines[0].Add(new SimRequest(0, new RequestSpec(0, 100, 5), 0), 0);
+        engines[1].Add(new SimRequest(1, new RequestSpec(0, 20, 5), 1), 0);
+        // 100 tokens > 32: no DP padding; the slowest rank (100 tokens) sets the step.
+        Assert.Equal(10e-6 + 32 / 100e9 + 100 * 1e-5, group.TryStartStep(0)!.Value, 15);
+        Assert.Equal([0, 0], cost.Pads);
+    }
+
+    [Fact]
+    public void Allgather_reducescatter_moves_every_ranks_padded_tokens_both_ways_per_layer()
+    {
+        double StepSeconds(LinkSpec link)
+        {
+            var cluster = TestCluster.Qwen3OnTwoA100() with { Gpu = GpuPresets.A100_80GB with { Link = link } };
+            Assert.Equal(EpCostKnobs.AllGatherReduceScatter, cluster.EpCost.Backend);
+            var moe = ClusterMoe.GroupCost(cluster, ClusterMoe.Routing(cluster, 1), new TestCluster.LinearStepCost(), new Random(3))!;
+            return moe.StepSeconds([100, 100], [200]);
+        }
+        // 200 tokens × 2,048 hidden × 2 bytes = 819,200 bytes gathered; each of 2 ranks receives half:
+        // 10 µs + 409,600 B / 100 GB/s = 14.096 µs; gather and scatter in each of 48 layers.
+        var exchange = StepSeconds(Link) - StepSeconds(new LinkSpec("free", double.PositiveInfinity, 0));
+        Assert.Equal(48 * 2 * 14.096e-6, exchange, 12);
+    }
+
+    [Fact]
+    public void An_idle_ranks_dummy_batch_runs_every_layer_at_the_padded_size_and_samples_nothing()
+    {
+        var profile = DataFolder.Path("profiles", "rtxpro6000-llama-3.1-8b");
+        var model = new ProfileStepCost(profile, ModelPresets.Llama31_8B);
+        double Dense(string op) => double.Parse(File.ReadLines(Path.Combine(profile, "dense.csv")).First(l => l.StartsWith(op + ",128,", StringComparison.Ordinal)).Split(',')[2],
+            System.Globalization.CultureInfo.InvariantCulture) * 1e-6;
+        var layer = 2 * Dense("layernorm") + Dense("qkv_proj") + Dense("rotary_emb") + Dense("o_proj") + Dense("gate_up_proj") + Dense("act_fn") + Dense("down_proj");
+        Assert.Equal(32 * layer + Dense("embedding") + Dense("final_layernorm"), model.EngineSeconds(new BatchShape { PadTo = 128 }), 12);
+    }
+}

@@ -1,0 +1,60 @@
+using Strata.Simulation.Data;
+using Strata.Simulation.Validation;
+
+namespace Strata.Simulation.Tests.Validation;
+
+/// <summary>
+/// `strata validate` on the three recorded vLLM 0.19 runs of data/validation, each replayed on its own measured
+/// profile with nothing fitted to it. The bounds are the errors the simulator reaches today (docs/validation.md),
+/// so a change that loses fidelity fails here; where LLMServingSim's error on the same run is smaller, the
+/// bound says so rather than claim its target.
+/// </summary>
+public class ShippedRunTests
+{
+    private static ValidationResult Replay(string run)
+    {
+        var recorded = RecordedRunReader.Read(DataFolder.Path("validation", run));
+        return Strata.Simulation.Validation.Validation.Run(recorded, ReplayCluster.For(recorded, null));
+    }
+
+    [Theory]
+    // run, |error| bounds on mean TTFT, TPOT, E2E latency
+    [InlineData("rtxpro6000-llama-3.1-8b-tp1", 0.015, 0.01, 0.01)]
+    [InlineData("rtx4090-llama-3.1-8b-tp1", 0.02, 0.01, 0.015)]
+    [InlineData("rtxpro6000-qwen3-32b-tp2", 0.04, 0.005, 0.02)]
+    public void Mean_latencies_stay_within_the_reached_error(string run, double ttft, double tpot, double e2el)
+    {
+        var result = Replay(run);
+        Assert.InRange(Math.Abs(result["mean_ttft_ms"].Error), 0, ttft);
+        Assert.InRange(Math.Abs(result["mean_tpot_ms"].Error), 0, tpot);
+        Assert.InRange(Math.Abs(result["mean_e2el_ms"].Error), 0, e2el);
+    }
+
+    [Fact]
+    public void On_the_rtx_pro_6000_llama_run_every_mean_beats_llmservingsim()
+    {
+        var result = Replay("rtxpro6000-llama-3.1-8b-tp1");
+        foreach (var key in new[] { "mean_ttft_ms", "mean_tpot_ms", "mean_e2el_ms" })
+            Assert.True(Math.Abs(result[key].Error) <= Math.Abs(result[key].ReferenceError!.Value), $"{key}: {result[key].Error:P1} vs {result[key].ReferenceError:P1}");
+    }
+
+    [Fact]
+    public void The_replay_reads_the_runs_engine_arguments_and_profile()
+    {
+        var result = Replay("rtx4090-llama-3.1-8b-tp1");
+        Assert.Equal(256, result.Cluster.Engine.MaxNumSeqs);
+        Assert.Equal(32768, result.Cluster.Engine.MaxModelLen);
+        Assert.Equal(2588, result.Cluster.Engine.NumGpuBlocksOverride);
+        Assert.EndsWith("rtx4090-llama-3.1-8b", result.Cluster.StepModel.Directory);
+        Assert.Equal(300, result.Run.Requests.Count);
+        Assert.NotEmpty(result.SimulatedQueues);
+        Assert.Equal(0.006, result.Run.ReferenceErrors["mean_ttft_ms"], 6);
+        Assert.Equal(14, result.Metrics.Count); // 4 statistics × 3 latencies, mean running and mean waiting
+    }
+
+    [Fact]
+    public void The_same_run_replays_to_the_same_numbers()
+    {
+        Assert.Equal(Replay("rtxpro6000-qwen3-32b-tp2").Metrics, Replay("rtxpro6000-qwen3-32b-tp2").Metrics);
+    }
+}
