@@ -16,18 +16,24 @@ public class ExperimentCommandTests
         var (exit, output, error) = CliRunner.Run("experiment", "--grid", "quick", "--out", folder, "--jobs", "2");
 
         Assert.True(exit == 0, error);
-        foreach (var file in new[] { "report.md", "report.html", "charts/reductions.svg", "charts/ablations.svg", "charts/ttft-cdf.svg", "charts/expert-balancedness.svg" })
+        foreach (var file in new[] { "report.md", "report.html", "charts/reductions.svg", "charts/reductions-measured.svg", "charts/ablations.svg", "charts/ttft-cdf.svg", "charts/expert-balancedness.svg" })
             Assert.True(File.Exists(Path.Combine(folder, file)), $"{file} missing");
-        Assert.Equal(5 * PolicyStacks.All.Count, Directory.GetFiles(Path.Combine(folder, "runs"), "*.json").Length);
-        Assert.Equal(5 * PolicyStacks.All.Count, Directory.GetFiles(Path.Combine(folder, "runs"), "*.yaml").Length);
+        // Five shapes on the measured testbed and five on Gimbal P1's, every stack, one seed.
+        Assert.Equal(10 * PolicyStacks.All.Count, Directory.GetFiles(Path.Combine(folder, "runs"), "*.json").Length);
+        Assert.Equal(10 * PolicyStacks.All.Count, Directory.GetFiles(Path.Combine(folder, "runs"), "*.yaml").Length);
 
-        // The headline table: one row per challenger, four signed percentages, one ★ per column at least.
-        var headline = output[..output.IndexOf("mean TTFT change per shape", StringComparison.Ordinal)];
-        var rows = headline.Split('\n').Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(cells => cells.Length >= 5 && cells.Skip(1).Where(c => c != "★").Count() == 4 && cells.Skip(1).Where(c => c != "★").All(Percentage.IsMatch))
-            .ToDictionary(cells => cells[0], cells => cells.Count(c => c == "★"));
-        Assert.True(PolicyStacks.All.Where(s => s != PolicyStacks.Baseline).Select(s => s.Name).Order().SequenceEqual(rows.Keys.Order()), headline);
-        Assert.True(rows.Values.Sum() >= 4, headline);
+        // The two headline tables, measured testbed first: one row per challenger, four signed percentages, one ★ per column at least.
+        var measured = output.IndexOf("Measured testbed: change vs vLLM baseline", StringComparison.Ordinal);
+        var p1 = output.IndexOf("Gimbal P1's testbed: change vs vLLM baseline", StringComparison.Ordinal);
+        Assert.True(measured >= 0 && p1 > measured, output);
+        foreach (var table in new[] { output[measured..p1], output[p1..output.IndexOf("mean TTFT change per shape", StringComparison.Ordinal)] })
+        {
+            var rows = table.Split('\n').Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(cells => cells.Length >= 5 && cells.Skip(1).Where(c => c != "★").Count() == 4 && cells.Skip(1).Where(c => c != "★").All(Percentage.IsMatch))
+                .ToDictionary(cells => cells[0], cells => cells.Count(c => c == "★"));
+            Assert.True(PolicyStacks.All.Where(s => s != PolicyStacks.Baseline).Select(s => s.Name).Order().SequenceEqual(rows.Keys.Order()), table);
+            Assert.True(rows.Values.Sum() >= 4, table);
+        }
 
         var html = File.ReadAllText(Path.Combine(folder, "report.html"));
         Assert.Contains("<svg", html);

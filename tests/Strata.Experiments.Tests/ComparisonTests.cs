@@ -77,6 +77,15 @@ public sealed class ComparisonTests
     }
 
     [Fact]
+    public void The_default_grid_leads_with_the_measured_testbed_at_its_three_rates()
+    {
+        var measured = ExperimentGrids.Create("default").MeasuredCells;
+        Assert.Equal(15, measured.Count);
+        Assert.All(measured, cell => Assert.Equal("rtxpro6000-dp2ep2", cell.Cluster));
+        Assert.Equal([2.0, 2.5, 3.0], measured.Select(c => c.Rate).Distinct().Order());
+    }
+
+    [Fact]
     public void The_default_grid_has_the_follow_ups_five_shapes_at_two_three_and_four_requests_per_second()
     {
         var followUp = ExperimentGrids.Create("default", tracesDirectory: null).FollowUpCells;

@@ -4,14 +4,18 @@ using Strata.Experiments.Reports;
 
 namespace Strata.Cli.Output;
 
-/// <summary>The experiment's comparison in the terminal: overall changes, then mean TTFT and TPOT per shape.</summary>
+/// <summary>The experiment's comparison in the terminal: the measured testbed's overall changes, then Gimbal P1's testbed overall and per shape, then P2's.</summary>
 internal static class ExperimentTables
 {
     public static void Write(IAnsiConsole console, Comparison comparison)
     {
+        var measured = comparison.Grid.MeasuredCells;
+        if (measured.Count > 0)
+            Render(console, ReductionTables.Overall(comparison,
+                $"Measured testbed: change vs vLLM baseline, mean over the five shapes at {ExperimentReport.FollowUpRates(measured)} req/s on {measured[0].Cluster}", measured));
         var headline = comparison.Grid.HeadlineCells;
         var where = $"{string.Join("/", headline.Select(c => c.Label))} at {headline[0].Rate} req/s on {headline[0].Cluster}";
-        Render(console, ReductionTables.Overall(comparison, $"Change vs vLLM baseline (fcfs + vllm-dp + contiguous), mean over {where}"));
+        Render(console, ReductionTables.Overall(comparison, $"Gimbal P1's testbed: change vs vLLM baseline (fcfs + vllm-dp + contiguous), mean over {where}"));
         Render(console, ReductionTables.PerCell(comparison, 0, headline, "mean TTFT change per shape"));
         Render(console, ReductionTables.PerCell(comparison, 2, headline, "mean TPOT change per shape"));
         var followUp = comparison.Grid.FollowUpCells;

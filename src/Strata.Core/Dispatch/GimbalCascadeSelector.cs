@@ -65,7 +65,8 @@ public sealed class GimbalCascadeSelector : IEngineSelector
             MaxSignalAgeSeconds: options.GetDouble("max_signal_age_s", 10, 0));
         IEngineSelector fallback = options.GetChoice("default", RoundRobinSelector.PolicyName, RoundRobinSelector.PolicyName, VllmDataParallelSelector.PolicyName) switch
         {
-            VllmDataParallelSelector.PolicyName => new VllmDataParallelSelector(),
+            // The paper's vLLM (0.9.1) balanced with the classic rule.
+            VllmDataParallelSelector.PolicyName => new VllmDataParallelSelector(VllmDataParallelRule.Classic),
             _ => new RoundRobinSelector(),
         };
         return new GimbalCascadeSelector(thresholds, fallback);

@@ -19,13 +19,13 @@ public enum VllmDataParallelRule
 /// sent since the last stats update, as vLLM's client bumps its local copy of the counts on
 /// every dispatch. Parameter <c>rule</c>:
 /// <list type="bullet">
-/// <item><c>classic</c> (default; the vLLM 0.9.x the Gimbal paper ran on): 4·waiting + running.</item>
-/// <item><c>current</c>: max(clients·in-flight, waiting + running), plus
+/// <item><c>current</c> (default: vLLM as it runs today): max(clients·in-flight, waiting + running), plus
 /// waiting·6·max(0, KV − 0.5) when anything waits, and the scan start rotates by one engine per
 /// pick so ties do not always favour the same engine. The in-flight floor exists because the
 /// coordinator's snapshot can lag the client's dispatches; an <see cref="EngineView"/> already
 /// adds those as <see cref="EngineView.InFlight"/>, and with Strata as the only client the floor
 /// equals waiting + in-flight + running, which is what is scored.</item>
+/// <item><c>classic</c> (vLLM v0.10–v0.19's rule, and the 0.9.x the Gimbal paper ran on): 4·waiting + running, scan from engine 0.</item>
 /// </list>
 /// </summary>
 public sealed class VllmDataParallelSelector : IEngineSelector
@@ -35,7 +35,7 @@ public sealed class VllmDataParallelSelector : IEngineSelector
     private readonly VllmDataParallelRule _rule;
     private int _scanStart;
 
-    public VllmDataParallelSelector(VllmDataParallelRule rule = VllmDataParallelRule.Classic) => _rule = rule;
+    public VllmDataParallelSelector(VllmDataParallelRule rule) => _rule = rule;
 
     public string Name => PolicyName;
 
@@ -44,7 +44,7 @@ public sealed class VllmDataParallelSelector : IEngineSelector
     public static VllmDataParallelSelector FromOptions(PolicyOptions options)
     {
         options.RejectUnknownKeys("rule");
-        return new VllmDataParallelSelector(options.GetChoice("rule", "classic", "classic", "current") == "current"
+        return new VllmDataParallelSelector(options.GetChoice("rule", "current", "current", "classic") == "current"
             ? VllmDataParallelRule.Current
             : VllmDataParallelRule.Classic);
     }

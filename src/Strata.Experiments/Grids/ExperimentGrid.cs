@@ -20,6 +20,9 @@ public sealed record ExperimentGrid(
 {
     public IReadOnlyList<ExperimentCell> FollowUpCells { get; init; } = [];
 
+    /// <summary>The cells on the measured-kernel testbed (<c>rtxpro6000-dp2ep2</c>), whose numbers lead the report; empty in a grid without them.</summary>
+    public IReadOnlyList<ExperimentCell> MeasuredCells { get; init; } = [];
+
     /// <summary>Cells of this grid that are not run, each with the reason and the fix.</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = [];
 

@@ -23,6 +23,12 @@ public static class ExperimentGrids
     /// <summary>Gimbal P2's rates on its H100 testbed, up to its "high load" of 4 req/s.</summary>
     public static readonly double[] FollowUpRates = [2.0, 3.0, 4.0];
 
+    /// <summary>
+    /// Rates on the measured-kernel testbed (<c>rtxpro6000-dp2ep2</c>), up to where its vLLM baseline nears saturation
+    /// (it serves ~2.3 req/s of the random shape at most; `strata simulate --cluster rtxpro6000-dp2ep2 --rate 3`).
+    /// </summary>
+    public static readonly double[] MeasuredRates = [2.0, 2.5, 3.0];
+
     public static IReadOnlyList<string> Names { get; } = ["quick", "default", "full", "policies"];
 
     /// <summary>
@@ -40,16 +46,27 @@ public static class ExperimentGrids
 
     private static string A100 => ClusterPresets.GimbalA100.Name;
     private static string H100 => ClusterPresets.GimbalH100.Name;
+    private static string Measured => ClusterPresets.RtxPro6000Dp2Ep2.Name;
 
     private static IReadOnlyList<ExperimentCell> Headline { get; } =
         Shapes.Select(s => ExperimentCell.Preset(A100, s, HeadlineRate)).ToArray();
+
+    /// <summary>The five shapes on the one testbed whose kernels were measured and whose simulator was checked against real vLLM runs.</summary>
+    private static IReadOnlyList<ExperimentCell> MeasuredTestbed { get; } =
+        Shapes.SelectMany(shape => MeasuredRates.Select(rate => ExperimentCell.Preset(Measured, shape, rate))).ToArray();
+
+    private static IReadOnlyList<ExperimentCell> MeasuredHeadline { get; } =
+        Shapes.Select(shape => ExperimentCell.Preset(Measured, shape, MeasuredRates[^1])).ToArray();
 
     private static IReadOnlyList<ExperimentCell> FollowUp { get; } =
         Shapes.SelectMany(shape => FollowUpRates.Select(rate => ExperimentCell.Preset(H100, shape, rate))).ToArray();
 
     /// <summary>Every stack on the five shapes at 1.4 req/s, one seed: seconds, for a first look and a smoke test.</summary>
-    private static ExperimentGrid Quick { get; } = new("quick", Headline, PolicyStacks.All, [0], 1000, Headline,
-        ["quick grid: one seed and only the headline cells — a first look; `--grid default` has the seeds and rates that make it evidence"]);
+    private static ExperimentGrid Quick { get; } = new("quick", [.. MeasuredHeadline, .. Headline], PolicyStacks.All, [0], 1000, Headline,
+        ["quick grid: one seed and only the headline cells — a first look; `--grid default` has the seeds and rates that make it evidence"])
+    {
+        MeasuredCells = MeasuredHeadline,
+    };
 
     /// <summary>
     /// Every request-level × engine-level policy pair (experts contiguous) on the five shapes at the
@@ -79,7 +96,11 @@ public static class ExperimentGrids
         var leftOut = new List<string>();
         cells.AddRange(TraceCells(A100, traces, leftOut));
         cells.AddRange(FollowUp);
-        return new ExperimentGrid("default", cells, PolicyStacks.All, [0, 1, 2], 1000, Headline, []) { FollowUpCells = FollowUp, LeftOut = leftOut };
+        cells.AddRange(MeasuredTestbed);
+        return new ExperimentGrid("default", cells, PolicyStacks.All, [0, 1, 2], 1000, Headline, [])
+        {
+            FollowUpCells = FollowUp, MeasuredCells = MeasuredTestbed, LeftOut = leftOut,
+        };
     }
 
     private static ExperimentGrid Full(string? traces)

@@ -39,7 +39,9 @@ public static class ExperimentReport
         foreach (var note in grid.Notes) doc.Paragraph($"Note: {note}.");
         foreach (var item in grid.LeftOut) doc.Paragraph($"Left out: {item}.");
 
-        doc.Heading("Headline: against the vLLM baseline")
+        AddMeasuredHeadline(doc, comparison);
+
+        doc.Heading("Gimbal P1's testbed: against the vLLM baseline")
             .Paragraph($"Change of each stack against `{PolicyStacks.Baseline.Layers}`, averaged over " +
                        $"{string.Join(", ", grid.HeadlineCells.Select(c => c.Label))} at {grid.HeadlineCells[0].Rate} req/s on {grid.HeadlineCells[0].Cluster} " +
                        "(mean of the per-shape changes, each the mean over seeds). Latency: negative is better; throughput: positive is better. ★ marks the best of each column.")
@@ -66,6 +68,19 @@ public static class ExperimentReport
                        "from this folder, the command in the YAML's first line reproduces the JSON byte for byte, e.g.:")
             .Code(RunFiles.RerunCommand(comparison.Outcomes[0]));
         return doc;
+    }
+
+    private static void AddMeasuredHeadline(ReportDocument doc, Comparison comparison)
+    {
+        var cells = comparison.Grid.MeasuredCells;
+        if (cells.Count == 0) return;
+        doc.Heading("Headline: the measured testbed")
+            .Paragraph($"The one testbed with measured kernels and a simulator checked against real vLLM runs (docs/validation.md): " +
+                       $"the five shapes on {cells[0].Cluster} at {FollowUpRates(cells)} req/s, changes averaged over all {cells.Count} cells. " +
+                       "Nothing in its cost model is fitted.")
+            .Table(ReductionTables.Overall(comparison, "change vs vLLM baseline", cells))
+            .Chart("reductions-measured.svg", "Mean TTFT and TPOT reduction per stack on the measured testbed",
+                Charts.ReductionBars(comparison, comparison.Challengers.ToArray(), $"Reduction vs vLLM on {cells[0].Cluster}", cells));
     }
 
     private static void AddFollowUpHeadline(ReportDocument doc, Comparison comparison)

@@ -123,7 +123,7 @@ public class GimbalCascadeSelectorTests
     [Fact]
     public void Default_path_can_be_vllm_dp()
     {
-        var gimbal = Gimbal(new VllmDataParallelSelector());
+        var gimbal = Gimbal(new VllmDataParallelSelector(VllmDataParallelRule.Classic));
         EngineView[] engines = [new(0, Waiting: 1, Running: 0, 0.1, 0, 0, 0), new(1, Waiting: 0, Running: 3, 0.1, 0, 0, 0)];
         Assert.Equal(1, gimbal.Route(Request(), engines, 0));
         Assert.Equal(1, gimbal.Route(Request(), engines, 0));
