@@ -68,6 +68,7 @@ public static class GatewayHost
         services.AddSingleton<ForwarderInvoker>();
         services.AddSingleton<BodyBudget>();
         services.AddSingleton<TenantInFlight>();
+        services.AddSingleton<RateLimits>();
         services.AddSingleton<CompletionEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddHttpForwarder();

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Strata.Serving.Gateway.Admission;
 using Strata.Serving.Gateway.Backends;
+using Strata.Serving.Gateway.Config;
 using Strata.Serving.Gateway.Metrics;
 using Strata.Serving.OpenAi;
 using Yarp.ReverseProxy.Forwarder;
@@ -29,7 +30,7 @@ namespace Strata.Serving.Gateway.Forwarding;
 /// <item>the client leaves → the upstream request is aborted so the engine frees its slot.</item>
 /// </list>
 /// </summary>
-public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metrics, IHttpForwarder forwarder, ForwarderInvoker invoker, BodyBudget bodies, TenantInFlight tenants, TimeProvider time)
+public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metrics, IHttpForwarder forwarder, ForwarderInvoker invoker, BodyBudget bodies, TenantInFlight tenants, RateLimits rates, TimeProvider time)
 {
     private long _nextId;
 
@@ -72,8 +73,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             {
                 QueueShare = allowed?.QueueShare ?? 1,
             };
-            if (tenant is not null && !tenants.TryEnter(tenant, allowed!.MaxInFlight))
-                throw new OpenAiError(StatusCodes.Status429TooManyRequests, $"This API key has {allowed.MaxInFlight} requests queued or running, its max_in_flight; retry when one finishes.", "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = 1 };
+            if (tenant is not null) EnterTenantLimits(tenant, allowed!, ticket.PromptTokens + (request.MaxTokens ?? scheduler.Settings.MaxTokens));
         }
         catch (OpenAiError error)
         {
@@ -190,6 +190,25 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             {
                 lease.Release(LeaseEnd.NoVerdict);
             }
+        }
+    }
+
+    /// <summary>
+    /// Counts the request against its tenant's <c>max_in_flight</c> (left when the request ends) and
+    /// rate limits, or throws the 429 of the first it is over; a request refused here holds nothing.
+    /// </summary>
+    private void EnterTenantLimits(string tenant, TenantSettings settings, int tokens)
+    {
+        if (!tenants.TryEnter(tenant, settings.MaxInFlight))
+            throw new OpenAiError(StatusCodes.Status429TooManyRequests, $"This API key has {settings.MaxInFlight} requests queued or running, its max_in_flight; retry when one finishes.", "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = 1 };
+        try
+        {
+            rates.Take(tenant, settings, tokens);
+        }
+        catch (OpenAiError)
+        {
+            tenants.Exit(tenant);
+            throw;
         }
     }
 
