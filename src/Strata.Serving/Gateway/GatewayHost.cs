@@ -69,6 +69,7 @@ public static class GatewayHost
         services.AddSingleton<BodyBudget>();
         services.AddSingleton<TenantInFlight>();
         services.AddSingleton<RateLimits>();
+        services.AddSingleton<CompletionIntake>();
         services.AddSingleton<CompletionEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddHttpForwarder();
