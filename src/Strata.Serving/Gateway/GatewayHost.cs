@@ -68,6 +68,8 @@ public static class GatewayHost
         services.AddSingleton<ForwarderInvoker>();
         services.AddSingleton<BodyBudget>();
         services.AddSingleton<TenantInFlight>();
+        services.AddSingleton<RateLimits>();
+        services.AddSingleton<CompletionIntake>();
         services.AddSingleton<CompletionEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddHttpForwarder();

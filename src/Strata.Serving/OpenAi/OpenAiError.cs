@@ -17,6 +17,9 @@ public sealed class OpenAiError(int status, string message, string type, string?
     /// <summary>Seconds the client should wait before retrying (<c>Retry-After</c>), for 429 and 503.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>More response headers, such as OpenAI's <c>x-ratelimit-*</c> on a rate-limit 429.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
     public static OpenAiError InvalidRequest(string message, string? param, int status = StatusCodes.Status400BadRequest) =>
         new(status, message, "invalid_request_error", param);
 
@@ -44,6 +47,7 @@ public sealed class OpenAiError(int status, string message, string type, string?
         response.StatusCode = Status;
         response.ContentType = "application/json";
         if (RetryAfterSeconds is { } seconds) response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (name, value) in Headers ?? new Dictionary<string, string>()) response.Headers[name] = value;
         await response.Body.WriteAsync(ToJson(), response.HttpContext.RequestAborted);
     }
 }

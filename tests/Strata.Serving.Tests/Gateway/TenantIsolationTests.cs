@@ -72,6 +72,16 @@ public sealed class TenantIsolationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_model_list_shows_a_tenant_only_the_models_it_may_use()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models") { Headers = { Authorization = new("Bearer", "sk-a") } };
+        using var response = await _gateway.Client.SendAsync(request);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(["m"], json.RootElement.GetProperty("data").EnumerateArray().Select(model => model.GetProperty("id").GetString()!).ToArray());
+    }
+
+    [Fact]
     public async Task A_tenant_at_its_max_in_flight_gets_429_while_others_are_served_and_everything_is_counted_by_tenant()
     {
         _engine.Hold = true;

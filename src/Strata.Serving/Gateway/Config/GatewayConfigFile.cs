@@ -74,7 +74,7 @@ public static class GatewayConfigFile
         var section = map.Child(mapping, "tenants");
         foreach (var name in mapping.Children.Keys.Select(key => ((YamlScalarNode)key).Value ?? ""))
         {
-            var tenant = section.Map(name) ?? throw new GatewayConfigException($"{section.Where(name)}: expected a mapping {{models, priority, priority_range, max_in_flight, queue_share}}.");
+            var tenant = section.Map(name) ?? throw new GatewayConfigException($"{section.Where(name)}: expected a mapping {{models, priority, priority_range, max_in_flight, queue_share, requests_per_minute, tokens_per_minute}}.");
             if (!apiKeys.Values.Contains(name)) throw new GatewayConfigException($"{section.Where(name)}: no key in api_keys belongs to tenant '{name}'.");
             HashSet<string>? allowed = null;
             if (tenant.Node("models") is { } list)
@@ -92,7 +92,8 @@ public static class GatewayConfigFile
                     || !int.TryParse((bounds.Children[1] as YamlScalarNode)?.Value, out max) || min > max || priority < min || priority > max)
                     throw new GatewayConfigException($"{tenant.Where("priority_range")}: expected [lowest, highest] whole numbers around its priority ({priority}).");
             }
-            tenants.Add(name, new TenantSettings(allowed, priority, min, max, tenant.Int("max_in_flight", 1), tenant.Double("queue_share", 0.001, 1) ?? 1));
+            tenants.Add(name, new TenantSettings(allowed, priority, min, max, tenant.Int("max_in_flight", 1), tenant.Double("queue_share", 0.001, 1) ?? 1,
+                tenant.Int("requests_per_minute", 1), tenant.Int("tokens_per_minute", 1)));
             tenant.RejectUnknownKeys();
         }
         return tenants;

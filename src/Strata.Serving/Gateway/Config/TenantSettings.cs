@@ -10,9 +10,11 @@ namespace Strata.Serving.Gateway.Config;
 /// <param name="PriorityMax">The highest it may set; equal to <see cref="PriorityMin"/> and <see cref="Priority"/> when it may not choose.</param>
 /// <param name="MaxInFlight">Its requests queued or running at once, across models; null for no limit.</param>
 /// <param name="QueueShare">The fraction of each model's queue (<c>max_length</c>) its requests may fill.</param>
-public sealed record TenantSettings(IReadOnlySet<string>? Models, int Priority, int PriorityMin, int PriorityMax, int? MaxInFlight, double QueueShare)
+/// <param name="RequestsPerMinute">Its request-rate limit; null for none.</param>
+/// <param name="TokensPerMinute">Its token-rate limit (prompt estimate plus max output tokens per request); null for none.</param>
+public sealed record TenantSettings(IReadOnlySet<string>? Models, int Priority, int PriorityMin, int PriorityMax, int? MaxInFlight, double QueueShare, int? RequestsPerMinute, int? TokensPerMinute)
 {
-    public static TenantSettings Default { get; } = new(null, 0, 0, 0, null, 1);
+    public static TenantSettings Default { get; } = new(null, 0, 0, 0, null, 1, null, null);
 
     public bool MayUse(string model) => Models is null || Models.Contains(model);
 }

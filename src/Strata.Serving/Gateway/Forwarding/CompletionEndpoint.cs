@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Strata.Serving.Gateway.Admission;
 using Strata.Serving.Gateway.Backends;
@@ -11,8 +10,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Strata.Serving.Gateway.Forwarding;
 
 /// <summary>
-/// <c>/v1/chat/completions</c> and <c>/v1/completions</c>: authenticate, parse what scheduling needs,
-/// admit, forward the body with YARP's <see cref="IHttpForwarder"/> (untouched but for a
+/// <c>/v1/chat/completions</c> and <c>/v1/completions</c>: authenticate, accept
+/// (<see cref="CompletionIntake"/>), admit, forward the body with YARP's <see cref="IHttpForwarder"/> (untouched but for a
 /// <c>max_tokens</c> cap written where the client left the limit to the engine), and end every accepted
 /// request as completed, failed or cancelled (docs/gateway.md, "Failure semantics"):
 /// <list type="bullet">
@@ -30,10 +29,8 @@ namespace Strata.Serving.Gateway.Forwarding;
 /// <item>the client leaves → the upstream request is aborted so the engine frees its slot.</item>
 /// </list>
 /// </summary>
-public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metrics, IHttpForwarder forwarder, ForwarderInvoker invoker, BodyBudget bodies, TenantInFlight tenants, TimeProvider time)
+public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metrics, IHttpForwarder forwarder, ForwarderInvoker invoker, CompletionIntake intake, BodyBudget bodies, TimeProvider time)
 {
-    private long _nextId;
-
     public async Task HandleAsync(HttpContext context, bool chat)
     {
         // The body's bytes are held from the moment they are read until the request ends (a retry replays them).
@@ -51,33 +48,12 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
 
     private async Task HandleAsync(HttpContext context, bool chat, RequestBuffers buffers, Action<long> bodyRead)
     {
-        var arrivedAt = time.GetTimestamp();
-        var config = state.Config;
-        AdmissionTicket ticket;
-        ModelScheduler scheduler;
-        ReadOnlyMemory<byte> body;
         string? tenant = null;
+        AcceptedRequest accepted;
         try
         {
-            tenant = ApiKeys.Authenticate(context.Request, config.ApiKeys);
-            var allowed = tenant is null ? null : config.Tenant(tenant);
-            ForwardableHeaders.Check(context.Request.Headers);
-            body = await RequestBody.ReadAsync(context.Request, config.MaxBodyBytes, buffers, bodies, config.MaxBodyBytesInFlight);
-            bodyRead(body.Length);
-            var request = CompletionRequestParser.Parse(body, chat, buffers);
-            // A model the tenant may not use answers as one that does not exist, as OpenAI's API does.
-            scheduler = (allowed?.MayUse(request.Model) ?? true ? state.Models.GetValueOrDefault(request.Model) : null)
-                ?? throw new OpenAiError(StatusCodes.Status404NotFound, $"The model '{request.Model}' does not exist or this API key may not use it; it may use {string.Join(", ", state.Models.Keys.Where(m => allowed?.MayUse(m) ?? true))}.", "invalid_request_error", "model", "model_not_found");
-            (body, request) = MaxTokensCap.Apply(body, request, scheduler.Settings.MaxTokens, buffers);
-            // With the model's tokenizer the prompt counts and hashes as the engine's token ids (docs/gateway.md, "The model's tokenizer").
-            if (request.PromptTokenIds is null && scheduler.Settings.Tokenizer is { } tokenizer)
-                request = request with { PromptTokenIds = tokenizer.Encode(Encoding.UTF8.GetString(request.PromptUtf8.Span)) };
-            ticket = new AdmissionTicket(Interlocked.Increment(ref _nextId), request, tenant, RequestPriority.Of(context.Request, request, allowed), Session(context.Request), arrivedAt, scheduler.Seconds(arrivedAt))
-            {
-                QueueShare = allowed?.QueueShare ?? 1,
-            };
-            if (tenant is not null && !tenants.TryEnter(tenant, allowed!.MaxInFlight))
-                throw new OpenAiError(StatusCodes.Status429TooManyRequests, $"This API key has {allowed.MaxInFlight} requests queued or running, its max_in_flight; retry when one finishes.", "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = 1 };
+            tenant = ApiKeys.Authenticate(context.Request, state.Config.ApiKeys);
+            accepted = await intake.AcceptAsync(context, chat, tenant, buffers, bodyRead);
         }
         catch (OpenAiError error)
         {
@@ -91,6 +67,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             metrics.Rejected("client_left", tenant);
             return;
         }
+        var (ticket, scheduler, body) = accepted;
         metrics.Accepted(scheduler.Name, tenant, ticket.PromptTokens);
         // Anything unexpected still ends the request as failed, so the outcomes always add up to accepted.
         var outcome = RequestOutcome.Failed;
@@ -104,7 +81,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
         }
         finally
         {
-            if (tenant is not null) tenants.Exit(tenant);
+            intake.Finished(ticket);
             metrics.Finished(scheduler.Name, tenant, outcome);
         }
     }
@@ -242,9 +219,4 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
             new OpenAiError(StatusCodes.Status502BadGateway, $"{rejected.Message} {lastFailure}.", "server_error", code: "upstream_error"),
         _ => new OpenAiError(StatusCodes.Status503ServiceUnavailable, rejected.Message, "server_error", code: "no_healthy_engine") { RetryAfterSeconds = 1 },
     };
-
-    /// <summary>The <c>x-session-id</c> header: a conversation id for stickiness, for clients that do not (or cannot) set <c>user</c> per session.</summary>
-    private static string? Session(HttpRequest http) =>
-        http.Headers.TryGetValue("x-session-id", out var header) && header.ToString() is { Length: > 0 } session ? session : null;
-
 }

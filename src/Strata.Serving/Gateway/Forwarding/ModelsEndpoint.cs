@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Strata.Serving.Gateway.Admission;
+using Strata.Serving.Gateway.Config;
 using Strata.Serving.Gateway.Signals;
 using Strata.Serving.OpenAi;
 
@@ -10,16 +11,18 @@ namespace Strata.Serving.Gateway.Forwarding;
 /// <summary>
 /// <c>GET /v1/models</c>: the union of what the backends' own <c>/v1/models</c> list, by model id
 /// (the first backend to list an id supplies its entry), so clients see the engines' real model
-/// cards. A backend that does not answer within the health timeout is left out.
+/// cards, less the models the caller's tenant may not use. A backend that does not answer within
+/// the health timeout is left out.
 /// </summary>
 public sealed class ModelsEndpoint(GatewayState state, IHttpClientFactory clients)
 {
     public async Task HandleAsync(HttpContext context)
     {
         var config = state.Config;
+        TenantSettings? allowed;
         try
         {
-            ApiKeys.Authenticate(context.Request, config.ApiKeys);
+            allowed = ApiKeys.Authenticate(context.Request, config.ApiKeys) is { } tenant ? config.Tenant(tenant) : null;
         }
         catch (OpenAiError error)
         {
@@ -31,7 +34,7 @@ public sealed class ModelsEndpoint(GatewayState state, IHttpClientFactory client
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var data = new JsonArray();
         foreach (var model in lists.SelectMany(list => list))
-            if (model?["id"]?.GetValue<string>() is { } id && seen.Add(id)) data.Add(model.DeepClone());
+            if (model?["id"]?.GetValue<string>() is { } id && (allowed?.MayUse(id) ?? true) && seen.Add(id)) data.Add(model.DeepClone());
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(new JsonObject { ["object"] = "list", ["data"] = data }.ToJsonString(), context.RequestAborted);
     }
