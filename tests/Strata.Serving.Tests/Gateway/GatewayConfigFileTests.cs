@@ -48,10 +48,22 @@ public sealed class GatewayConfigFileTests
     [InlineData("scrape_interval_ms: 50", "scrape_interval_ms: 2000000000", "gateway.yaml: scrape_interval_ms: '2000000000' is not a whole number in [1, 60000]")]
     [InlineData("scrape_interval_ms: 50", "upstream_idle_timeout_s: 1e300", "gateway.yaml: upstream_idle_timeout_s: '1e300' is not a number in [0.001, 86400]")]
     [InlineData("ttl_s: 60", "ttl_s: 1e300", "models[0].queue.ttl_s: '1e300' is not a number in [0.001, 86400]")]
+    // Options the gateway cannot feed are refused, never accepted and ignored.
+    [InlineData("{name: gimbal}", "{name: llmd, prefix_mode: precise}", "models[0].dispatch.prefix_mode: precise needs the engines' KV events")]
+    [InlineData("{name: gimbal}", "{name: gimbal-pressure}", "models[0].dispatch.expert_weight: gimbal-pressure weighs expert pressure, which no engine reports")]
+    [InlineData("{name: gimbal}", "{name: sticky, inner: prefix-pressure}", "models[0].dispatch.inner.expert_weight: prefix-pressure weighs expert pressure")]
+    [InlineData("sjf-aging, max_length", "sjf-uncached, max_length", "models[0].queue.name: sjf-uncached orders by prompt tokens not in the prefix cache")]
     public void Bad_values_fail_naming_the_field(string find, string replace, string message)
     {
         var error = Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(Design.Replace(find, replace), "gateway.yaml"));
         Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void A_pressure_policy_without_the_expert_term_is_accepted()
+    {
+        var config = GatewayConfigFile.Parse(Design.Replace("{name: gimbal}", "{name: prefix-pressure, expert_weight: 0}"), "gateway.yaml");
+        Assert.Equal("prefix-pressure", config.Models[0].Dispatch.Name);
     }
 
     [Theory]

@@ -192,6 +192,7 @@ public static class GatewayConfigFile
         static QueueSettings Validated(QueueSettings queue)
         {
             Build(() => Policies.Queue.Create(queue.Policy));
+            GatewayInputs.CheckQueue(queue.Policy);
             return queue;
         }
     }
@@ -202,16 +203,16 @@ public static class GatewayConfigFile
         var policy = map is null
             ? new PolicyOptions("vllm-dp", section: section)
             : new PolicyOptions(map.String("name") ?? "vllm-dp", map.Scalars("name"), section);
-        Build(() => Policies.Dispatch.Create(policy));
+        GatewayInputs.CheckDispatch(policy, Build(() => Policies.Dispatch.Create(policy)));
         return policy;
     }
 
-    // Policies are built now only to surface their parameter errors before serving.
-    private static void Build(Func<object> create)
+    // Policies are built now to surface their parameter errors, and what the gateway cannot feed them, before serving.
+    private static T Build<T>(Func<T> create)
     {
         try
         {
-            create();
+            return create();
         }
         catch (PolicyConfigurationException e)
         {
