@@ -39,7 +39,15 @@ public sealed class BackendRegistry(SignalScraper scraper, HealthProber prober, 
     public async ValueTask DisposeAsync()
     {
         foreach (var monitored in _backends.Values) monitored.Stop.Cancel();
-        await Task.WhenAll(_backends.Values.Select(m => m.Loops));
+        try
+        {
+            await Task.WhenAll(_backends.Values.Select(m => m.Loops));
+        }
+        catch (ObjectDisposedException)
+        {
+            // A loop that first ran after the host began to shut down (it failed to start, e.g. its port was taken)
+            // found the services it asks for its HTTP client already disposed: it had nothing to stop.
+        }
         foreach (var monitored in _backends.Values) monitored.Stop.Dispose();
         _backends.Clear();
     }
