@@ -30,8 +30,8 @@ OUTPUT_TOKENS=${OUTPUT_TOKENS:-64}
 TIME_SCALE=${TIME_SCALE:-4}         # engine steps of ~15 ms wall: small TTFT noise, ~13k SSE chunks/s the 2 cores can carry
 BASE_PORT=${BASE_PORT:-18700}       # engine, nginx, gateway, baseline on BASE_PORT, +1, +2, +3
 BASELINE=${BASELINE:-}              # another build's strata executable, run as a second gateway
-# Environment of each gateway process. Serve restarts itself with tiered compilation on when the variable
-# is unset (docs/gateway.md); it is passed here too so an older BASELINE build can run either way.
+# Environment of each gateway process: tiered compilation is the runtime's default for strata since 2026-12-05;
+# it is passed here too so an older BASELINE build (whose CLI turned it off) runs the same way.
 GATEWAY_ENV=${GATEWAY_ENV-DOTNET_TieredCompilation=1}
 BASELINE_ENV=${BASELINE_ENV-}
 OUT=${OUT:-$(mktemp -d /tmp/strata-overhead.XXXXXX)}

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Core.Dispatch;
 using Strata.Core.Experts;
 using Strata.Core.Queueing;
@@ -117,6 +118,7 @@ public sealed class ClusterSimulator
     internal int Arrived => _arrived;
     internal int InFlight => _outstanding;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SimulationSummary Run()
     {
         if (_ran) throw new InvalidOperationException("A simulator runs once; build a new one for another run.");
@@ -181,6 +183,7 @@ public sealed class ClusterSimulator
             Schedule(new DriftEpoch(drift.Time + _config.Routing.DriftIntervalSeconds));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void OnStatsPublished(StatsPublished published)
     {
         for (var i = 0; i < _engines.Length; i++) _pressure[i] = _groups[_groupOfEngine[i]].Moe?.Pressure(_engines[i].RecentDomainTokens) ?? 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Simulation.Cost;
 using Strata.Simulation.Engine;
 using Strata.Simulation.Hardware;
@@ -48,6 +49,7 @@ internal sealed class EpGroup
     public long Steps { get; private set; }
 
     /// <summary>Schedules one step on every engine of the group; null when none has anything to run.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double? TryStartStep(double now)
     {
         var any = false;
@@ -78,6 +80,7 @@ internal sealed class EpGroup
         return stall + _coordinationSeconds + slowestEngine + (Moe?.StepSeconds(_tokens, _domainTokens) ?? 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CompleteStep(double now)
     {
         foreach (var engine in _engines) engine.CompleteStep(now);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Strata.Simulation.Cost;
 
 /// <summary>
@@ -29,6 +30,7 @@ internal sealed class AttentionGrid
 
     public double this[double chunk, double prior, double decodes, double kv]
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get
         {
             var scale = 1.0;

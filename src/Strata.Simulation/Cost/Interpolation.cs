@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Strata.Simulation.Cost;
 
 /// <summary>
@@ -23,6 +24,7 @@ internal sealed class Curve
 
     public double this[double x]
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get
         {
             if (_x.Length == 1) return _y[0];
@@ -50,6 +52,7 @@ internal sealed class Surface
 
     public double this[double row, double column]
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get
         {
             if (_rows.Length == 1) return _curves[0][column];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Simulation.Hardware;
 
 namespace Strata.Simulation.Cost;
@@ -124,6 +125,7 @@ public sealed class ProfileStepCost : IStepCostModel
         return batch.Seqs == 0 ? seconds : seconds + _lmHead[batch.Seqs] + _sampler[batch.Seqs];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double MoeLayerSeconds(double assignments, double activatedExperts) =>
         assignments <= 0 ? 0
         : _moe is { } moe ? moe[Math.Max(1, assignments / _topK), activatedExperts]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Core.Dispatch;
 using Strata.Core.Queueing;
 using Strata.Simulation.Cost;
@@ -81,6 +82,7 @@ internal sealed class EngineCore
     }
 
     /// <summary>The engine's state as its stats publisher reports it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public EngineView Snapshot(int index, double kvCapacityTokens)
     {
         long runningPrefill = 0, runningTokens = 0;
@@ -94,6 +96,7 @@ internal sealed class EngineCore
     }
 
     /// <summary>Forms the next step's batch; the requests keep their share in <see cref="SimRequest.ScheduledTokens"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public BatchShape Schedule(double now)
     {
         var budget = _settings.MaxNumBatchedTokens;
@@ -158,6 +161,7 @@ internal sealed class EngineCore
     }
 
     /// <summary>Completes the step's batch with what a cost model needs beyond the sums: each prefill chunk, the decodes' KV range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private BatchShape Finish(BatchShape batch)
     {
         for (var d = 0; d < DomainTokens.Length; d++) RecentDomainTokens[d] = 0.98 * RecentDomainTokens[d] + DomainTokens[d];
@@ -179,6 +183,7 @@ internal sealed class EngineCore
     }
 
     /// <summary>Applies the step that ended at <paramref name="time"/>: computed KV, sampled tokens, finished requests.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CompleteStep(double time)
     {
         var kept = 0;
@@ -247,6 +252,7 @@ internal sealed class EngineCore
         return blocks * _settings.BlockSize;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryAdmit(SimRequest request, int tokens)
     {
         var hitTokens = _prefixHits.Count * _settings.BlockSize;
@@ -267,6 +273,7 @@ internal sealed class EngineCore
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryAllocate(SimRequest request, int tokens)
     {
         var newBlocks = BlocksFor(request.NumComputedTokens + tokens) - request.Blocks.Count;
@@ -277,6 +284,7 @@ internal sealed class EngineCore
     }
 
     /// <summary>Registers blocks that this step fills, as vLLM's <c>cache_blocks</c> does at scheduling.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CacheFullBlocks(SimRequest request, int tokens)
     {
         if (!_settings.EnablePrefixCaching) return;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Simulation.Engine;
 
 namespace Strata.Simulation.Metrics;
@@ -20,6 +21,7 @@ internal sealed class MetricsCollector : IRequestObserver
     public double MaxKvUsage { get; private set; }
     public long OutputTokens { get; private set; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnToken(SimRequest request, double time)
     {
         OutputTokens++;

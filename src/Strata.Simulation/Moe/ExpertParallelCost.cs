@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Strata.Core.Experts;
 using Strata.Simulation.Cost;
 
@@ -171,6 +172,7 @@ internal sealed class ExpertParallelCost
     private double _allToAllTokens;
 
     /// <summary>Seconds of the MoE layers of one step, given each DP engine's scheduled tokens and the step's tokens per domain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double StepSeconds(ReadOnlySpan<int> engineTokens, ReadOnlySpan<int> domainTokens)
     {
         Array.Clear(RankPairs);
@@ -272,6 +274,7 @@ internal sealed class ExpertParallelCost
     /// Each token goes once to every other rank that hosts one of its experts (deduplicated per
     /// destination); the busiest rank's sends or receives, per link kind, set the time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double AllToAllSeconds(int layer)
     {
         var touch = _touch[layer];
@@ -310,6 +313,7 @@ internal sealed class ExpertParallelCost
         return 2 * (oneWay + _allToAllLatencySeconds);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tabulate(int layer, double[] perToken, ExpertPlacement placement)
     {
         var slots = placement.PhysicalToLogical(layer);

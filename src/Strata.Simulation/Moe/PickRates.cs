@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Strata.Simulation.Moe;
 
 /// <summary>Per-token expert pick rates: Σ over experts = top-k, each ≤ 1 (a token picks an expert at most once).</summary>
@@ -7,6 +8,7 @@ internal static class PickRates
     /// Scales weights to sum to top-k with no expert above 1: experts that would exceed 1 are
     /// pinned at 1 and the rest rescaled (water-filling).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] FromWeights(ReadOnlySpan<double> weights, int topK)
     {
         if (topK > weights.Length) throw new ArgumentException($"top-k {topK} exceeds the {weights.Length} experts.");
