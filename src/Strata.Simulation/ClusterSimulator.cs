@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Strata.Core.Dispatch;
 using Strata.Core.Experts;
 using Strata.Core.Queueing;
-using Strata.Experts.Solver;
 using Strata.Simulation.Cluster;
 using Strata.Simulation.Cost;
 using Strata.Simulation.Hardware;
@@ -81,7 +80,7 @@ public sealed class ClusterSimulator
             _groups[g] = ClusterMoe.Group(config, members, cost, moe);
             if (moe is null || _routing is null) continue;
             var shape = ClusterMoe.Shape(config);
-            var planner = ExactExpertPlanners.Catalog.Create(config.Experts.Planner);
+            var planner = (options.Planners ?? ExpertPlanners.Catalog).Create(config.Experts.Planner);
             if (shape.Ranks == 1 || !planner.ReadsLoad) continue;
             var rebalancer = _rebalancers[g] = new ExpertRebalancer(planner, shape, _routing, model,
                 config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.LinkGbps);

@@ -1,3 +1,4 @@
+using Strata.Experts.Solver;
 using System.CommandLine;
 using Strata.Core.Policies;
 using Strata.Simulation.Metrics;
@@ -45,6 +46,7 @@ internal sealed class SimulationOptionsBinder
             Dispatch = parse.GetValue(Dispatch) is { } dispatch ? new PolicyOptions(dispatch, section: "--dispatch") : null,
             Experts = parse.GetValue(Experts) is { } experts ? new PolicyOptions(experts, section: "--experts") : null,
             Slo = parse.GetValue(Slo) is { } slo ? ServiceLevelObjectives.Parse(slo) : ServiceLevelObjectives.None,
+            Planners = ExactExpertPlanners.Catalog,
         };
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Strata.Experiments.Stacks;
+using Strata.Experts.Solver;
 using Strata.Simulation.Runs;
 
 namespace Strata.Experiments.Grids;
@@ -20,5 +21,6 @@ public sealed record ExperimentRun(ExperimentCell Cell, PolicyStack Stack, int S
         Queue = Stack.Queue,
         Dispatch = Stack.Dispatch,
         Experts = Stack.Experts,
+        Planners = ExactExpertPlanners.Catalog,
     };
 }

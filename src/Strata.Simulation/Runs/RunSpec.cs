@@ -1,3 +1,4 @@
+using Strata.Core.Experts;
 using Strata.Core.Policies;
 using Strata.Simulation.Cluster;
 using Strata.Simulation.Cost;
@@ -22,6 +23,9 @@ public sealed record RunSpec
     public PolicyOptions? Queue { get; init; }
     public PolicyOptions? Dispatch { get; init; }
     public PolicyOptions? Experts { get; init; }
+
+    /// <summary>The catalog <see cref="Experts"/> and the cluster's planner are built from (<see cref="SimulationOptions.Planners"/>).</summary>
+    public PolicyCatalog<IExpertPlanner> Planners { get; init; } = ExpertPlanners.Catalog;
     public ServiceLevelObjectives Slo { get; init; } = ServiceLevelObjectives.None;
 
     /// <summary>Loads the cluster and workload and checks every name, so errors surface before the run.</summary>
@@ -32,7 +36,7 @@ public sealed record RunSpec
         if (Queue is not null && Queue.Name != cluster.Queue.Name) cluster = cluster with { Queue = Queue };
         if (Dispatch is not null && Dispatch.Name != cluster.Dispatch.Name) cluster = cluster with { Dispatch = Dispatch };
         if (Experts is not null && Experts.Name != cluster.Experts.Planner.Name) cluster = cluster with { Experts = cluster.Experts with { Planner = Experts } };
-        _ = Strata.Experts.Solver.ExactExpertPlanners.Catalog.Create(cluster.Experts.Planner);
+        _ = Planners.Create(cluster.Experts.Planner);
         _ = CorePolicies.Queue.Create(cluster.Queue);
         _ = CorePolicies.Dispatch.Create(cluster.Dispatch);
         var workload = WorkloadCatalog.Open(new WorkloadOptions(Workload, Rate, Burstiness, Requests, Seed));
@@ -61,7 +65,7 @@ public sealed record PreparedRun(RunSpec Spec, ClusterConfig Cluster, Workload W
     public SimulationResult Execute()
     {
         var simulator = new ClusterSimulator(Cluster, Cost, Workload.Requests,
-            new SimulationOptions(Spec.Seed, Workload.Name, Spec.Rate ?? (IsGenerated ? WorkloadCatalog.DefaultRate : null), Spec.Burstiness, Spec.Slo));
+            new SimulationOptions(Spec.Seed, Workload.Name, Spec.Rate ?? (IsGenerated ? WorkloadCatalog.DefaultRate : null), Spec.Burstiness, Spec.Slo, Spec.Planners));
         var summary = simulator.Run();
         return new SimulationResult(summary, simulator.Records);
     }
