@@ -14,20 +14,28 @@ namespace Strata.Serving.Gateway;
 internal sealed class GatewayLifetime(GatewayState state, CurrentConfig initial, BackendRegistry registry, GatewayOptions options, GatewayMetrics metrics, TimeProvider time, ILogger<GatewayLifetime> log)
     : BackgroundService
 {
+    private ConfigWatcher? _watcher;
+
+    /// <summary>
+    /// The watcher starts here, before start-up returns, not in <see cref="ExecuteAsync"/>: .NET runs that on a
+    /// background task, so an edit saved right after start-up could land before the watcher took its baseline and
+    /// never be read.
+    /// </summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         state.Apply(initial.Value);
+        _watcher = options.ConfigPath is { } path ? new ConfigWatcher(path, state.Apply, log, metrics) : null;
         return base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var watcher = options.ConfigPath is { } path ? new ConfigWatcher(path, state.Apply, log, metrics) : null;
         while (await Pause.WaitAsync(time, state.Config.ScrapeInterval, stoppingToken)) state.PumpAll();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        _watcher?.Dispose();
         await base.StopAsync(cancellationToken);
         await registry.DisposeAsync();
     }
