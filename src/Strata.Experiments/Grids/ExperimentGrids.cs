@@ -6,7 +6,7 @@ using CorePolicies = Strata.Core.Policies.Policies;
 namespace Strata.Experiments.Grids;
 
 /// <summary>
-/// The grids <c>strata experiment --grid</c> knows (the evaluation of Gimbal, arXiv 2602.21626 §4): <c>quick</c> for a
+/// The grids <c>strata experiment --grid</c> knows (the evaluation of Gimbal, arXiv 2602.21626v1): <c>quick</c> for a
 /// smoke run, <c>default</c> for the first paper's A100 evaluation and the follow-up's H100 shapes,
 /// <c>full</c> adding H100 chat and traces and more seeds, and <c>policies</c>, every queue × dispatch
 /// pair (docs/policies.md).
