@@ -12,10 +12,7 @@ public sealed class OverloadTests
         engine.Hold = true;
         await using var gateway = await TestGateway.StartAsync(TestGateway.Config([engine], "    max_in_flight: 1\n    queue: {name: fcfs, max_length: 1, ttl_s: 60}\n"));
 
-        var running = gateway.Client.SendAsync(TestGateway.Chat(stream: false));
-        await TestGateway.EventuallyAsync(async () => engine.Active == 1, "the first request reaches the engine");
-        var queued = gateway.Client.SendAsync(TestGateway.Chat(stream: false));
-        await TestGateway.EventuallyAsync(async () => await gateway.MetricAsync("strata_gateway_queue_length") == 1, "the second request waits in the queue");
+        var (running, queued) = await FillAsync(gateway, engine);
 
         using var rejected = await gateway.Client.SendAsync(TestGateway.Chat(stream: false));
         Assert.Equal(HttpStatusCode.TooManyRequests, rejected.StatusCode);
@@ -86,10 +83,7 @@ public sealed class OverloadTests
         await Task.Delay(TimeSpan.FromSeconds(2.5));
 
         engine.Hold = true;
-        var running = gateway.Client.SendAsync(TestGateway.Chat(stream: false));
-        await TestGateway.EventuallyAsync(async () => engine.Active == 1, "the first request reaches the engine");
-        var queued = gateway.Client.SendAsync(TestGateway.Chat(stream: false));
-        await TestGateway.EventuallyAsync(async () => await gateway.MetricAsync("strata_gateway_queue_length") == 1, "the second request waits in the queue");
+        var (running, queued) = await FillAsync(gateway, engine);
         using var rejected = await gateway.Client.SendAsync(TestGateway.Chat(stream: false));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, rejected.StatusCode);
@@ -98,5 +92,15 @@ public sealed class OverloadTests
         engine.Release();
         using var first = await running;
         using var second = await queued;
+    }
+
+    /// <summary>One request held on the engine (its one slot) and one waiting in the gateway's queue.</summary>
+    private static async Task<(Task<HttpResponseMessage> Running, Task<HttpResponseMessage> Queued)> FillAsync(TestGateway gateway, FakeEngine engine)
+    {
+        var running = gateway.Client.SendAsync(TestGateway.Chat(stream: false));
+        await TestGateway.EventuallyAsync(async () => engine.Active == 1, "the first request reaches the engine");
+        var queued = gateway.Client.SendAsync(TestGateway.Chat(stream: false));
+        await TestGateway.EventuallyAsync(async () => await gateway.MetricAsync("strata_gateway_queue_length") == 1, "the second request waits in the queue");
+        return (running, queued);
     }
 }
