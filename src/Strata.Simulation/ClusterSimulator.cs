@@ -2,13 +2,13 @@ using System.Runtime.CompilerServices;
 using Strata.Core.Dispatch;
 using Strata.Core.Experts;
 using Strata.Core.Queueing;
-using Strata.Simulation.Cluster;
-using Strata.Simulation.Cost;
-using Strata.Simulation.Hardware;
-using Strata.Simulation.Engine;
+using Strata.Engine.Cluster;
+using Strata.Engine.Cost;
+using Strata.Engine.Hardware;
+using Strata.Engine;
 using Strata.Simulation.Events;
 using Strata.Simulation.Metrics;
-using Strata.Simulation.Moe;
+using Strata.Engine.Moe;
 using Strata.Simulation.Workloads;
 using CorePolicies = Strata.Core.Policies.Policies;
 

@@ -1,7 +1,7 @@
 using Strata.Core.Experts;
 using Strata.Core.Policies;
-using Strata.Simulation.Cluster;
-using Strata.Simulation.Cost;
+using Strata.Engine.Cluster;
+using Strata.Engine.Cost;
 using Strata.Simulation.Metrics;
 using Strata.Simulation.Workloads;
 using CorePolicies = Strata.Core.Policies.Policies;

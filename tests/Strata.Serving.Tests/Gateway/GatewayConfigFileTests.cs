@@ -1,3 +1,4 @@
+using Strata.Core.Configuration;
 using Strata.Serving.Gateway.Config;
 
 namespace Strata.Serving.Tests.Gateway;
@@ -86,13 +87,13 @@ public sealed class GatewayConfigFileTests
 
     [Theory]
     [InlineData(100_000)]
-    [InlineData(GatewayConfigFile.MaxDepth + 1)]
+    [InlineData(YamlMap.MaxDepth + 1)]
     public void A_file_nested_too_deep_is_refused_without_overflowing_the_stack(int depth)
     {
         var yaml = "models: " + new string('[', depth) + new string(']', depth) + "\n";
 
         var error = Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(yaml, "gateway.yaml"));
 
-        Assert.Contains($"nested more than {GatewayConfigFile.MaxDepth} levels deep", error.Message);
+        Assert.Contains($"nested more than {YamlMap.MaxDepth} levels deep", error.Message);
     }
 }

@@ -1,6 +1,6 @@
 using Strata.Core.Policies;
 using Strata.Serving.Tokenization;
-using Strata.Simulation.Cluster;
+using Strata.Core.Configuration;
 using YamlDotNet.RepresentationModel;
 
 namespace Strata.Serving.Gateway.Config;
@@ -14,9 +14,6 @@ public static class GatewayConfigFile
 {
     private const string Reference = "docs/gateway.md, 'Config'";
 
-    /// <summary>Deepest nesting read; YamlDotNet builds its node tree recursively, and a deeper file would overflow the stack.</summary>
-    public const int MaxDepth = 64;
-
     /// <summary>Longest duration any setting takes: a day. Beyond it a value is a typo, and timers would overflow.</summary>
     private const double MaxSeconds = 86_400;
 
@@ -28,19 +25,7 @@ public static class GatewayConfigFile
 
     public static GatewayConfig Parse(string yaml, string source)
     {
-        var stream = new YamlStream();
-        try
-        {
-            CheckDepth(yaml, source);
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new GatewayConfigException($"{source}: malformed YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
-        }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new GatewayConfigException($"{source}: expected a mapping of gateway settings (listen, api_keys, models, ...).");
-        var map = new YamlMap(root, source, "", message => new GatewayConfigException(message), Reference);
+        var map = YamlMap.Parse(yaml, source, message => new GatewayConfigException(message), Reference, "gateway settings (listen, api_keys, models, ...)");
 
         var listen = ListenUrl(map.String("listen") ?? "http://127.0.0.1:8080", map.Where("listen"));
         var apiKeys = map.Map("api_keys")?.Scalars() ?? new Dictionary<string, string>();
@@ -217,19 +202,6 @@ public static class GatewayConfigFile
         catch (PolicyConfigurationException e)
         {
             throw new GatewayConfigException(e.Message);
-        }
-    }
-
-    /// <summary>Fails a file nested deeper than <see cref="MaxDepth"/>, reading its events one by one (no recursion).</summary>
-    private static void CheckDepth(string yaml, string source)
-    {
-        var parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
-        var depth = 0;
-        while (parser.MoveNext())
-        {
-            if (parser.Current is YamlDotNet.Core.Events.NodeEvent and (YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart) && ++depth > MaxDepth)
-                throw new GatewayConfigException($"{source}: nested more than {MaxDepth} levels deep at line {parser.Current.Start.Line}; a gateway config needs a handful.");
-            if (parser.Current is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd) depth--;
         }
     }
 
