@@ -2,6 +2,8 @@ using Strata.Core.Policies;
 using Strata.Serving.Tokenization;
 using Strata.Core.Configuration;
 using YamlDotNet.RepresentationModel;
+using Strata.Core.Dispatch;
+using Strata.Serving.Gateway.Backends;
 
 namespace Strata.Serving.Gateway.Config;
 
@@ -13,6 +15,9 @@ namespace Strata.Serving.Gateway.Config;
 public static class GatewayConfigFile
 {
     private const string Reference = "docs/gateway.md, 'Config'";
+
+    /// <summary>The world a refused policy names: what the gateway's signal sources (scrapes, its own accounting) supply.</summary>
+    private const string World = "the gateway";
 
     /// <summary>Longest duration any setting takes: a day. Beyond it a value is a typo, and timers would overflow.</summary>
     private const double MaxSeconds = 86_400;
@@ -174,12 +179,11 @@ public static class GatewayConfigFile
         var policy = new PolicyOptions(map.String("name") ?? "fcfs", map.Scalars("name", "max_length", "ttl_s"), section);
         return Validated(new QueueSettings(policy, map.Int("max_length", 0) ?? 1000, TimeSpan.FromSeconds(map.Double("ttl_s", 0.001, MaxSeconds) ?? 60)));
 
-        static QueueSettings Validated(QueueSettings queue)
+        static QueueSettings Validated(QueueSettings queue) => Build(() =>
         {
-            Build(() => Policies.Queue.Create(queue.Policy));
-            GatewayInputs.CheckQueue(queue.Policy);
+            PolicyInputs.Check(Policies.Queue.Create(queue.Policy), queue.Policy, Backend.ScrapedSignals, World);
             return queue;
-        }
+        });
     }
 
     private static PolicyOptions ReadDispatch(YamlMap? map, string source, string model)
@@ -188,8 +192,11 @@ public static class GatewayConfigFile
         var policy = map is null
             ? new PolicyOptions("vllm-dp", section: section)
             : new PolicyOptions(map.String("name") ?? "vllm-dp", map.Scalars("name"), section);
-        GatewayInputs.CheckDispatch(policy, Build(() => Policies.Dispatch.Create(policy)));
-        return policy;
+        return Build(() =>
+        {
+            PolicyInputs.Check(Policies.Dispatch.Create(policy), policy, Backend.ScrapedSignals, World);
+            return policy;
+        });
     }
 
     // Policies are built now to surface their parameter errors, and what the gateway cannot feed them, before serving.
