@@ -46,7 +46,7 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
         for (var i = 0; i < members.Length; i++) members[i] = new EngineCore(i, settings, queuePolicy.CreateQueue<SimRequest>(), this);
         _core = members[index % members.Length];
         _group = ClusterMoe.Group(cluster, members, cost, ClusterMoe.GroupCost(cluster, ClusterMoe.Routing(cluster, domains: 1), cost, new Random(seed)));
-        MaxModelLen = (int)Math.Min(cluster.Engine.MaxModelLen ?? cluster.Model.MaxModelLen, (long)settings.TotalBlocks * settings.BlockSize);
+        MaxModelLen = KvCapacity.MaxModelLen(cluster);
         BlockSize = settings.BlockSize;
         Metrics = new EngineMetrics(modelName, index, cluster, settings.TotalBlocks);
         _loop = Task.Run(() => RunAsync(_stop.Token));

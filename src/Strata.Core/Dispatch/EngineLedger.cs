@@ -2,11 +2,12 @@ namespace Strata.Core.Dispatch;
 
 /// <summary>
 /// One engine as a router knows it: the last snapshot its signal source published, its health, and the requests the
-/// router placed on it that have not finished. A request counts as <see cref="EngineView.InFlight"/> while it is
-/// unfinished and was dispatched after the snapshot was taken (older ones are in the snapshot's counts). Thread-safe:
+/// router placed on it that have not finished. A request counts as <see cref="EngineView.InFlight"/> when it was
+/// dispatched after the snapshot was taken (older ones are in the snapshot's counts), until it finishes or, under
+/// <see cref="InFlightAccounting.UntilSnapshot"/>, until the next snapshot. Thread-safe:
 /// a gateway shares one ledger per engine among the models that list it, so its counts are the engine's.
 /// </summary>
-public sealed class EngineLedger
+public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccounting.UntilFinished)
 {
     private readonly Lock _lock = new();
     private readonly List<RoutedRequest> _outstanding = [];
@@ -77,7 +78,8 @@ public sealed class EngineLedger
             last.Slot = request.Slot;
             _outstanding.RemoveAt(_outstanding.Count - 1);
             request.Slot = -1;
-            if (request.DispatchedAt > _snapshotAt) (_since, _sinceTokens) = (_since - 1, _sinceTokens - request.PromptTokens);
+            if (accounting == InFlightAccounting.UntilFinished && request.DispatchedAt > _snapshotAt)
+                (_since, _sinceTokens) = (_since - 1, _sinceTokens - request.PromptTokens);
         }
     }
 

@@ -18,9 +18,9 @@ public sealed class RouterView
         Supplied = supplied;
     }
 
-    /// <summary>A view over <paramref name="engines"/> fresh ledgers.</summary>
-    public RouterView(int engines, SignalFields supplied)
-        : this(Enumerable.Range(0, engines).Select(_ => new EngineLedger()).ToArray(), supplied)
+    /// <summary>A view over <paramref name="engines"/> fresh ledgers that count in flight by <paramref name="accounting"/>.</summary>
+    public RouterView(int engines, SignalFields supplied, InFlightAccounting accounting = InFlightAccounting.UntilFinished)
+        : this(Enumerable.Range(0, engines).Select(_ => new EngineLedger(accounting)).ToArray(), supplied)
     {
     }
 

@@ -20,6 +20,9 @@ public sealed record ClusterConfig
     public StepModelChoice StepModel { get; init; } = new("roofline", null);
     public PolicyOptions Queue { get; init; } = new("fcfs", section: "queue");
     public PolicyOptions Dispatch { get; init; } = new("vllm-dp", section: "dispatch");
+
+    /// <summary>The gateway's admission stage in front of the engines; null: requests go straight to an engine, as vLLM's DP client sends them.</summary>
+    public GatewayStage? Gateway { get; init; }
     public ExpertsKnobs Experts { get; init; } = new();
     public RoutingKnobs Routing { get; init; } = new();
     public EpCostKnobs EpCost { get; init; } = new();

@@ -87,6 +87,7 @@ public static class ClusterFile
         }
         if (yaml.Map("queue") is { } queue) config = config with { Queue = Policy(queue, "name", "queue") };
         if (yaml.Map("dispatch") is { } dispatch) config = config with { Dispatch = Policy(dispatch, "name", "dispatch") };
+        if (yaml.Map("gateway") is { } gateway) config = config with { Gateway = ReadGateway(gateway) };
         if (yaml.Map("experts") is { } experts)
         {
             var knobs = config.Experts;
@@ -150,6 +151,20 @@ public static class ClusterFile
         if (c.ExpertParallel && c.Experts.RedundantSlots % c.ExpertParallelSize != 0)
             throw new ClusterConfigException($"{source}: experts.redundant_slots {c.Experts.RedundantSlots} must be a multiple of the {c.ExpertParallelSize} EP ranks so every rank has as many slots.");
         _ = KvCapacity.BlocksPerEngine(c);
+    }
+
+    /// <summary><c>gateway: {max_in_flight, queue: {name, max_length, ...policy parameters}}</c>, as the gateway config spells them.</summary>
+    private static GatewayStage ReadGateway(YamlMap gateway)
+    {
+        var maxInFlight = gateway.Int("max_in_flight", 1)
+            ?? throw new ClusterConfigException($"{gateway.Where("max_in_flight")}: missing; say how many requests the gateway runs on each engine before queueing (strata serve's max_in_flight, e.g. 8).");
+        var queueMap = gateway.Map("queue");
+        if (queueMap?.Has("ttl_s") == true)
+            throw new ClusterConfigException($"{queueMap.Where("ttl_s")}: the simulator does not expire queued requests; remove ttl_s (every queued request waits until dispatched).");
+        var queue = queueMap is null ? new PolicyOptions("fcfs", section: "gateway.queue") : Policy(queueMap, "name", "gateway.queue", "max_length");
+        var stage = new GatewayStage(maxInFlight, queue, queueMap?.Int("max_length", 0) ?? GatewayStage.DefaultMaxQueueLength);
+        gateway.RejectUnknownKeys();
+        return stage;
     }
 
     private static PolicyOptions Policy(YamlMap map, string nameKey, string section, params string[] notPolicyKeys)

@@ -9,6 +9,15 @@ public static class KvCapacity
 {
     private const double Gib = 1024.0 * 1024 * 1024;
 
+    /// <summary>One engine's KV cache in tokens.</summary>
+    public static long TokensPerEngine(ClusterConfig c) => (long)BlocksPerEngine(c) * c.Engine.BlockSize;
+
+    /// <summary>
+    /// Longest prompt plus output an engine takes: <c>max_model_len</c> (default the model's context), or its whole KV
+    /// cache if smaller, as vLLM refuses to start with a context its cache cannot hold.
+    /// </summary>
+    public static int MaxModelLen(ClusterConfig c) => (int)Math.Min(c.Engine.MaxModelLen ?? c.Model.MaxModelLen, TokensPerEngine(c));
+
     public static int BlocksPerEngine(ClusterConfig c)
     {
         if (c.Engine.NumGpuBlocksOverride is { } blocksGiven) return blocksGiven;
