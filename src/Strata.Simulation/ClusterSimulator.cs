@@ -81,6 +81,9 @@ public sealed class ClusterSimulator
     /// <summary>Called after every event with its time; tests check the invariants there (docs/invariants.md).</summary>
     internal Action<double>? AfterEvent { get; set; }
 
+    /// <summary>Called with (request, engine, time) as the admission stage places each request; the parity test compares it with the gateway's.</summary>
+    internal Action<int, int, double>? Dispatched { get; set; }
+
     internal IReadOnlyList<EngineCore> Engines => _cluster.Engines;
 
     internal IReadOnlyList<EpGroup> Groups => _cluster.Groups;
@@ -151,9 +154,14 @@ public sealed class ClusterSimulator
         var before = _metrics.Records.Count;
         _cluster.AfterStep(completed.Group);
         _cluster.Groups[completed.Group].CompleteStep(completed.Time);
-        for (var i = before; i < _metrics.Records.Count; i++) _routed[_metrics.Records[i].Id]!.Finish();
+        // Each finished request frees its slot and lets the gateway stage's queue move, one answer at a time, as the
+        // gateway handles each response's end.
+        for (var i = before; i < _metrics.Records.Count; i++)
+        {
+            _admission.Finished(_routed[_metrics.Records[i].Id]!);
+            while (_admission.TryDispatchNext(completed.Time, out var next, out var routed)) Start(next, routed, completed.Time);
+        }
         _outstanding -= _metrics.Records.Count - before;
-        while (_admission.TryDispatchNext(completed.Time, out var next, out var routed)) Start(next, routed, completed.Time);
         StartStepIfIdle(completed.Group, completed.Time);
     }
 
@@ -189,18 +197,30 @@ public sealed class ClusterSimulator
     /// </summary>
     private static AdmissionController<Arrival> CreateAdmission(ClusterConfig config, RouterView view)
     {
+        var (selector, gatewayQueue) = CheckPolicies(config);
+        return gatewayQueue is null
+            ? new AdmissionController<Arrival>(new AdmissionLimits(int.MaxValue, 0), new FirstComeFirstServed().CreateQueue<Arrival>(), selector, view)
+            : new AdmissionController<Arrival>(config.Gateway!.Limits, gatewayQueue.CreateQueue<Arrival>(), selector, view);
+    }
+
+    /// <summary>
+    /// Builds the dispatch policy and the gateway stage's queue policy, refusing one whose inputs the simulated
+    /// engines do not supply (<see cref="PolicyInputs"/>): a gateway cannot know a request's prefix-cache hit.
+    /// </summary>
+    public static (IEngineSelector Dispatch, IQueuePolicy? GatewayQueue) CheckPolicies(ClusterConfig config)
+    {
         var selector = CorePolicies.Dispatch.Create(config.Dispatch);
-        PolicyInputs.Check(selector, config.Dispatch, view.Supplied, "the simulator");
-        if (config.Gateway is not { } gateway)
-            return new AdmissionController<Arrival>(new AdmissionLimits(int.MaxValue, 0), new FirstComeFirstServed().CreateQueue<Arrival>(), selector, view);
+        PolicyInputs.Check(selector, config.Dispatch, EngineSignals, "the simulator");
+        if (config.Gateway is not { } gateway) return (selector, null);
         var queue = CorePolicies.Queue.Create(gateway.Queue);
-        PolicyInputs.Check(queue, gateway.Queue, view.Supplied, "the simulated gateway");
-        return new AdmissionController<Arrival>(gateway.Limits, queue.CreateQueue<Arrival>(), selector, view);
+        PolicyInputs.Check(queue, gateway.Queue, EngineSignals, "the simulated gateway");
+        return (selector, queue);
     }
 
     private void Start(Arrival request, RoutedRequest routed, double now)
     {
         _routed[request.Index] = routed;
+        Dispatched?.Invoke(request.Index, routed.Engine, now);
         var engine = routed.Engine;
         _cluster.Engines[engine].Add(new SimRequest(request.Index, request.Spec, engine, _domains[request.Spec.Domain ?? ""]) { Hashes = request.Hashes }, now);
         StartStepIfIdle(_cluster.GroupOf(engine), now);
