@@ -13,4 +13,7 @@ public static class ExactExpertPlanners
     /// </summary>
     public static PolicyCatalog<IExpertPlanner> Catalog { get; } =
         ExpertPlanners.Create((timeLimit, seed) => new CpSatMinlpSolver(timeLimit, seed));
+
+    /// <summary>Strata.Core's queue and dispatch policies with these planners: what the CLI and the experiments inject.</summary>
+    public static PolicyCatalogs Catalogs { get; } = PolicyCatalogs.Standard with { Planners = Catalog };
 }

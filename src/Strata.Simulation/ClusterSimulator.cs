@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Strata.Core.Admission;
 using Strata.Core.Dispatch;
 using Strata.Core.Dispatch.PrefixCache;
-using Strata.Core.Experts;
 using Strata.Core.Queueing;
 using Strata.Engine;
 using Strata.Engine.Cluster;
@@ -10,7 +9,7 @@ using Strata.Engine.Cost;
 using Strata.Simulation.Events;
 using Strata.Simulation.Metrics;
 using Strata.Simulation.Workloads;
-using CorePolicies = Strata.Core.Policies.Policies;
+using Strata.Core.Policies;
 
 namespace Strata.Simulation;
 
@@ -59,13 +58,13 @@ public sealed class ClusterSimulator
             .Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i);
         if (_domains.Count == 0) _domains[""] = 0;
 
-        _cluster = new EngineCluster(config, cost, _metrics, _domains.Count, new Random(options.Seed),
-            options.Planners ?? ExpertPlanners.Catalog, () => DomainShares(workload));
+        var catalogs = options.Catalogs ?? PolicyCatalogs.Standard;
+        _cluster = new EngineCluster(config, cost, _metrics, _domains.Count, new Random(options.Seed), catalogs, () => DomainShares(workload));
         _kvUsage = new double[_cluster.Engines.Length];
         // Straight to the engines, vLLM's DP client counts what it sent until the next stats; a gateway, until the answer ends.
         _view = new RouterView(_cluster.Engines.Length, EngineSignals,
             config.Gateway is null ? InFlightAccounting.UntilSnapshot : InFlightAccounting.UntilFinished);
-        _admission = CreateAdmission(config, _view);
+        _admission = CreateAdmission(config, _view, catalogs);
         if (KvEvents is { } events)
             foreach (var engine in _cluster.Engines) engine.Kv.PublishEvents(events, engine.Index);
     }
@@ -195,9 +194,9 @@ public sealed class ClusterSimulator
     /// The admission stage: the cluster file's <c>gateway:</c> as <c>strata serve</c> runs it, or none (no limit, no
     /// queue: every request is placed on arrival, as vLLM's DP client places it).
     /// </summary>
-    private static AdmissionController<Arrival> CreateAdmission(ClusterConfig config, RouterView view)
+    private static AdmissionController<Arrival> CreateAdmission(ClusterConfig config, RouterView view, PolicyCatalogs catalogs)
     {
-        var (selector, gatewayQueue) = CheckPolicies(config);
+        var (selector, gatewayQueue) = CheckPolicies(config, catalogs);
         return gatewayQueue is null
             ? new AdmissionController<Arrival>(new AdmissionLimits(int.MaxValue, 0), new FirstComeFirstServed().CreateQueue<Arrival>(), selector, view)
             : new AdmissionController<Arrival>(config.Gateway!.Limits, gatewayQueue.CreateQueue<Arrival>(), selector, view);
@@ -207,12 +206,12 @@ public sealed class ClusterSimulator
     /// Builds the dispatch policy and the gateway stage's queue policy, refusing one whose inputs the simulated
     /// engines do not supply (<see cref="PolicyInputs"/>): a gateway cannot know a request's prefix-cache hit.
     /// </summary>
-    public static (IEngineSelector Dispatch, IQueuePolicy? GatewayQueue) CheckPolicies(ClusterConfig config)
+    public static (IEngineSelector Dispatch, IQueuePolicy? GatewayQueue) CheckPolicies(ClusterConfig config, PolicyCatalogs catalogs)
     {
-        var selector = CorePolicies.Dispatch.Create(config.Dispatch);
+        var selector = catalogs.Dispatch.Create(config.Dispatch);
         PolicyInputs.Check(selector, config.Dispatch, EngineSignals, "the simulator");
         if (config.Gateway is not { } gateway) return (selector, null);
-        var queue = CorePolicies.Queue.Create(gateway.Queue);
+        var queue = catalogs.Queue.Create(gateway.Queue);
         PolicyInputs.Check(queue, gateway.Queue, EngineSignals, "the simulated gateway");
         return (selector, queue);
     }

@@ -1,4 +1,3 @@
-using Strata.Core.Experts;
 using Strata.Core.Policies;
 using Strata.Simulation.Metrics;
 
@@ -10,7 +9,7 @@ namespace Strata.Simulation;
 /// <param name="Rate">The request rate the workload was generated with; null for a trace's own timing.</param>
 /// <param name="Burstiness">Gamma shape of the arrivals.</param>
 /// <param name="Slo">Goodput objectives; empty for none.</param>
-/// <param name="Planners">The expert planners a cluster's <c>experts.planner</c> names, by default Strata.Core's (local search
-/// only); the CLI and the experiments pass Strata.Experts.Solver's, whose <c>gimbal-minlp</c> solves small layers exactly.</param>
+/// <param name="Catalogs">The policies a cluster's names are built from, by default Strata.Core's (local-search planners);
+/// the CLI and the experiments pass them with Strata.Experts.Solver's planners, whose <c>gimbal-minlp</c> solves small layers exactly.</param>
 public sealed record SimulationOptions(int Seed, string WorkloadName, double? Rate = null, double Burstiness = 1.0, ServiceLevelObjectives? Slo = null,
-    PolicyCatalog<IExpertPlanner>? Planners = null);
+    PolicyCatalogs? Catalogs = null);

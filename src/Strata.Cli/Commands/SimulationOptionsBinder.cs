@@ -50,7 +50,7 @@ internal sealed class SimulationOptionsBinder
             Experts = parse.GetValue(Experts) is { } experts ? new PolicyOptions(experts, section: "--experts") : null,
             GatewayMaxInFlight = gateway,
             Slo = parse.GetValue(Slo) is { } slo ? ServiceLevelObjectives.Parse(slo) : ServiceLevelObjectives.None,
-            Planners = ExactExpertPlanners.Catalog,
+            Catalogs = ExactExpertPlanners.Catalogs,
         };
     }
 }

@@ -1,9 +1,6 @@
-using Strata.Core.Experts;
 using Strata.Core.Policies;
-using Strata.Core.Queueing;
 using Strata.Engine.Cost;
 using Strata.Engine.Moe;
-using CorePolicies = Strata.Core.Policies.Policies;
 
 namespace Strata.Engine.Cluster;
 
@@ -19,14 +16,14 @@ public sealed class EngineCluster
     /// <param name="domains">Request domains, each with its own expert preferences in the routing model (at least one).</param>
     /// <param name="domainShares">Each domain's long-run share of the tokens, for a warm-started placement; asked only then.</param>
     public EngineCluster(ClusterConfig config, IStepCostModel cost, IRequestObserver observer, int domains, Random random,
-        PolicyCatalog<IExpertPlanner> planners, Func<double[]> domainShares)
+        PolicyCatalogs catalogs, Func<double[]> domainShares)
     {
         Config = config;
         DomainCount = domains;
         KvCapacityTokens = KvCapacity.TokensPerEngine(config);
         MaxModelLen = KvCapacity.MaxModelLen(config);
 
-        var queuePolicy = CorePolicies.Queue.Create(config.Queue);
+        var queuePolicy = catalogs.Queue.Create(config.Queue);
         var settings = ClusterMoe.Settings(config, queuePolicy);
         Engines = new EngineCore[config.DataParallel];
         for (var i = 0; i < Engines.Length; i++)
@@ -46,7 +43,7 @@ public sealed class EngineCluster
             Groups[g] = ClusterMoe.Group(config, members, cost, moe);
             if (moe is null || Routing is null) continue;
             var shape = ClusterMoe.Shape(config);
-            var planner = planners.Create(config.Experts.Planner);
+            var planner = catalogs.Planners.Create(config.Experts.Planner);
             if (shape.Ranks == 1 || !planner.ReadsLoad) continue;
             var rebalancer = Rebalancers[g] = new ExpertRebalancer(planner, shape, Routing, config.Model,
                 config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.LinkGbps);

@@ -22,6 +22,6 @@ public sealed record ExperimentRun(ExperimentCell Cell, PolicyStack Stack, int S
         Dispatch = Stack.Dispatch,
         Experts = Stack.Experts,
         GatewayMaxInFlight = Stack.Gateway,
-        Planners = ExactExpertPlanners.Catalog,
+        Catalogs = ExactExpertPlanners.Catalogs,
     };
 }

@@ -24,7 +24,7 @@ internal sealed class GatewayLifetime(GatewayState state, CurrentConfig initial,
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         state.Apply(initial.Value);
-        _watcher = options.ConfigPath is { } path ? new ConfigWatcher(path, state.Apply, log, metrics) : null;
+        _watcher = options.ConfigPath is { } path ? new ConfigWatcher(path, options.Catalogs, state.Apply, log, metrics) : null;
         return base.StartAsync(cancellationToken);
     }
 

@@ -6,4 +6,7 @@ namespace Strata.Serving.Gateway;
 public sealed record GatewayOptions(GatewayConfig Config, string? ConfigPath = null)
 {
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The policies the config's names are built from; a host may inject its own.</summary>
+    public Core.Policies.PolicyCatalogs Catalogs { get; init; } = Core.Policies.PolicyCatalogs.Standard;
 }

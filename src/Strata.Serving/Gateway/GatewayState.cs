@@ -11,7 +11,7 @@ namespace Strata.Serving.Gateway;
 /// reload; a model that stays keeps its scheduler (and the requests waiting in it), so a reload
 /// never drops an accepted request.
 /// </summary>
-public sealed class GatewayState(CurrentConfig current, BackendRegistry registry, GatewayMetrics metrics, TimeProvider time)
+public sealed class GatewayState(CurrentConfig current, BackendRegistry registry, GatewayMetrics metrics, TimeProvider time, GatewayOptions options)
 {
     private readonly Lock _applyLock = new();
     private readonly long _epoch = time.GetTimestamp();
@@ -36,7 +36,7 @@ public sealed class GatewayState(CurrentConfig current, BackendRegistry registry
             {
                 var pool = model.Backends.Select(target => backends[target]).ToList();
                 if (_models.TryGetValue(model.Name, out var scheduler)) scheduler.Configure(model, pool, config.Health.Panic);
-                else scheduler = new ModelScheduler(model, pool, config.Health.Panic, time, _epoch, metrics);
+                else scheduler = new ModelScheduler(model, pool, config.Health.Panic, time, _epoch, metrics, options.Catalogs);
                 models.Add(model.Name, scheduler);
             }
             current.Value = config;

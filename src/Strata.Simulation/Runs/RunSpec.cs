@@ -1,10 +1,8 @@
-using Strata.Core.Experts;
 using Strata.Core.Policies;
 using Strata.Engine.Cluster;
 using Strata.Engine.Cost;
 using Strata.Simulation.Metrics;
 using Strata.Simulation.Workloads;
-using CorePolicies = Strata.Core.Policies.Policies;
 
 namespace Strata.Simulation.Runs;
 
@@ -30,8 +28,8 @@ public sealed record RunSpec
     /// </summary>
     public int? GatewayMaxInFlight { get; init; }
 
-    /// <summary>The catalog <see cref="Experts"/> and the cluster's planner are built from (<see cref="SimulationOptions.Planners"/>).</summary>
-    public PolicyCatalog<IExpertPlanner> Planners { get; init; } = ExpertPlanners.Catalog;
+    /// <summary>The catalogs every policy name is built from (<see cref="SimulationOptions.Catalogs"/>).</summary>
+    public PolicyCatalogs Catalogs { get; init; } = PolicyCatalogs.Standard;
     public ServiceLevelObjectives Slo { get; init; } = ServiceLevelObjectives.None;
 
     /// <summary>Loads the cluster and workload and checks every name, so errors surface before the run.</summary>
@@ -44,9 +42,9 @@ public sealed record RunSpec
         if (Experts is not null && Experts.Name != cluster.Experts.Planner.Name) cluster = cluster with { Experts = cluster.Experts with { Planner = Experts } };
         if (GatewayMaxInFlight is { } maxInFlight)
             cluster = cluster with { Gateway = new GatewayStage(maxInFlight, cluster.Queue), Queue = new PolicyOptions("fcfs", section: "queue") };
-        _ = Planners.Create(cluster.Experts.Planner);
-        _ = CorePolicies.Queue.Create(cluster.Queue);
-        _ = ClusterSimulator.CheckPolicies(cluster);
+        _ = Catalogs.Planners.Create(cluster.Experts.Planner);
+        _ = Catalogs.Queue.Create(cluster.Queue);
+        _ = ClusterSimulator.CheckPolicies(cluster, Catalogs);
         var workload = WorkloadCatalog.Open(new WorkloadOptions(Workload, Rate, Burstiness, Requests, Seed));
         var cost = StepCostModels.Create(cluster);
         return new PreparedRun(this, cluster, workload, cost);
@@ -74,7 +72,7 @@ public sealed record PreparedRun(RunSpec Spec, ClusterConfig Cluster, Workload W
     public SimulationResult Execute()
     {
         var simulator = new ClusterSimulator(Cluster, Cost, Workload.Requests,
-            new SimulationOptions(Spec.Seed, Workload.Name, Spec.Rate ?? (IsGenerated ? WorkloadCatalog.DefaultRate : null), Spec.Burstiness, Spec.Slo, Spec.Planners));
+            new SimulationOptions(Spec.Seed, Workload.Name, Spec.Rate ?? (IsGenerated ? WorkloadCatalog.DefaultRate : null), Spec.Burstiness, Spec.Slo, Spec.Catalogs));
         var summary = simulator.Run();
         return new SimulationResult(summary, simulator.Records);
     }

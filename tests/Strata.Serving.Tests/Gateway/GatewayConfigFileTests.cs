@@ -46,6 +46,21 @@ public sealed class GatewayConfigFileTests
         Assert.Equal([0, 1, 2, null, null], config.Models[0].Backends.Select(b => b.Rank));
     }
 
+    /// <summary>A host injects its own policies through the catalogs; the standard ones do not know them.</summary>
+    [Fact]
+    public void A_policy_injected_through_the_catalogs_is_accepted_by_name()
+    {
+        var catalogs = Strata.Core.Policies.PolicyCatalogs.Standard with
+        {
+            Dispatch = new Strata.Core.Policies.PolicyCatalog<Strata.Core.Dispatch.IEngineSelector>("dispatch policy")
+                .Add("first", _ => new Strata.Core.Dispatch.RoundRobinSelector()),
+        };
+        var yaml = Design.Replace("{name: gimbal}", "{name: first}");
+
+        Assert.Equal("first", GatewayConfigFile.Parse(yaml, "gateway.yaml", catalogs).Models[0].Dispatch.Name);
+        Assert.Contains("unknown dispatch policy 'first'", Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(yaml, "gateway.yaml")).Message);
+    }
+
     [Theory]
     [InlineData("scrape_interval_ms: 50", "scrap_interval_ms: 50", "gateway.yaml: scrap_interval_ms: unknown setting")]
     [InlineData("scrape_interval_ms: 50", "scrape_interval_ms: fast", "gateway.yaml: scrape_interval_ms: 'fast' is not a whole number")]

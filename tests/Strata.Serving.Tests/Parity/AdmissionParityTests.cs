@@ -58,7 +58,7 @@ public sealed class AdmissionParityTests
         var backends = Enumerable.Range(0, engines).Select(i => new Backend(new EngineTarget(new Uri($"http://engine{i}:8000")), EngineType.Vllm, time)).ToList();
         var settings = new ModelSettings("m", EngineType.Vllm, backends.Select(b => b.Target).ToList(), maxInFlight, 1 << 20,
             new QueueSettings(new PolicyOptions(queue, section: "queue"), 1000, TimeSpan.FromDays(1)), new PolicyOptions("round-robin", section: "dispatch"));
-        var scheduler = new ModelScheduler(settings, backends, panic: false, time, epoch, new GatewayMetrics());
+        var scheduler = new ModelScheduler(settings, backends, panic: false, time, epoch, new GatewayMetrics(), PolicyCatalogs.Standard);
 
         var events = workload.Select((spec, id) => (Time: spec.ArrivalTime, Kind: 0, Order: id, Id: id))
             .Concat(records.Select((record, order) => (Time: record.Finish, Kind: 1, Order: order, Id: (int)record.Id)))

@@ -26,6 +26,7 @@ public sealed class ModelScheduler
     private readonly long _epoch;
     private readonly GatewayMetrics _metrics;
     private readonly DrainRate _drain;
+    private readonly PolicyCatalogs _catalogs;
     private ModelSettings _settings = null!;
     private AdmissionController<Waiter> _controller = null!;
     private volatile PrefixBlockHasher? _hasher;
@@ -33,9 +34,11 @@ public sealed class ModelScheduler
     private int _running;
 
     /// <param name="panic">Use every engine when all are out of the pool (<see cref="Config.HealthSettings.Panic"/>).</param>
-    public ModelScheduler(ModelSettings settings, IReadOnlyList<Backend> backends, bool panic, TimeProvider time, long epoch, GatewayMetrics metrics)
+    /// <param name="catalogs">The policies the model's names are built from.</param>
+    public ModelScheduler(ModelSettings settings, IReadOnlyList<Backend> backends, bool panic, TimeProvider time, long epoch, GatewayMetrics metrics,
+        PolicyCatalogs catalogs)
     {
-        (_time, _epoch, _metrics) = (time, epoch, metrics);
+        (_time, _epoch, _metrics, _catalogs) = (time, epoch, metrics, catalogs);
         _drain = new DrainRate(time);
         Configure(settings, backends, panic);
     }
@@ -56,8 +59,8 @@ public sealed class ModelScheduler
     /// </summary>
     public void Configure(ModelSettings settings, IReadOnlyList<Backend> backends, bool panic)
     {
-        var queue = Policies.Queue.Create(settings.Queue.Policy).CreateQueue<Waiter>();
-        var selector = Policies.Dispatch.Create(settings.Dispatch);
+        var queue = _catalogs.Queue.Create(settings.Queue.Policy).CreateQueue<Waiter>();
+        var selector = _catalogs.Dispatch.Create(settings.Dispatch);
         var view = new RouterView(backends.Select(b => b.Ledger).ToArray(), Backend.ScrapedSignals);
         var controller = new AdmissionController<Waiter>(new AdmissionLimits(settings.MaxInFlightPerBackend, settings.Queue.MaxLength, panic), queue, selector, view);
         lock (_lock)

@@ -17,14 +17,15 @@ public sealed class ConfigWatcher : IDisposable
     private readonly string _path;
     private readonly PhysicalFileProvider _files;
     private readonly Action<GatewayConfig> _apply;
+    private readonly Core.Policies.PolicyCatalogs _catalogs;
     private readonly ILogger _log;
     private readonly GatewayMetrics _metrics;
     private readonly IDisposable _subscription;
 
-    public ConfigWatcher(string path, Action<GatewayConfig> apply, ILogger log, GatewayMetrics metrics)
+    public ConfigWatcher(string path, Core.Policies.PolicyCatalogs catalogs, Action<GatewayConfig> apply, ILogger log, GatewayMetrics metrics)
     {
         _path = Path.GetFullPath(path);
-        (_apply, _log, _metrics) = (apply, log, metrics);
+        (_apply, _log, _metrics, _catalogs) = (apply, log, metrics, catalogs);
         _files = new PhysicalFileProvider(Path.GetDirectoryName(_path)!) { UsePollingFileWatcher = true, UseActivePolling = true };
         _subscription = ChangeToken.OnChange(() => _files.Watch(Path.GetFileName(_path)), Reload);
     }
@@ -33,7 +34,7 @@ public sealed class ConfigWatcher : IDisposable
     {
         try
         {
-            _apply(GatewayConfigFile.Load(_path));
+            _apply(GatewayConfigFile.Load(_path, _catalogs));
             _metrics.ConfigReloaded(applied: true);
             _log.LogInformation("Reloaded {Path}", _path);
         }

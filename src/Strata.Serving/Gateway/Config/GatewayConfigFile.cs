@@ -22,20 +22,21 @@ public static class GatewayConfigFile
     /// <summary>Longest duration any setting takes: a day. Beyond it a value is a typo, and timers would overflow.</summary>
     private const double MaxSeconds = 86_400;
 
-    public static GatewayConfig Load(string path)
+    /// <param name="catalogs">The policies names are built from (and checked against); default Strata.Core's.</param>
+    public static GatewayConfig Load(string path, PolicyCatalogs? catalogs = null)
     {
         if (!File.Exists(path)) throw new GatewayConfigException($"--config: no file named '{path}'; pass the path of a gateway YAML file.");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(File.ReadAllText(path), path, catalogs);
     }
 
-    public static GatewayConfig Parse(string yaml, string source)
+    public static GatewayConfig Parse(string yaml, string source, PolicyCatalogs? catalogs = null)
     {
         var map = YamlMap.Parse(yaml, source, message => new GatewayConfigException(message), Reference, "gateway settings (listen, api_keys, models, ...)");
 
         var listen = ListenUrl(map.String("listen") ?? "http://127.0.0.1:8080", map.Where("listen"));
         var apiKeys = map.Map("api_keys")?.Scalars() ?? new Dictionary<string, string>();
         var health = ReadHealth(map.Map("health"));
-        var models = ReadModels(map, source);
+        var models = ReadModels(map, source, catalogs ?? PolicyCatalogs.Standard);
         var config = new GatewayConfig(
             listen,
             apiKeys,
@@ -103,7 +104,7 @@ public static class GatewayConfigFile
         return health;
     }
 
-    private static List<ModelSettings> ReadModels(YamlMap map, string source)
+    private static List<ModelSettings> ReadModels(YamlMap map, string source, PolicyCatalogs catalogs)
     {
         if (map.Node("models") is not YamlSequenceNode list || list.Children.Count == 0)
             throw new GatewayConfigException($"{map.Where("models")}: expected a list of models, each {{name, engine_type, backends, queue, dispatch}}.");
@@ -113,7 +114,7 @@ public static class GatewayConfigFile
         {
             var key = $"models[{i}]";
             if (list.Children[i] is not YamlMappingNode node) throw new GatewayConfigException($"{map.Where(key)}: expected a mapping {{name, engine_type, backends, ...}}.");
-            var model = ReadModel(map.Child(node, key), source, key);
+            var model = ReadModel(map.Child(node, key), source, key, catalogs);
             if (models.Any(m => m.Name == model.Name))
                 throw new GatewayConfigException($"{map.Where(key)}.name: model '{model.Name}' is listed twice; merge its backends into one entry.");
             foreach (var server in model.Backends.GroupBy(b => b.Url))
@@ -129,7 +130,7 @@ public static class GatewayConfigFile
         return models;
     }
 
-    private static ModelSettings ReadModel(YamlMap map, string source, string key)
+    private static ModelSettings ReadModel(YamlMap map, string source, string key, PolicyCatalogs catalogs)
     {
         var name = map.String("name") ?? throw new GatewayConfigException($"{map.Where("name")}: missing; the model name clients send in \"model\".");
         var engineType = (map.String("engine_type") ?? "vllm") switch
@@ -160,8 +161,8 @@ public static class GatewayConfigFile
             backends,
             map.Int("max_in_flight", 1) ?? 256,
             map.Int("max_tokens", 1) ?? 32768,
-            ReadQueue(map.Map("queue"), source, key),
-            ReadDispatch(map.Map("dispatch"), source, key),
+            ReadQueue(map.Map("queue"), source, key, catalogs),
+            ReadDispatch(map.Map("dispatch"), source, key, catalogs),
             ReadTokenizer(map.Map("tokenizer"), source));
         map.RejectUnknownKeys();
         return model;
@@ -200,21 +201,21 @@ public static class GatewayConfigFile
         }
     }
 
-    private static QueueSettings ReadQueue(YamlMap? map, string source, string model)
+    private static QueueSettings ReadQueue(YamlMap? map, string source, string model, PolicyCatalogs catalogs)
     {
         var section = $"{source}: {model}.queue";
         if (map is null) return Validated(new QueueSettings(new PolicyOptions("fcfs", section: section), 1000, TimeSpan.FromSeconds(60)));
         var policy = new PolicyOptions(map.String("name") ?? "fcfs", map.Scalars("name", "max_length", "ttl_s"), section);
         return Validated(new QueueSettings(policy, map.Int("max_length", 0) ?? 1000, TimeSpan.FromSeconds(map.Double("ttl_s", 0.001, MaxSeconds) ?? 60)));
 
-        static QueueSettings Validated(QueueSettings queue) => Build(() =>
+        QueueSettings Validated(QueueSettings queue) => Build(() =>
         {
-            PolicyInputs.Check(Policies.Queue.Create(queue.Policy), queue.Policy, Backend.ScrapedSignals, World);
+            PolicyInputs.Check(catalogs.Queue.Create(queue.Policy), queue.Policy, Backend.ScrapedSignals, World);
             return queue;
         });
     }
 
-    private static PolicyOptions ReadDispatch(YamlMap? map, string source, string model)
+    private static PolicyOptions ReadDispatch(YamlMap? map, string source, string model, PolicyCatalogs catalogs)
     {
         var section = $"{source}: {model}.dispatch";
         var policy = map is null
@@ -222,7 +223,7 @@ public static class GatewayConfigFile
             : new PolicyOptions(map.String("name") ?? "vllm-dp", map.Scalars("name"), section);
         return Build(() =>
         {
-            PolicyInputs.Check(Policies.Dispatch.Create(policy), policy, Backend.ScrapedSignals, World);
+            PolicyInputs.Check(catalogs.Dispatch.Create(policy), policy, Backend.ScrapedSignals, World);
             return policy;
         });
     }
