@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using MessagePack;
 
 namespace Strata.KvEvents;
@@ -56,14 +57,17 @@ public static class KvEventCodec
                 MessagePackType.Map => ReadBatchMap(ref reader),
                 var other => throw Malformed($"the batch must be an array [ts, events, data_parallel_rank] or a map, not {other}"),
             };
-            if (!reader.End) throw Malformed($"{payload.Length - reader.Consumed} bytes follow the batch");
+            if (!reader.End) throw Malformed($"{Remaining(reader)} bytes follow the batch");
             return batch;
         }
         catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException)
         {
-            throw new KvEventFormatException($"Not a vLLM KV-event batch: {e.Message} (at byte {reader.Consumed} of {payload.Length}).", e);
+            throw new KvEventFormatException($"Not a vLLM KV-event batch: {e.Message} (at byte {payload.Length - Remaining(reader)} of {payload.Length}).", e);
         }
     }
+
+    /// <summary>Bytes not yet read (the reader may have been re-based past bytes read directly).</summary>
+    private static long Remaining(in MessagePackReader reader) => reader.Sequence.Length - reader.Consumed;
 
     private static KvEventBatch ReadBatchArray(ref MessagePackReader reader)
     {
@@ -213,12 +217,46 @@ public static class KvEventCodec
         }
     }
 
+    /// <summary>
+    /// Token ids, the bulk of a payload (a 64-block run holds 1,024): read straight from the bytes while they are
+    /// in one segment and each is a fixint or an 8/16/32-bit int that fits an int32, which is how msgpack writes one;
+    /// anything else, and whatever follows it, goes through the reader (which throws for what is not an int32).
+    /// </summary>
     private static int[] ReadTokens(ref MessagePackReader reader)
     {
         if (reader.NextMessagePackType != MessagePackType.Array) throw Malformed($"token_ids must be an array, not {reader.NextMessagePackType}");
         var tokens = new int[reader.ReadArrayHeader()];
-        for (var i = 0; i < tokens.Length; i++) tokens[i] = reader.ReadInt32();
+        var rest = reader.Sequence.Slice(reader.Position);
+        var read = 0;
+        if (rest.IsSingleSegment)
+        {
+            var consumed = ReadInt32s(rest.FirstSpan, tokens, out read);
+            if (consumed > 0) reader = reader.Clone(rest.Slice(consumed));
+        }
+        for (; read < tokens.Length; read++) tokens[read] = reader.ReadInt32();
         return tokens;
+    }
+
+    /// <summary>Reads msgpack ints that fit an int32 into <paramref name="values"/> until one does not or it is full; returns the bytes read.</summary>
+    private static int ReadInt32s(ReadOnlySpan<byte> bytes, Span<int> values, out int count)
+    {
+        var at = 0;
+        for (count = 0; count < values.Length && at < bytes.Length; count++)
+        {
+            var code = bytes[at];
+            var rest = bytes.Length - at;
+            if (code <= MessagePackCode.MaxFixInt) (values[count], at) = (code, at + 1);
+            else if (code >= MessagePackCode.MinNegativeFixInt) (values[count], at) = ((sbyte)code, at + 1);
+            else if (code == MessagePackCode.UInt16 && rest >= 3) (values[count], at) = (BinaryPrimitives.ReadUInt16BigEndian(bytes[(at + 1)..]), at + 3);
+            else if (code == MessagePackCode.UInt32 && rest >= 5 && BinaryPrimitives.ReadUInt32BigEndian(bytes[(at + 1)..]) <= int.MaxValue)
+                (values[count], at) = ((int)BinaryPrimitives.ReadUInt32BigEndian(bytes[(at + 1)..]), at + 5);
+            else if (code == MessagePackCode.UInt8 && rest >= 2) (values[count], at) = (bytes[at + 1], at + 2);
+            else if (code == MessagePackCode.Int8 && rest >= 2) (values[count], at) = ((sbyte)bytes[at + 1], at + 2);
+            else if (code == MessagePackCode.Int16 && rest >= 3) (values[count], at) = (BinaryPrimitives.ReadInt16BigEndian(bytes[(at + 1)..]), at + 3);
+            else if (code == MessagePackCode.Int32 && rest >= 5) (values[count], at) = (BinaryPrimitives.ReadInt32BigEndian(bytes[(at + 1)..]), at + 5);
+            else break;
+        }
+        return at;
     }
 
     private static int? ReadNullableInt(ref MessagePackReader reader) => reader.TryReadNil() ? null : reader.ReadInt32();

@@ -164,6 +164,36 @@ public sealed class KvEventCodecTests
             KvEventCodec.Decode(payload));
     }
 
+    /// <summary>Writes one token id (by reference: a copied writer would lose what it buffered).</summary>
+    private delegate void Token(ref MessagePackWriter writer);
+
+    [Fact]
+    public void Token_ids_in_any_integer_width_decode_and_one_past_int32_is_refused()
+    {
+        byte[] Tokens(params Token[] tokens) => Payload(w =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(0.0);
+            w.WriteArrayHeader(1);
+            w.WriteArrayHeader(5);
+            w.Write("BlockStored");
+            w.WriteArrayHeader(0);
+            w.WriteNil();
+            w.WriteArrayHeader(tokens.Length);
+            foreach (var token in tokens) token(ref w);
+            w.Write(1);
+            w.Flush();
+        });
+
+        var payload = Tokens((ref w) => w.Write(5), (ref w) => w.WriteUInt8(200), (ref w) => w.WriteInt16(-300), (ref w) => w.WriteUInt32(151_644),
+            (ref w) => w.WriteInt64(7), (ref w) => w.Write(-2), (ref w) => w.WriteUInt64(int.MaxValue), (ref w) => w.WriteInt32(int.MinValue));
+        var stored = (BlockStored)KvEventCodec.Decode(payload).Events[0];
+        Assert.Equal([5, 200, -300, 151_644, 7, -2, int.MaxValue, int.MinValue], stored.TokenIds);
+
+        Assert.Throws<KvEventFormatException>(() => KvEventCodec.Decode(Tokens((ref w) => w.Write(1), (ref w) => w.WriteUInt32(1u + int.MaxValue))));
+        Assert.Throws<KvEventFormatException>(() => KvEventCodec.Decode(Tokens((ref w) => w.Write("x"))));
+    }
+
     [Theory]
     [InlineData(new byte[] { }, "")]
     [InlineData(new byte[] { 0x01 }, "array")] // a bare integer
