@@ -35,11 +35,7 @@ public static class KvEventCodec
         writer.WriteArrayHeader(batch.DataParallelRank is null ? 2 : 3);
         writer.Write(batch.Timestamp);
         writer.WriteArrayHeader(batch.Events.Count);
-        foreach (var kvEvent in batch.Events)
-        {
-            if (encoding == KvEventEncoding.TaggedMaps) WriteMap(ref writer, kvEvent);
-            else WriteArray(ref writer, kvEvent);
-        }
+        foreach (var kvEvent in batch.Events) WriteEvent(ref writer, kvEvent, encoding == KvEventEncoding.TaggedMaps);
         if (batch.DataParallelRank is { } rank) writer.Write(rank);
         writer.Flush();
     }
@@ -265,92 +261,70 @@ public static class KvEventCodec
 
     private static string? ReadNullableString(ref MessagePackReader reader) => reader.TryReadNil() ? null : reader.ReadString();
 
-    private static void WriteArray(ref MessagePackWriter writer, KvEvent kvEvent)
+    /// <summary>
+    /// One event as a tagged array (fields in vLLM's order, <c>extra_keys</c> nil where a later field is written)
+    /// or a tagged map (the same fields by name, the tag under <c>"type"</c>); trailing defaults are left off.
+    /// </summary>
+    private static void WriteEvent(ref MessagePackWriter writer, KvEvent kvEvent, bool maps)
     {
         switch (kvEvent)
         {
             case BlockStored stored:
-                writer.WriteArrayHeader(stored.GroupIdx is null ? 8 : 10);
-                writer.Write(StoredTag);
+                Start(ref writer, maps, StoredTag, stored.GroupIdx is null ? 7 : maps ? 8 : 9);
+                Key(ref writer, maps, "block_hashes");
                 WriteHashes(ref writer, stored.BlockHashes);
+                Key(ref writer, maps, "parent_block_hash");
                 WriteNullableHash(ref writer, stored.ParentBlockHash);
+                Key(ref writer, maps, "token_ids");
                 WriteTokens(ref writer, stored.TokenIds);
+                Key(ref writer, maps, "block_size");
                 writer.Write(stored.BlockSize);
+                Key(ref writer, maps, "lora_id");
                 WriteNullable(ref writer, stored.LoraId);
+                Key(ref writer, maps, "medium");
                 WriteNullable(ref writer, stored.Medium);
+                Key(ref writer, maps, "lora_name");
                 WriteNullable(ref writer, stored.LoraName);
                 if (stored.GroupIdx is { } group)
                 {
-                    writer.WriteNil(); // extra_keys
+                    if (!maps) writer.WriteNil(); // extra_keys
+                    Key(ref writer, maps, "group_idx");
                     writer.Write(group);
                 }
                 break;
             case BlockRemoved removed:
-                writer.WriteArrayHeader(removed.GroupIdx is null ? 3 : 4);
-                writer.Write(RemovedTag);
+                Start(ref writer, maps, RemovedTag, removed.GroupIdx is null ? 2 : 3);
+                Key(ref writer, maps, "block_hashes");
                 WriteHashes(ref writer, removed.BlockHashes);
+                Key(ref writer, maps, "medium");
                 WriteNullable(ref writer, removed.Medium);
-                if (removed.GroupIdx is { } removedGroup) writer.Write(removedGroup);
+                if (removed.GroupIdx is { } removedGroup)
+                {
+                    Key(ref writer, maps, "group_idx");
+                    writer.Write(removedGroup);
+                }
                 break;
             case AllBlocksCleared:
-                writer.WriteArrayHeader(1);
-                writer.Write(ClearedTag);
+                Start(ref writer, maps, ClearedTag, 0);
                 break;
             default:
                 throw new ArgumentException($"{kvEvent.GetType().Name} is not a vLLM KV event.", nameof(kvEvent));
         }
     }
 
-    private static void WriteMap(ref MessagePackWriter writer, KvEvent kvEvent)
+    /// <summary>The event's header (its fields and the tag) and its tag.</summary>
+    private static void Start(ref MessagePackWriter writer, bool maps, string tag, int fields)
     {
-        switch (kvEvent)
-        {
-            case BlockStored stored:
-                writer.WriteMapHeader(stored.GroupIdx is null ? 8 : 9);
-                writer.Write("type");
-                writer.Write(StoredTag);
-                writer.Write("block_hashes");
-                WriteHashes(ref writer, stored.BlockHashes);
-                writer.Write("parent_block_hash");
-                WriteNullableHash(ref writer, stored.ParentBlockHash);
-                writer.Write("token_ids");
-                WriteTokens(ref writer, stored.TokenIds);
-                writer.Write("block_size");
-                writer.Write(stored.BlockSize);
-                writer.Write("lora_id");
-                WriteNullable(ref writer, stored.LoraId);
-                writer.Write("medium");
-                WriteNullable(ref writer, stored.Medium);
-                writer.Write("lora_name");
-                WriteNullable(ref writer, stored.LoraName);
-                if (stored.GroupIdx is { } group)
-                {
-                    writer.Write("group_idx");
-                    writer.Write(group);
-                }
-                break;
-            case BlockRemoved removed:
-                writer.WriteMapHeader(removed.GroupIdx is null ? 3 : 4);
-                writer.Write("type");
-                writer.Write(RemovedTag);
-                writer.Write("block_hashes");
-                WriteHashes(ref writer, removed.BlockHashes);
-                writer.Write("medium");
-                WriteNullable(ref writer, removed.Medium);
-                if (removed.GroupIdx is { } removedGroup)
-                {
-                    writer.Write("group_idx");
-                    writer.Write(removedGroup);
-                }
-                break;
-            case AllBlocksCleared:
-                writer.WriteMapHeader(1);
-                writer.Write("type");
-                writer.Write(ClearedTag);
-                break;
-            default:
-                throw new ArgumentException($"{kvEvent.GetType().Name} is not a vLLM KV event.", nameof(kvEvent));
-        }
+        if (maps) writer.WriteMapHeader(fields + 1);
+        else writer.WriteArrayHeader(fields + 1);
+        Key(ref writer, maps, "type");
+        writer.Write(tag);
+    }
+
+    /// <summary>A field's name, written only in the map layout.</summary>
+    private static void Key(ref MessagePackWriter writer, bool maps, string name)
+    {
+        if (maps) writer.Write(name);
     }
 
     private static void WriteHashes(ref MessagePackWriter writer, IReadOnlyList<EngineBlockHash> hashes)

@@ -54,49 +54,71 @@ public sealed class KvEventTransportTests
         Assert.Equal([5], sink.Engines);
     }
 
+    /// <summary>A publisher, a lossy relay and a subscriber behind it, warmed up.</summary>
+    private sealed class LossyLink : IDisposable
+    {
+        public LossyLink(int bufferSteps)
+        {
+            var (pub, sub) = Loopback.Endpoints();
+            Publisher = new KvEventPublisher(pub with { BufferSteps = bufferSteps });
+            Relay = new LossyRelay(sub.Endpoint);
+            Subscriber = new KvEventSubscriber(sub with { Endpoint = Relay.Endpoint }, 0, Sink);
+            Next = WarmUp(Publisher, Subscriber);
+        }
+
+        public KvEventPublisher Publisher { get; }
+        public LossyRelay Relay { get; }
+        public KvEventSubscriber Subscriber { get; }
+        public RecordingSink Sink { get; } = new();
+
+        /// <summary>The number, and sequence number, of the first batch after the warm-up.</summary>
+        public int Next { get; }
+
+        /// <summary>Publishes batches <see cref="Next"/> on, <paramref name="count"/> of them, losing those at <paramref name="lost"/> after it; waits for the last.</summary>
+        public void PublishLosing(int count, params int[] lost)
+        {
+            Relay.Drop([.. lost.Select(offset => (long)Next + offset)]);
+            for (var n = Next; n < Next + count; n++) Publisher.Publish(SampleBatches.Numbered(n));
+            Loopback.Eventually(() => Subscriber.Stats.LastSequence == Next + count - 1, "the last batch is consumed");
+        }
+
+        public void Dispose()
+        {
+            Subscriber.Dispose();
+            Relay.Dispose();
+            Publisher.Dispose();
+        }
+    }
+
     [Fact]
     public void Lost_batches_are_detected_and_replayed_in_order()
     {
-        var (pub, sub) = Loopback.Endpoints();
-        using var publisher = new KvEventPublisher(pub);
-        using var relay = new LossyRelay(sub.Endpoint);
-        var sink = new RecordingSink();
-        using var subscriber = new KvEventSubscriber(sub with { Endpoint = relay.Endpoint }, 0, sink);
-        var next = WarmUp(publisher, subscriber);
+        using var link = new LossyLink(bufferSteps: 10_000);
 
-        relay.Drop(next, next + 1, next + 3);
-        for (var n = next; n < next + 6; n++) publisher.Publish(SampleBatches.Numbered(n));
-        Loopback.Eventually(() => subscriber.Stats.LastSequence == next + 5, "the last batch is consumed");
+        link.PublishLosing(6, 0, 1, 3);
 
-        var stats = subscriber.Stats;
+        var stats = link.Subscriber.Stats;
         Assert.Equal((2L, 2L, KvEventSubscriberState.Healthy), (stats.GapsDetected, stats.GapsRecovered, stats.State));
-        Assert.Equal(Enumerable.Range(next, 6).Select(n => SampleBatches.Numbered(n)), sink.Batches.TakeLast(6));
-        Assert.Equal(0, sink.Resets);
+        Assert.Equal(Enumerable.Range(link.Next, 6).Select(n => SampleBatches.Numbered(n)), link.Sink.Batches.TakeLast(6));
+        Assert.Equal(0, link.Sink.Resets);
     }
 
     [Fact]
     public void A_loss_the_replay_buffer_no_longer_holds_resets_the_engine_and_degrades()
     {
-        var (pub, sub) = Loopback.Endpoints();
-        using var publisher = new KvEventPublisher(pub with { BufferSteps = 2 });
-        using var relay = new LossyRelay(sub.Endpoint);
-        var sink = new RecordingSink();
-        using var subscriber = new KvEventSubscriber(sub with { Endpoint = relay.Endpoint }, 0, sink);
-        var next = WarmUp(publisher, subscriber);
+        using var link = new LossyLink(bufferSteps: 2);
 
-        relay.Drop(next, next + 1, next + 2);
-        for (var n = next; n < next + 4; n++) publisher.Publish(SampleBatches.Numbered(n));
-        Loopback.Eventually(() => subscriber.Stats.LastSequence == next + 3, "the batch after the loss is consumed");
+        link.PublishLosing(4, 0, 1, 2);
 
-        var stats = subscriber.Stats;
+        var stats = link.Subscriber.Stats;
         Assert.Equal((1L, 0L, KvEventSubscriberState.Degraded), (stats.GapsDetected, stats.GapsRecovered, stats.State));
-        Assert.Contains($"batches {next}–{next + 2} were lost", stats.DegradedReason);
-        Assert.Equal(1, sink.Resets);
-        Assert.Equal(SampleBatches.Numbered(next + 3), sink.Batches[^1]);
+        Assert.Contains($"batches {link.Next}–{link.Next + 2} were lost", stats.DegradedReason);
+        Assert.Equal(1, link.Sink.Resets);
+        Assert.Equal(SampleBatches.Numbered(link.Next + 3), link.Sink.Batches[^1]);
 
         // The next batch in order heals it: the engine's view was rebuilt from the reset on.
-        publisher.Publish(SampleBatches.Numbered(next + 4));
-        Loopback.Eventually(() => subscriber.Stats.State == KvEventSubscriberState.Healthy, "the next batch heals the subscriber");
+        link.Publisher.Publish(SampleBatches.Numbered(link.Next + 4));
+        Loopback.Eventually(() => link.Subscriber.Stats.State == KvEventSubscriberState.Healthy, "the next batch heals the subscriber");
     }
 
     [Fact]
