@@ -56,7 +56,8 @@ public static class KvEventCodec
             if (!reader.End) throw Malformed($"{Remaining(reader)} bytes follow the batch");
             return batch;
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException)
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException
+                                       or ArgumentOutOfRangeException) // MessagePackReader.ReadBytes slicing past a cut bin
         {
             throw new KvEventFormatException($"Not a vLLM KV-event batch: {e.Message} (at byte {payload.Length - Remaining(reader)} of {payload.Length}).", e);
         }

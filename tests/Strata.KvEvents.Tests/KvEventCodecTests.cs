@@ -204,6 +204,7 @@ public sealed class KvEventCodecTests
     [InlineData(new byte[] { 0x92, 0x00, 0x91, 0x81, 0xa1, 0x78, 0x01 }, "without a \"type\"")] // [0, [{"x": 1}]]
     [InlineData(new byte[] { 0x92, 0x00, 0x91, 0x92, 0xab, 0x42, 0x6c, 0x6f, 0x63, 0x6b, 0x53, 0x74, 0x6f, 0x72, 0x65, 0x64, 0x90 }, "BlockStored")] // [0, [["BlockStored", []]]]
     [InlineData(new byte[] { 0x92, 0x00, 0x90, 0x00 }, "follow the batch")]
+    [InlineData(new byte[] { 0x92, 0x00, 0x91, 0x92, 0xac, 0x42, 0x6c, 0x6f, 0x63, 0x6b, 0x52, 0x65, 0x6d, 0x6f, 0x76, 0x65, 0x64, 0x91, 0xc4, 0x05, 0x01 }, "at byte")] // a bytes hash cut short (found by the fuzz below)
     public void A_payload_that_is_not_a_batch_is_refused_saying_why(byte[] payload, string reason)
     {
         var error = Assert.Throws<KvEventFormatException>(() => KvEventCodec.Decode(payload));
@@ -243,7 +244,7 @@ public sealed class KvEventCodecTests
         Prop.ForAll(Batch().ToArbitrary(), Gen.Elements(KvEventEncoding.TaggedArrays, KvEventEncoding.TaggedMaps).ToArbitrary(),
             (batch, encoding) => KvEventCodec.Decode(KvEventCodec.Encode(batch, encoding)).Equals(batch));
 
-    [Property(MaxTest = 1000)]
+    [Property(MaxTest = 3000)]
     public Property A_cut_or_corrupted_payload_decodes_or_is_refused_with_a_format_error() =>
         Prop.ForAll(Batch().ToArbitrary(), Gen.Choose(0, 10_000).ToArbitrary(), Gen.Choose(0, 255).ToArbitrary(), (batch, at, value) =>
         {
