@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Strata.Serving.Emulation;
-using Strata.Simulation.Cluster;
+using Strata.Emulation;
+using Strata.Engine.Cluster;
 
 namespace Strata.Cli.Tests;
 

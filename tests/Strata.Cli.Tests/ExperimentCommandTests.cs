@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Strata.Experiments.Stacks;
-using Strata.Simulation.Data;
+using Strata.Core.Data;
 
 namespace Strata.Cli.Tests;
 

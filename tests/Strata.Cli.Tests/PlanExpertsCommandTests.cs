@@ -1,4 +1,4 @@
-using Strata.Simulation.Data;
+using Strata.Core.Data;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strata.Core.Experts;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Strata.Simulation.Data;
+using Strata.Core.Data;
 
 namespace Strata.Cli.Tests;
 

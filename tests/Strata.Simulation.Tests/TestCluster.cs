@@ -1,7 +1,8 @@
-using Strata.Simulation.Cluster;
-using Strata.Simulation.Cost;
-using Strata.Simulation.Hardware;
+using Strata.Engine.Cluster;
+using Strata.Engine.Cost;
+using Strata.Engine.Hardware;
 using Strata.Simulation.Workloads;
+using Strata.Engine;
 
 namespace Strata.Simulation.Tests;
 

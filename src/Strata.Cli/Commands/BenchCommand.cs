@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Strata.Cli.Output;
-using Strata.Serving.Bench;
+using Strata.Bench;
 using Strata.Simulation.Metrics;
 using Strata.Simulation.Workloads;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Spectre.Console;
-using Strata.Serving.Emulation;
+using Strata.Emulation;
 using Strata.Serving.Tokenization;
-using Strata.Simulation.Cluster;
+using Strata.Engine.Cluster;
 
 namespace Strata.Cli.Commands;
 

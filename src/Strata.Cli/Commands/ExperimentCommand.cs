@@ -23,16 +23,18 @@ internal static class ExperimentCommand
         var stacks = new Option<string[]>("--stacks") { Description = $"Only these stacks (the baseline always runs): {string.Join(", ", PolicyStacks.All.Select(s => s.Name))}.", AllowMultipleArgumentsPerToken = true };
         var seeds = new Option<int?>("--seeds") { Description = "Seeds per cell, overriding the grid's (0, 1, … N−1)." };
         var requests = new Option<int?>("--requests") { Description = "Requests per run, overriding the grid's." };
+        var gateway = new Option<int?>("--gateway") { Description = "Run every stack but the vLLM baseline behind strata serve's admission stage with this max_in_flight per engine (its queue policy orders the gateway's queue)." };
         var traces = new Option<DirectoryInfo?>("--traces") { Description = "Folder of the Azure and Mooncake traces (default: the data/traces Strata ships)." };
         var command = new Command("experiment", "Run the evaluation grid in the simulator: every policy stack against the vLLM baseline, with a report.")
         {
-            grid, output, jobs, stacks, seeds, requests, traces,
+            grid, output, jobs, stacks, seeds, requests, gateway, traces,
         };
         command.SetAction(parse =>
         {
             var chosen = Grid(parse.GetValue(grid)!, TracesOption(parse.GetValue(traces)));
             if (parse.GetValue(stacks) is { Length: > 0 } names) chosen = Checked(() => chosen.WithStacks(names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray()));
             if (parse.GetValue(seeds) is { } n) chosen = n >= 1 ? chosen.WithSeeds(n) : throw new CliUsageException("--seeds: must be at least 1.");
+            if (parse.GetValue(gateway) is { } g) chosen = g >= 1 ? chosen.BehindGateway(g) : throw new CliUsageException("--gateway: the gateway's max_in_flight per engine must be at least 1 (e.g. 8).");
             if (parse.GetValue(requests) is { } r) chosen = r >= 1 ? chosen.WithRequests(r) : throw new CliUsageException("--requests: must be at least 1.");
             var parallel = parse.GetValue(jobs);
             if (parallel < 1) throw new CliUsageException("--jobs: must be at least 1.");

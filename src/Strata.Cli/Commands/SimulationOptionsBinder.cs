@@ -18,11 +18,12 @@ internal sealed class SimulationOptionsBinder
     public Option<string?> Queue { get; } = new("--queue") { Description = "Request-level queue policy, overriding the cluster's." };
     public Option<string?> Dispatch { get; } = new("--dispatch") { Description = "Engine-level dispatch policy, overriding the cluster's." };
     public Option<string?> Experts { get; } = new("--experts") { Description = "Expert planner (contiguous, eplb, balanced, class-balanced, gimbal-anchor, gimbal-minlp), overriding the cluster's." };
+    public Option<int?> Gateway { get; } = new("--gateway") { Description = "Run behind strata serve's admission stage with this max_in_flight per engine: the queue policy orders the gateway's queue and the engines keep vLLM's FCFS." };
     public Option<string?> Slo { get; } = new("--slo") { Description = "Goodput SLOs in ms, e.g. ttft:2000,tpot:100." };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Cluster, Workload, Rate, Burstiness, Requests, Seed, Queue, Dispatch, Experts, Slo })
+        foreach (var option in new Option[] { Cluster, Workload, Rate, Burstiness, Requests, Seed, Queue, Dispatch, Experts, Gateway, Slo })
             command.Options.Add(option);
     }
 
@@ -34,6 +35,8 @@ internal sealed class SimulationOptionsBinder
         if (burstiness <= 0) throw new CliUsageException($"--burstiness {burstiness}: must be positive (1 = Poisson).");
         var requests = parse.GetValue(Requests);
         if (requests is <= 0) throw new CliUsageException($"--requests {requests}: must be at least 1.");
+        var gateway = parse.GetValue(Gateway);
+        if (gateway is <= 0) throw new CliUsageException($"--gateway {gateway}: the gateway's max_in_flight per engine must be at least 1 (e.g. 8).");
         return new RunSpec
         {
             Cluster = parse.GetValue(Cluster)!,
@@ -45,6 +48,7 @@ internal sealed class SimulationOptionsBinder
             Queue = parse.GetValue(Queue) is { } queue ? new PolicyOptions(queue, section: "--queue") : null,
             Dispatch = parse.GetValue(Dispatch) is { } dispatch ? new PolicyOptions(dispatch, section: "--dispatch") : null,
             Experts = parse.GetValue(Experts) is { } experts ? new PolicyOptions(experts, section: "--experts") : null,
+            GatewayMaxInFlight = gateway,
             Slo = parse.GetValue(Slo) is { } slo ? ServiceLevelObjectives.Parse(slo) : ServiceLevelObjectives.None,
             Planners = ExactExpertPlanners.Catalog,
         };

@@ -38,6 +38,10 @@ public sealed class DynamoKvCostSelector : IPrefixAwareSelector
 
     public string Name => PolicyName;
 
+    public SignalFields Requires => Affinity.Requires;
+
+    public void OnAbandoned(in DispatchRequest request, int engine) => Affinity.OnAbandoned(engine, request);
+
     public PrefixAffinity Affinity { get; }
 
     public static DynamoKvCostSelector FromOptions(PolicyOptions options)

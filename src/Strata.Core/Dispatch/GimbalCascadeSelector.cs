@@ -49,6 +49,10 @@ public sealed class GimbalCascadeSelector : IEngineSelector
 
     public string Name => PolicyName;
 
+    public SignalFields Requires => _default.Requires;
+
+    public void OnAbandoned(in DispatchRequest request, int engine) => _default.OnAbandoned(request, engine);
+
     public GimbalThresholds Thresholds { get; }
 
     /// <summary>Which branch of the cascade made the last routed decision, for tests and traces.</summary>

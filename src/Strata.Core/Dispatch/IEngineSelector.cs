@@ -13,6 +13,12 @@ public interface IEngineSelector
     string Name { get; }
 
     /// <summary>
+    /// The signals this policy, as configured, cannot work without; a world that does not supply them refuses it at
+    /// creation (<see cref="PolicyInputs.Check"/>). Most policies need only what every router has.
+    /// </summary>
+    SignalFields Requires => SignalFields.None;
+
+    /// <summary>
     /// Returns the index into <paramref name="engines"/> of the chosen engine, or -1 when no engine is
     /// healthy. Side-effect free: the same state and views give the same answer however often it is called.
     /// </summary>
@@ -23,4 +29,11 @@ public interface IEngineSelector
     /// for the same request, views and time): advance cursors and record what the route predicts.
     /// </summary>
     void OnRouted(in DispatchRequest request, int engine, ReadOnlySpan<EngineView> engines, double now);
+
+    /// <summary>
+    /// The engine <see cref="OnRouted"/> committed the request to failed it before serving it (the router will retry
+    /// elsewhere): forget what the route predicted there, so a retried request is recorded only where it ran. Most
+    /// policies record nothing per engine that a later route does not overwrite.
+    /// </summary>
+    void OnAbandoned(in DispatchRequest request, int engine) { }
 }

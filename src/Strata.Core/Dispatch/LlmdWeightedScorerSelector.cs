@@ -39,6 +39,10 @@ public sealed class LlmdWeightedScorerSelector : IPrefixAwareSelector
 
     public string Name => PolicyName;
 
+    public SignalFields Requires => Affinity.Requires;
+
+    public void OnAbandoned(in DispatchRequest request, int engine) => Affinity.OnAbandoned(engine, request);
+
     public PrefixAffinity Affinity { get; }
 
     public static LlmdWeightedScorerSelector FromOptions(PolicyOptions options)

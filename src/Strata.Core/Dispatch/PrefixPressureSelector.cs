@@ -32,6 +32,10 @@ public sealed class PrefixPressureSelector(PressureWeights weights, PrefixAffini
 
     public string Name => PolicyName;
 
+    public SignalFields Requires => weights.Requires | Affinity.Requires;
+
+    public void OnAbandoned(in DispatchRequest request, int engine) => Affinity.OnAbandoned(engine, request);
+
     public PrefixAffinity Affinity { get; } = affinity;
 
     public static PrefixPressureSelector FromOptions(PolicyOptions options)

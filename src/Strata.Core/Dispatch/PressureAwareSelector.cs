@@ -42,6 +42,8 @@ public sealed class PressureAwareSelector : IEngineSelector
 
     public string Name => PolicyName;
 
+    public SignalFields Requires => _weights.Requires;
+
     /// <summary>The options of the score; <see cref="PrefixPressureSelector"/> accepts them too.</summary>
     internal static readonly string[] OptionKeys = ["theta_kv", "kv_weight", "prefill_weight", "prefill_scale_tokens", "queue_weight", "expert_weight"];
 
@@ -80,6 +82,9 @@ public sealed record PressureWeights(
     double QueueWeight = 0.25,
     double ExpertWeight = 1)
 {
+    /// <summary>A positive expert weight scores expert pressure, which a world must supply.</summary>
+    public SignalFields Requires => ExpertWeight > 0 ? SignalFields.ExpertPressure : SignalFields.None;
+
     public double Score(in EngineView engine) =>
         KvWeight * engine.KvUsage
         + PrefillWeight * engine.PendingPrefillTokens / PrefillScaleTokens

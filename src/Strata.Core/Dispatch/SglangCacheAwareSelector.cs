@@ -37,6 +37,14 @@ public sealed class SglangCacheAwareSelector : IPrefixAwareSelector
 
     public string Name => PolicyName;
 
+    public SignalFields Requires => Affinity.Requires;
+
+    public void OnAbandoned(in DispatchRequest request, int engine)
+    {
+        Affinity.OnAbandoned(engine, request);
+        if (engine < _processed.Length) _processed[engine]--;
+    }
+
     public PrefixAffinity Affinity { get; }
 
     public static SglangCacheAwareSelector FromOptions(PolicyOptions options)

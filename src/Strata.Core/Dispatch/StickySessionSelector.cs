@@ -36,6 +36,10 @@ public sealed class StickySessionSelector : IEngineSelector
 
     public string Name => PolicyName;
 
+    public SignalFields Requires => _inner.Requires;
+
+    public void OnAbandoned(in DispatchRequest request, int engine) => _inner.OnAbandoned(request, engine);
+
     /// <summary>Whether the last routed request went to its sticky engine, for tests and traces.</summary>
     public bool LastWasSticky { get; private set; }
 

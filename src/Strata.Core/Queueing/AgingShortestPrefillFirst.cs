@@ -23,6 +23,9 @@ public sealed class AgingShortestPrefillFirst(double thetaAgeSeconds = AgingShor
 
     public string Name => uncached ? UncachedPolicyName : PolicyName;
 
+    /// <summary>The uncached key needs each request's prefix-cache hit before it is ordered.</summary>
+    public Dispatch.SignalFields Requires => uncached ? Dispatch.SignalFields.CachedTokens : Dispatch.SignalFields.None;
+
     public IWaitingQueue<T> CreateQueue<T>() where T : notnull => new Queue<T>(thetaAgeSeconds, uncached);
 
     private sealed class Queue<T>(double thetaAge, bool uncached) : IWaitingQueue<T> where T : notnull

@@ -42,6 +42,14 @@ public sealed record ExperimentGrid(
         return this with { Stacks = chosen };
     }
 
+    /// <summary>
+    /// Every stack but the vLLM baseline runs behind <c>strata serve</c>'s admission stage with
+    /// <paramref name="maxInFlight"/> requests per engine, so the grid measures what the gateway would serve; the
+    /// baseline stays vLLM as it runs alone.
+    /// </summary>
+    public ExperimentGrid BehindGateway(int maxInFlight) =>
+        this with { Stacks = Stacks.Select(s => s.Name == PolicyStacks.BaselineName ? s : s with { Gateway = maxInFlight }).ToArray() };
+
     public ExperimentGrid WithSeeds(int seeds) => this with { Seeds = Enumerable.Range(0, seeds).ToArray() };
 
     public ExperimentGrid WithRequests(int requests) => this with { Requests = requests };

@@ -1,6 +1,6 @@
 using Strata.Experiments.Stacks;
-using Strata.Simulation.Cluster;
-using Strata.Simulation.Data;
+using Strata.Engine.Cluster;
+using Strata.Core.Data;
 using CorePolicies = Strata.Core.Policies.Policies;
 
 namespace Strata.Experiments.Grids;

@@ -21,6 +21,7 @@ public sealed record ExperimentRun(ExperimentCell Cell, PolicyStack Stack, int S
         Queue = Stack.Queue,
         Dispatch = Stack.Dispatch,
         Experts = Stack.Experts,
+        GatewayMaxInFlight = Stack.Gateway,
         Planners = ExactExpertPlanners.Catalog,
     };
 }

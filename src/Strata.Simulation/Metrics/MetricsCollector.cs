@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Strata.Simulation.Engine;
+using Strata.Engine;
 
 namespace Strata.Simulation.Metrics;
 

@@ -1,5 +1,6 @@
-using Strata.Simulation.Cluster;
-using Strata.Simulation.Engine;
+using Strata.Engine.Cluster;
+using Strata.Engine;
+using Strata.Engine.Moe;
 
 namespace Strata.Simulation.Metrics;
 
@@ -9,7 +10,7 @@ internal static class SummaryBuilder
     private const int TimelinePoints = 200;
 
     public static SimulationSummary Build(ClusterConfig config, SimulationOptions options, IReadOnlyList<EngineCore> engines,
-        IReadOnlyList<EpGroup> groups, IReadOnlyList<Moe.ExpertRebalancer?> rebalancers, MetricsCollector metrics)
+        IReadOnlyList<EpGroup> groups, IReadOnlyList<ExpertRebalancer?> rebalancers, MetricsCollector metrics)
     {
         var done = metrics.Records.Where(r => !r.Failed).ToArray();
         var start = metrics.Records.Count == 0 ? 0 : metrics.Records.Min(r => r.Arrival);

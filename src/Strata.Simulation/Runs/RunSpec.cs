@@ -1,7 +1,7 @@
 using Strata.Core.Experts;
 using Strata.Core.Policies;
-using Strata.Simulation.Cluster;
-using Strata.Simulation.Cost;
+using Strata.Engine.Cluster;
+using Strata.Engine.Cost;
 using Strata.Simulation.Metrics;
 using Strata.Simulation.Workloads;
 using CorePolicies = Strata.Core.Policies.Policies;
@@ -24,6 +24,12 @@ public sealed record RunSpec
     public PolicyOptions? Dispatch { get; init; }
     public PolicyOptions? Experts { get; init; }
 
+    /// <summary>
+    /// Runs the stack behind <c>strata serve</c>'s admission stage with this <c>max_in_flight</c> per engine: the queue
+    /// policy moves to the gateway's queue, and the engines keep vLLM's default FCFS, as real ones behind the gateway do.
+    /// </summary>
+    public int? GatewayMaxInFlight { get; init; }
+
     /// <summary>The catalog <see cref="Experts"/> and the cluster's planner are built from (<see cref="SimulationOptions.Planners"/>).</summary>
     public PolicyCatalog<IExpertPlanner> Planners { get; init; } = ExpertPlanners.Catalog;
     public ServiceLevelObjectives Slo { get; init; } = ServiceLevelObjectives.None;
@@ -36,9 +42,11 @@ public sealed record RunSpec
         if (Queue is not null && Queue.Name != cluster.Queue.Name) cluster = cluster with { Queue = Queue };
         if (Dispatch is not null && Dispatch.Name != cluster.Dispatch.Name) cluster = cluster with { Dispatch = Dispatch };
         if (Experts is not null && Experts.Name != cluster.Experts.Planner.Name) cluster = cluster with { Experts = cluster.Experts with { Planner = Experts } };
+        if (GatewayMaxInFlight is { } maxInFlight)
+            cluster = cluster with { Gateway = new GatewayStage(maxInFlight, cluster.Queue), Queue = new PolicyOptions("fcfs", section: "queue") };
         _ = Planners.Create(cluster.Experts.Planner);
         _ = CorePolicies.Queue.Create(cluster.Queue);
-        _ = CorePolicies.Dispatch.Create(cluster.Dispatch);
+        _ = ClusterSimulator.CheckPolicies(cluster);
         var workload = WorkloadCatalog.Open(new WorkloadOptions(Workload, Rate, Burstiness, Requests, Seed));
         var cost = StepCostModels.Create(cluster);
         return new PreparedRun(this, cluster, workload, cost);
@@ -52,9 +60,10 @@ public sealed record RunSpec
         if (Burstiness != 1.0) parts.Add($"--burstiness {Burstiness.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         if (Requests is { } n) parts.Add($"--requests {n}");
         parts.Add($"--seed {Seed}");
-        parts.Add($"--queue {cluster.Queue.Name}");
+        parts.Add($"--queue {(GatewayMaxInFlight is null ? cluster.Queue.Name : cluster.Gateway!.Queue.Name)}");
         parts.Add($"--dispatch {cluster.Dispatch.Name}");
         parts.Add($"--experts {cluster.Experts.Planner.Name}");
+        if (GatewayMaxInFlight is { } maxInFlight) parts.Add($"--gateway {maxInFlight}");
         return string.Join(' ', parts);
     }
 }

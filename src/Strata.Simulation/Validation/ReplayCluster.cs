@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using Strata.Simulation.Cluster;
-using Strata.Simulation.Data;
-using Strata.Simulation.Hardware;
+using Strata.Engine.Cluster;
+using Strata.Core.Data;
+using Strata.Engine.Hardware;
 
 namespace Strata.Simulation.Validation;
 

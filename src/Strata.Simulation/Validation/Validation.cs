@@ -1,7 +1,8 @@
-using Strata.Simulation.Cluster;
-using Strata.Simulation.Cost;
+using Strata.Engine.Cluster;
+using Strata.Engine.Cost;
 using Strata.Simulation.Metrics;
 using Strata.Simulation.Workloads;
+using Strata.Engine;
 
 namespace Strata.Simulation.Validation;
 

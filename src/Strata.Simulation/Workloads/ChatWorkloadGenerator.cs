@@ -1,3 +1,4 @@
+using Strata.Engine;
 namespace Strata.Simulation.Workloads;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Strata.Engine;
 namespace Strata.Simulation.Workloads;
 
 /// <summary>A workload ready to simulate: its requests in arrival order, and a few numbers about it.</summary>

@@ -1,8 +1,9 @@
 using System.Text.Json;
-using Strata.Serving.Bench;
+using Strata.Bench;
 using Strata.Serving.Tests.Emulation;
 using Strata.Simulation.Metrics;
 using Strata.Simulation.Workloads;
+using Strata.Engine;
 
 namespace Strata.Serving.Tests.Bench;
 
@@ -50,7 +51,7 @@ public sealed class BenchAgainstEmulatedEngineTests
     [Fact]
     public async Task Failed_requests_are_counted_with_their_errors()
     {
-        await using var engines = await EmulatedEngines.Start(timeScale: 10, failures: new Strata.Serving.Emulation.FailureInjection(ErrorRate: 1));
+        await using var engines = await EmulatedEngines.Start(timeScale: 10, failures: new Strata.Emulation.FailureInjection(ErrorRate: 1));
         var options = new BenchOptions { Url = engines.Url, Model = EmulatedEngines.Model };
         var requests = Enumerable.Range(0, 3).Select(i => new BenchRequest(0, EmulatedEngines.Prompt((ulong)i, 8), 8, 4)).ToArray();
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Net.Http.Json;
-using Strata.Serving.Emulation;
+using Strata.Emulation;
 using Strata.Serving.Tokenization;
-using Strata.Simulation.Cluster;
+using Strata.Engine.Cluster;
+using Strata.Core.Dispatch.PrefixCache;
 
 namespace Strata.Serving.Tests.Emulation;
 

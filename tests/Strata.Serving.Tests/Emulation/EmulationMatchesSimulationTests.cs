@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Strata.Simulation;
-using Strata.Simulation.Cost;
+using Strata.Engine.Cost;
 using Strata.Simulation.Workloads;
+using Strata.Engine;
 
 namespace Strata.Serving.Tests.Emulation;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Strata.Serving.Emulation;
+using Strata.Emulation;
 
 namespace Strata.Serving.Tests.Emulation;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using Strata.Serving.Bench;
-using Strata.Serving.Emulation;
+using Strata.Bench;
+using Strata.Emulation;
 using Strata.Serving.Gateway.Signals;
 using Strata.Serving.Tests.Emulation;
 using Strata.Serving.Tests.Gateway;

@@ -1,3 +1,4 @@
+using Strata.Core.Configuration;
 using Strata.Serving.Gateway.Config;
 
 namespace Strata.Serving.Tests.Gateway;
@@ -49,8 +50,8 @@ public sealed class GatewayConfigFileTests
     [InlineData("scrape_interval_ms: 50", "upstream_idle_timeout_s: 1e300", "gateway.yaml: upstream_idle_timeout_s: '1e300' is not a number in [0.001, 86400]")]
     [InlineData("ttl_s: 60", "ttl_s: 1e300", "models[0].queue.ttl_s: '1e300' is not a number in [0.001, 86400]")]
     // Options the gateway cannot feed are refused, never accepted and ignored.
-    [InlineData("{name: gimbal}", "{name: llmd, prefix_mode: precise}", "models[0].dispatch.prefix_mode: precise needs the engines' KV events")]
-    [InlineData("{name: gimbal}", "{name: gimbal-pressure}", "models[0].dispatch.expert_weight: gimbal-pressure weighs expert pressure, which no engine reports")]
+    [InlineData("{name: gimbal}", "{name: llmd, prefix_mode: precise}", "models[0].dispatch.prefix_mode: llmd in precise mode learns only from the engines' KV events, which the gateway does not supply")]
+    [InlineData("{name: gimbal}", "{name: gimbal-pressure}", "models[0].dispatch.expert_weight: gimbal-pressure weighs expert pressure, which the gateway does not supply")]
     [InlineData("{name: gimbal}", "{name: sticky, inner: prefix-pressure}", "models[0].dispatch.inner.expert_weight: prefix-pressure weighs expert pressure")]
     [InlineData("sjf-aging, max_length", "sjf-uncached, max_length", "models[0].queue.name: sjf-uncached orders by prompt tokens not in the prefix cache")]
     public void Bad_values_fail_naming_the_field(string find, string replace, string message)
@@ -86,13 +87,13 @@ public sealed class GatewayConfigFileTests
 
     [Theory]
     [InlineData(100_000)]
-    [InlineData(GatewayConfigFile.MaxDepth + 1)]
+    [InlineData(YamlMap.MaxDepth + 1)]
     public void A_file_nested_too_deep_is_refused_without_overflowing_the_stack(int depth)
     {
         var yaml = "models: " + new string('[', depth) + new string(']', depth) + "\n";
 
         var error = Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(yaml, "gateway.yaml"));
 
-        Assert.Contains($"nested more than {GatewayConfigFile.MaxDepth} levels deep", error.Message);
+        Assert.Contains($"nested more than {YamlMap.MaxDepth} levels deep", error.Message);
     }
 }

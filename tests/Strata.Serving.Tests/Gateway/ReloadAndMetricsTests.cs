@@ -1,4 +1,5 @@
 using Strata.Serving.Gateway.Config;
+using Strata.Serving.Gateway.Backends;
 
 namespace Strata.Serving.Tests.Gateway;
 
@@ -89,7 +90,9 @@ public sealed class ReloadAndMetricsTests
 
         await TestGateway.EventuallyAsync(async () => state.Models["m"].Backends[0].Signals is not null, "the first scrape lands");
 
-        var view = state.Models["m"].Backends[0].View(0, eligible: true);
+        var scheduler = state.Models["m"];
+        scheduler.Pump(); // a decision point: the scrape is published into the backend's ledger
+        var view = scheduler.Backends[0].Ledger.View(0, scheduler.Seconds(TimeProvider.System.GetTimestamp()), Backend.ScrapedSignals);
         Assert.Equal(0.25, view.KvUsage);
         Assert.Equal(16_000, view.KvCapacityTokens);
         Assert.True(view.SignalAge < 30);

@@ -1,6 +1,7 @@
-using Strata.Simulation.Cluster;
-using Strata.Simulation.Hardware;
+using Strata.Engine.Cluster;
+using Strata.Engine.Hardware;
 using Strata.Simulation.Workloads;
+using Strata.Engine;
 
 namespace Strata.Simulation.Tests.Cost;
 
@@ -23,7 +24,7 @@ public class CalibrationTests
 
     private static Metrics.SimulationSummary Run(ClusterConfig cluster, IReadOnlyList<RequestSpec> requests)
     {
-        var cost = Strata.Simulation.Cost.StepCostModels.Create(cluster);
+        var cost = Strata.Engine.Cost.StepCostModels.Create(cluster);
         return new ClusterSimulator(cluster, cost, requests, new SimulationOptions(0, "calibration")).Run();
     }
 

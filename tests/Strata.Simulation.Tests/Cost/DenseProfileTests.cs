@@ -1,9 +1,10 @@
 using System.Globalization;
-using Strata.Simulation.Cluster;
-using Strata.Simulation.Cost;
-using Strata.Simulation.Data;
-using Strata.Simulation.Hardware;
+using Strata.Engine.Cluster;
+using Strata.Engine.Cost;
+using Strata.Core.Data;
+using Strata.Engine.Hardware;
 using Strata.Simulation.Workloads;
+using Strata.Engine;
 
 namespace Strata.Simulation.Tests.Cost;
 

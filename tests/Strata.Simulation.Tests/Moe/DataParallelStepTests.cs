@@ -1,9 +1,9 @@
 using Strata.Core.Queueing;
-using Strata.Simulation.Cluster;
-using Strata.Simulation.Cost;
-using Strata.Simulation.Data;
-using Strata.Simulation.Engine;
-using Strata.Simulation.Hardware;
+using Strata.Engine.Cluster;
+using Strata.Engine.Cost;
+using Strata.Core.Data;
+using Strata.Engine;
+using Strata.Engine.Hardware;
 using Strata.Simulation.Workloads;
 using CorePolicies = Strata.Core.Policies.Policies;
 

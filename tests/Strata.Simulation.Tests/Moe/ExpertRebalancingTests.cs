@@ -1,6 +1,7 @@
 using Strata.Core.Policies;
-using Strata.Simulation.Cluster;
+using Strata.Engine.Cluster;
 using Strata.Simulation.Workloads;
+using Strata.Engine;
 
 namespace Strata.Simulation.Tests.Moe;
 

@@ -1,5 +1,6 @@
 using Strata.Simulation.Metrics;
 using Strata.Simulation.Workloads;
+using Strata.Engine;
 
 namespace Strata.Simulation.Tests.Simulation;
 

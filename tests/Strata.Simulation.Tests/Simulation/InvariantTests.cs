@@ -1,6 +1,7 @@
-using Strata.Simulation.Cluster;
+using Strata.Engine.Cluster;
 using Strata.Simulation.Metrics;
 using Strata.Simulation.Workloads;
+using Strata.Engine;
 
 namespace Strata.Simulation.Tests.Simulation;
 

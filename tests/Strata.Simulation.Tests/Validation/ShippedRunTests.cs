@@ -1,4 +1,4 @@
-using Strata.Simulation.Data;
+using Strata.Core.Data;
 using Strata.Simulation.Validation;
 
 namespace Strata.Simulation.Tests.Validation;

@@ -1,4 +1,5 @@
 using Strata.Simulation.Workloads;
+using Strata.Engine;
 
 namespace Strata.Simulation.Tests.Workloads;
 

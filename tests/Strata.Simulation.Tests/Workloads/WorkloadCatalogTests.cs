@@ -1,4 +1,4 @@
-using Strata.Simulation.Data;
+using Strata.Core.Data;
 using Strata.Simulation.Workloads;
 
 namespace Strata.Simulation.Tests.Workloads;

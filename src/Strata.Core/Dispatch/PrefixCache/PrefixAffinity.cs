@@ -42,6 +42,9 @@ public sealed class PrefixAffinity : IKvEventSink
 
     public PrefixIndex Index { get; }
 
+    /// <summary>Precise mode learns only from engine KV events, which a world must supply.</summary>
+    public SignalFields Requires => Mode == PrefixIndexMode.Precise ? SignalFields.KvEvents : SignalFields.None;
+
     public static PrefixAffinity FromOptions(PolicyOptions options) => new(
         options.GetChoice("prefix_mode", "approximate", "approximate", "precise") == "precise" ? PrefixIndexMode.Precise : PrefixIndexMode.Approximate,
         options.GetInt("block_size", 16, 1),
@@ -71,6 +74,16 @@ public sealed class PrefixAffinity : IKvEventSink
             if (capacity > 0 && capacity != Index.Capacity(i)) Index.SetCapacity(i, (int)Math.Min(capacity, int.MaxValue));
         }
         if (Mode == PrefixIndexMode.Approximate) Index.Record(engine, request.BlockHashes.Span);
+    }
+
+    /// <summary>
+    /// The engine failed the request before serving it: in approximate mode its prompt's blocks leave that engine's
+    /// index. Blocks another request left there go too, which costs a little affinity and never claims a block the
+    /// engine may not hold. Precise mode waits for the engine's own events.
+    /// </summary>
+    public void OnAbandoned(int engine, in DispatchRequest request)
+    {
+        if (Mode == PrefixIndexMode.Approximate) Index.OnBlocksRemoved(engine, request.BlockHashes.Span);
     }
 
     public void OnBlocksStored(int engine, ReadOnlySpan<ulong> blockHashes)

@@ -1,7 +1,6 @@
 using Strata.Core.Dispatch;
 using Strata.Core.Dispatch.PrefixCache;
 using Strata.Core.Queueing;
-using Strata.Serving.Gateway.Backends;
 using Strata.Serving.OpenAi;
 
 namespace Strata.Serving.Gateway.Admission;
@@ -51,7 +50,8 @@ public sealed class AdmissionTicket
 
     public QueueEntry Entry { get; }
 
-    public HashSet<Backend> Tried { get; } = [];
+    /// <summary>The engines that failed this request before its first byte; a retry goes elsewhere.</summary>
+    public HashSet<EngineLedger> Tried { get; } = [];
 
     public DispatchRequest DispatchRequest(PrefixBlockHasher? hasher)
     {

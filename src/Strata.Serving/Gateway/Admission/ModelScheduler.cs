@@ -1,6 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
 using System.IO.Hashing;
 using System.Text;
+using Strata.Core.Admission;
 using Strata.Core.Dispatch;
 using Strata.Core.Dispatch.PrefixCache;
 using Strata.Core.Policies;
@@ -12,16 +12,12 @@ using Strata.Serving.Gateway.Metrics;
 namespace Strata.Serving.Gateway.Admission;
 
 /// <summary>
-/// Admission and dispatch for one model (docs/gateway.md, "Admission"). A request goes straight to
-/// an engine when its queue is empty and some healthy engine runs fewer than
-/// <c>max_in_flight</c> of the gateway's requests — vLLM's DP router dispatches immediately the
-/// same way — and otherwise waits in a bounded queue ordered by the model's Strata.Core queue
-/// policy, leaving it when a request finishes and the dispatch policy places it. Engines at their
-/// limit, unhealthy, or already failed by the request are shown to the dispatch policy as
-/// unhealthy, so any policy works unchanged — except that with every engine of the model out of
-/// the pool, all count as healthy again (panic mode, <see cref="Config.HealthSettings.Panic"/>).
-/// One lock serialises queue and policy, which keep state (prefix index, stickiness) and are not
-/// thread-safe.
+/// Admission and dispatch for one model (docs/gateway.md, "Admission"): Strata.Core's
+/// <see cref="AdmissionController{T}"/> over the model's backends, the same class the simulator's <c>gateway:</c>
+/// stage runs, driven here by requests arriving, engines releasing them, health and scrapes. This class adds what
+/// only a server has: waiting on a task with the queue's TTL, the client leaving, error messages and Retry-After,
+/// metrics, and reloads. One lock serialises the controller and its policies, which keep state (prefix index,
+/// stickiness) and are not thread-safe.
 /// </summary>
 public sealed class ModelScheduler
 {
@@ -29,16 +25,12 @@ public sealed class ModelScheduler
     private readonly TimeProvider _time;
     private readonly long _epoch;
     private readonly GatewayMetrics _metrics;
-    private readonly HashSet<Waiter> _waiting = [];
     private readonly DrainRate _drain;
-    private ModelSettings _settings;
-    private bool _panic;
-    private IWaitingQueue<Waiter> _queue;
-    private IEngineSelector _selector;
+    private ModelSettings _settings = null!;
+    private AdmissionController<Waiter> _controller = null!;
     private volatile PrefixBlockHasher? _hasher;
     private Backend[] _backends = [];
     private int _running;
-    private EngineView[] _views = [];
 
     /// <param name="panic">Use every engine when all are out of the pool (<see cref="Config.HealthSettings.Panic"/>).</param>
     public ModelScheduler(ModelSettings settings, IReadOnlyList<Backend> backends, bool panic, TimeProvider time, long epoch, GatewayMetrics metrics)
@@ -62,18 +54,19 @@ public sealed class ModelScheduler
     /// stickiness afresh, since engine indices may have moved), new backends, and the waiting
     /// requests carried over into the new queue in arrival order.
     /// </summary>
-    [MemberNotNull(nameof(_settings), nameof(_queue), nameof(_selector))]
     public void Configure(ModelSettings settings, IReadOnlyList<Backend> backends, bool panic)
     {
         var queue = Policies.Queue.Create(settings.Queue.Policy).CreateQueue<Waiter>();
         var selector = Policies.Dispatch.Create(settings.Dispatch);
+        var view = new RouterView(backends.Select(b => b.Ledger).ToArray(), Backend.ScrapedSignals);
+        var controller = new AdmissionController<Waiter>(new AdmissionLimits(settings.MaxInFlightPerBackend, settings.Queue.MaxLength, panic), queue, selector, view);
         lock (_lock)
         {
-            foreach (var waiter in _waiting.OrderBy(w => w.Ticket.Id)) queue.Add(waiter, waiter.Ticket.Entry);
-            (_settings, _queue, _selector, _panic) = (settings, queue, selector, panic);
+            if (_controller is { } old)
+                foreach (var waiter in old.Waiting.OrderBy(w => w.Ticket.Id)) controller.Carry(waiter);
+            (_settings, _controller) = (settings, controller);
             _hasher = selector is IPrefixAwareSelector prefix ? new PrefixBlockHasher(prefix.Affinity.BlockSize, ModelSeed(settings.Name)) : null;
             _backends = [.. backends];
-            _views = new EngineView[_backends.Length];
         }
         Pump();
     }
@@ -87,26 +80,16 @@ public sealed class ModelScheduler
     public async Task<BackendLease> AdmitAsync(AdmissionTicket ticket, CancellationToken cancel)
     {
         ticket.DispatchRequest(_hasher); // hash the prompt outside the lock
-        Waiter waiter;
+        var waiter = new Waiter(this, ticket);
         TimeSpan ttl;
         lock (_lock)
         {
-            if (_queue.Count == 0 && TryDispatch(ticket, out var lease)) return lease;
-            var inPanic = InPanic();
-            if (!Array.Exists(_backends, b => (inPanic || b.Health.IsHealthy) && !ticket.Tried.Contains(b)))
-                throw ticket.Tried.Count == 0
-                    ? new AdmissionRejectedException(AdmissionRejection.NoBackend, $"No healthy engine serves '{Name}' right now; retry later.")
-                    : new AdmissionRejectedException(AdmissionRejection.EveryBackendFailed, $"Every engine of '{Name}' that could take this request failed it.");
-            if (_queue.Count >= _settings.Queue.MaxLength)
-                throw new AdmissionRejectedException(AdmissionRejection.QueueFull, $"The queue of '{Name}' is full ({_settings.Queue.MaxLength} waiting); retry later.", RetryAfter());
-            // A tenant's share of the queue, so one that floods it leaves room for the others.
-            var share = Math.Max(1, (int)(ticket.QueueShare * _settings.Queue.MaxLength));
-            if (ticket.Tenant is { } tenant && share < _settings.Queue.MaxLength && _waiting.Count(w => w.Ticket.Tenant == tenant) >= share)
-                throw new AdmissionRejectedException(AdmissionRejection.QueueFull, $"This API key's share of the queue of '{Name}' is full ({share} waiting, its queue_share); retry later.", RetryAfter());
-            waiter = new Waiter(ticket);
-            _queue.Add(waiter, ticket.Entry);
-            _waiting.Add(waiter);
-            _metrics.QueueLength(Name, _queue.Count);
+            var nowStamp = _time.GetTimestamp();
+            SyncBackends();
+            var admission = _controller.Arrive(waiter, Seconds(nowStamp));
+            if (admission.Routed is { } routed) return Lease(waiter, routed, nowStamp);
+            if (admission.Rejection is { } rejection) throw Rejected(rejection, ticket);
+            _metrics.QueueLength(Name, _controller.QueueLength);
             ttl = _settings.Queue.Ttl - _time.GetElapsedTime(ticket.ArrivedAt);
         }
         try
@@ -117,10 +100,10 @@ public sealed class ModelScheduler
         {
             lock (_lock)
             {
-                if (Withdraw(waiter))
+                if (_controller.Withdraw(waiter))
                 {
-                    if (e is TimeoutException)
-                        throw new AdmissionRejectedException(AdmissionRejection.QueueTimeout, $"The request waited {_settings.Queue.Ttl.TotalSeconds:0.###} s in the queue of '{Name}' without an engine freeing up; retry later.", RetryAfter());
+                    _metrics.QueueLength(Name, _controller.QueueLength);
+                    if (e is TimeoutException) throw Rejected(AdmissionRejection.QueueTimeout, ticket);
                     throw;
                 }
             }
@@ -137,74 +120,78 @@ public sealed class ModelScheduler
     {
         lock (_lock)
         {
-            var now = Seconds(_time.GetTimestamp());
-            while (_queue.TryPeek(now, out var head) && TryDispatch(head.Ticket, out var lease))
-            {
-                _queue.Take(now);
-                _waiting.Remove(head);
-                head.Lease.SetResult(lease);
-            }
-            _metrics.QueueLength(Name, _queue.Count);
+            var nowStamp = _time.GetTimestamp();
+            SyncBackends();
+            while (_controller.TryDispatchNext(Seconds(nowStamp), out var waiter, out var routed))
+                waiter.Lease.SetResult(Lease(waiter, routed, nowStamp));
+            _metrics.QueueLength(Name, _controller.QueueLength);
         }
     }
 
-    private bool TryDispatch(AdmissionTicket ticket, out BackendLease lease)
+    /// <summary>Health and scrapes as of now, into the ledgers the controller reads. Call under the lock.</summary>
+    private void SyncBackends()
     {
-        lease = null!;
-        var any = false;
-        var inPanic = InPanic();
-        for (var i = 0; i < _backends.Length; i++)
-        {
-            var candidate = _backends[i];
-            var eligible = (inPanic || candidate.Health.IsHealthy) && candidate.InFlight < _settings.MaxInFlightPerBackend && !ticket.Tried.Contains(candidate);
-            any |= eligible;
-            _views[i] = candidate.View(i, eligible);
-        }
-        if (!any) return false;
-        var nowStamp = _time.GetTimestamp();
-        var chosen = _selector.Route(ticket.DispatchRequest(_hasher), _views, Seconds(nowStamp));
-        if (chosen < 0) return false;
-        var backend = _backends[chosen];
-        lease = new BackendLease(backend, ticket.PromptTokens, nowStamp, OnReleased);
+        foreach (var backend in _backends) backend.SyncLedger(Seconds);
+    }
+
+    /// <summary>The controller placed the request: the lease forwards it. Call under the lock.</summary>
+    private BackendLease Lease(Waiter waiter, RoutedRequest routed, long nowStamp)
+    {
+        var backend = _backends[routed.Engine];
+        var controller = _controller;
+        var lease = new BackendLease(backend, routed, nowStamp, (lease, end) => OnReleased(controller, waiter, lease, end));
         _running++;
-        _metrics.Dispatched(Name, _selector.Name, backend.Name, _time.GetElapsedTime(ticket.ArrivedAt, nowStamp));
+        _metrics.Dispatched(Name, controller.Selector.Name, backend.Name, _time.GetElapsedTime(waiter.Ticket.ArrivedAt, nowStamp));
         _metrics.InFlight(backend.Name, backend.InFlight);
-        return true;
+        return lease;
     }
 
-    private void OnReleased(BackendLease lease)
+    private void OnReleased(AdmissionController<Waiter> controller, Waiter waiter, BackendLease lease, LeaseEnd end)
     {
-        _metrics.InFlight(lease.Backend.Name, lease.Backend.InFlight);
         lock (_lock)
         {
+            // Failed before its first byte, it will be retried elsewhere: the policy forgets this route.
+            if (end == LeaseEnd.EngineFailed && lease.FirstByteAt == 0) controller.Abandoned(waiter, lease.Routed);
+            else controller.Finished(lease.Routed);
             _drain.OnRelease(_time.GetTimestamp());
-            if (--_running == 0 && _queue.Count == 0) _drain.Reset();
+            if (--_running == 0 && _controller.QueueLength == 0) _drain.Reset();
         }
+        _metrics.InFlight(lease.Backend.Name, lease.Backend.InFlight);
         Pump();
     }
 
-    /// <summary>Panic mode: it is on and no engine of the model is in the pool, so every one is a candidate. Call under the lock.</summary>
-    private bool InPanic() => _panic && !Array.Exists(_backends, b => b.Health.IsHealthy);
+    /// <summary>The rejection as the client reads it. Call under the lock.</summary>
+    private AdmissionRejectedException Rejected(AdmissionRejection reason, AdmissionTicket ticket) => reason switch
+    {
+        AdmissionRejection.NoBackend => new(reason, $"No healthy engine serves '{Name}' right now; retry later."),
+        AdmissionRejection.EveryBackendFailed => new(reason, $"Every engine of '{Name}' that could take this request failed it."),
+        AdmissionRejection.QueueShareFull => new(reason,
+            $"This API key's share of the queue of '{Name}' is full ({Math.Max(1, (int)(ticket.QueueShare * _settings.Queue.MaxLength))} waiting, its queue_share); retry later.", RetryAfter()),
+        AdmissionRejection.QueueTimeout => new(reason,
+            $"The request waited {_settings.Queue.Ttl.TotalSeconds:0.###} s in the queue of '{Name}' without an engine freeing up; retry later.", RetryAfter()),
+        _ => new(reason, $"The queue of '{Name}' is full ({_settings.Queue.MaxLength} waiting); retry later.", RetryAfter()),
+    };
 
     /// <summary>Seconds until the requests now waiting, plus the one turned away, would have left at the recent rate. Call under the lock.</summary>
-    private int RetryAfter() => _drain.RetryAfterSeconds(_queue.Count + 1, _settings.Queue.Ttl);
-
-    private bool Withdraw(Waiter waiter)
-    {
-        if (!_waiting.Remove(waiter)) return false;
-        _queue.Remove(waiter);
-        _metrics.QueueLength(Name, _queue.Count);
-        return true;
-    }
+    private int RetryAfter() => _drain.RetryAfterSeconds(_controller.QueueLength + 1, _settings.Queue.Ttl);
 
     // Prefix hashes start from the model name, as vLLM and llm-d seed theirs, so two models' prompts never share blocks.
     private static ulong ModelSeed(string model) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(model));
 
-    private sealed class Waiter(AdmissionTicket ticket)
+    /// <summary>A ticket as the controller sees it, hashed with the model's current block size.</summary>
+    private sealed class Waiter(ModelScheduler scheduler, AdmissionTicket ticket) : IAdmissible
     {
         public AdmissionTicket Ticket { get; } = ticket;
 
         // Completed under the scheduler's lock; continuations must not run there.
         public TaskCompletionSource<BackendLease> Lease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public QueueEntry Entry => Ticket.Entry;
+
+        public DispatchRequest Dispatch => Ticket.DispatchRequest(scheduler._hasher);
+
+        public double QueueShare => Ticket.QueueShare;
+
+        public bool HasFailedOn(EngineLedger engine) => Ticket.Tried.Contains(engine);
     }
 }

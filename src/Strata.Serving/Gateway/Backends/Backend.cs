@@ -6,14 +6,16 @@ using Strata.Serving.Gateway.Signals;
 namespace Strata.Serving.Gateway.Backends;
 
 /// <summary>
-/// One engine server the gateway forwards to: its health, the load it last reported, and the
-/// requests the gateway has running on it. Shared by every model that lists its URL, so its
-/// in-flight count is the engine's, not one model's.
+/// One engine server the gateway forwards to: its health, the load it last reported, and its
+/// <see cref="EngineLedger"/> of the requests the gateway has running on it. Shared by every model that lists its
+/// URL, so its in-flight count is the engine's, not one model's.
 /// </summary>
 public sealed class Backend(Uri url, EngineType engineType, TimeProvider time)
 {
-    private readonly Lock _lock = new();
-    private readonly List<BackendLease> _inFlight = [];
+    /// <summary>What a <c>/metrics</c> scrape of vLLM or SGLang supplies: queue depth and KV use, not prefill tokens or expert pressure.</summary>
+    public const SignalFields ScrapedSignals = SignalFields.QueueDepth | SignalFields.KvUsage;
+
+    private EngineSignals? _published;
 
     public Uri Url { get; } = url;
 
@@ -27,57 +29,22 @@ public sealed class Backend(Uri url, EngineType engineType, TimeProvider time)
     /// <summary>The last successful scrape; null before the first or when <c>/metrics</c> is unavailable.</summary>
     public EngineSignals? Signals { get; set; }
 
-    public int InFlight
-    {
-        get
-        {
-            lock (_lock) return _inFlight.Count;
-        }
-    }
+    /// <summary>The engine as the router counts it: the last scrape published, plus the gateway's requests since.</summary>
+    public EngineLedger Ledger { get; } = new();
 
-    internal void Add(BackendLease lease)
-    {
-        lock (_lock) _inFlight.Add(lease);
-    }
-
-    internal void Remove(BackendLease lease)
-    {
-        lock (_lock) _inFlight.Remove(lease);
-    }
+    /// <summary>Requests the gateway has running on this engine, over every model.</summary>
+    public int InFlight => Ledger.Outstanding;
 
     /// <summary>
-    /// The engine as a policy sees it: the scraped counts plus the gateway's own requests. Only
-    /// requests dispatched after the scrape was sent are added as <see cref="EngineView.InFlight"/>
-    /// (older ones are already in the engine's counts); prompt tokens not yet past their first byte
-    /// stand in for waiting prefill tokens, which engines do not export; the prompt and streamed
-    /// tokens of the rest are the running tokens.
+    /// Brings the ledger up to date before a decision: the engine's health, and the latest scrape once, taken when it
+    /// was sent (<paramref name="seconds"/> turns a timestamp into router seconds), so requests dispatched after that
+    /// count as in flight.
     /// </summary>
-    /// <param name="eligible">False when the engine is unhealthy, full, or already failed this request.</param>
-    public EngineView View(int index, bool eligible)
+    internal void SyncLedger(Func<long, double> seconds)
     {
-        var signals = Signals;
-        int inFlight = 0;
-        long pendingPrefill = 0, runningTokens = 0;
-        lock (_lock)
-        {
-            foreach (var lease in _inFlight)
-            {
-                if (signals is null || lease.DispatchedAt > signals.Timestamp) inFlight++;
-                if (lease.FirstByteAt == 0) pendingPrefill += lease.PromptTokens;
-                else runningTokens += lease.PromptTokens + lease.OutputEvents;
-            }
-        }
-        return new EngineView(
-            index,
-            signals?.Waiting ?? 0,
-            signals?.Running ?? 0,
-            signals?.KvUsage ?? 0,
-            WaitingPrefillTokens: pendingPrefill,
-            RunningPrefillTokens: 0,
-            RunningTokens: runningTokens,
-            InFlight: inFlight,
-            KvCapacityTokens: signals?.KvCapacityTokens ?? 0,
-            Healthy: eligible,
-            SignalAge: signals is null ? double.PositiveInfinity : time.GetElapsedTime(signals.Timestamp).TotalSeconds);
+        Ledger.Healthy = Health.IsHealthy;
+        if (Signals is not { } signals || ReferenceEquals(Interlocked.Exchange(ref _published, signals), signals)) return;
+        Ledger.Publish(new EngineView(0, signals.Waiting, signals.Running, signals.KvUsage, 0, 0, 0, KvCapacityTokens: signals.KvCapacityTokens),
+            seconds(signals.Timestamp));
     }
 }

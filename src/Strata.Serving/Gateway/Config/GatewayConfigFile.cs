@@ -1,7 +1,9 @@
 using Strata.Core.Policies;
 using Strata.Serving.Tokenization;
-using Strata.Simulation.Cluster;
+using Strata.Core.Configuration;
 using YamlDotNet.RepresentationModel;
+using Strata.Core.Dispatch;
+using Strata.Serving.Gateway.Backends;
 
 namespace Strata.Serving.Gateway.Config;
 
@@ -14,8 +16,8 @@ public static class GatewayConfigFile
 {
     private const string Reference = "docs/gateway.md, 'Config'";
 
-    /// <summary>Deepest nesting read; YamlDotNet builds its node tree recursively, and a deeper file would overflow the stack.</summary>
-    public const int MaxDepth = 64;
+    /// <summary>The world a refused policy names: what the gateway's signal sources (scrapes, its own accounting) supply.</summary>
+    private const string World = "the gateway";
 
     /// <summary>Longest duration any setting takes: a day. Beyond it a value is a typo, and timers would overflow.</summary>
     private const double MaxSeconds = 86_400;
@@ -28,19 +30,7 @@ public static class GatewayConfigFile
 
     public static GatewayConfig Parse(string yaml, string source)
     {
-        var stream = new YamlStream();
-        try
-        {
-            CheckDepth(yaml, source);
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new GatewayConfigException($"{source}: malformed YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
-        }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new GatewayConfigException($"{source}: expected a mapping of gateway settings (listen, api_keys, models, ...).");
-        var map = new YamlMap(root, source, "", message => new GatewayConfigException(message), Reference);
+        var map = YamlMap.Parse(yaml, source, message => new GatewayConfigException(message), Reference, "gateway settings (listen, api_keys, models, ...)");
 
         var listen = ListenUrl(map.String("listen") ?? "http://127.0.0.1:8080", map.Where("listen"));
         var apiKeys = map.Map("api_keys")?.Scalars() ?? new Dictionary<string, string>();
@@ -189,12 +179,11 @@ public static class GatewayConfigFile
         var policy = new PolicyOptions(map.String("name") ?? "fcfs", map.Scalars("name", "max_length", "ttl_s"), section);
         return Validated(new QueueSettings(policy, map.Int("max_length", 0) ?? 1000, TimeSpan.FromSeconds(map.Double("ttl_s", 0.001, MaxSeconds) ?? 60)));
 
-        static QueueSettings Validated(QueueSettings queue)
+        static QueueSettings Validated(QueueSettings queue) => Build(() =>
         {
-            Build(() => Policies.Queue.Create(queue.Policy));
-            GatewayInputs.CheckQueue(queue.Policy);
+            PolicyInputs.Check(Policies.Queue.Create(queue.Policy), queue.Policy, Backend.ScrapedSignals, World);
             return queue;
-        }
+        });
     }
 
     private static PolicyOptions ReadDispatch(YamlMap? map, string source, string model)
@@ -203,8 +192,11 @@ public static class GatewayConfigFile
         var policy = map is null
             ? new PolicyOptions("vllm-dp", section: section)
             : new PolicyOptions(map.String("name") ?? "vllm-dp", map.Scalars("name"), section);
-        GatewayInputs.CheckDispatch(policy, Build(() => Policies.Dispatch.Create(policy)));
-        return policy;
+        return Build(() =>
+        {
+            PolicyInputs.Check(Policies.Dispatch.Create(policy), policy, Backend.ScrapedSignals, World);
+            return policy;
+        });
     }
 
     // Policies are built now to surface their parameter errors, and what the gateway cannot feed them, before serving.
@@ -217,19 +209,6 @@ public static class GatewayConfigFile
         catch (PolicyConfigurationException e)
         {
             throw new GatewayConfigException(e.Message);
-        }
-    }
-
-    /// <summary>Fails a file nested deeper than <see cref="MaxDepth"/>, reading its events one by one (no recursion).</summary>
-    private static void CheckDepth(string yaml, string source)
-    {
-        var parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
-        var depth = 0;
-        while (parser.MoveNext())
-        {
-            if (parser.Current is YamlDotNet.Core.Events.NodeEvent and (YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart) && ++depth > MaxDepth)
-                throw new GatewayConfigException($"{source}: nested more than {MaxDepth} levels deep at line {parser.Current.Start.Line}; a gateway config needs a handful.");
-            if (parser.Current is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd) depth--;
         }
     }
 

@@ -6,6 +6,7 @@ using Strata.Serving.Gateway.Backends;
 using Strata.Serving.Gateway.Metrics;
 using Strata.Serving.OpenAi;
 using Yarp.ReverseProxy.Forwarder;
+using Strata.Core.Admission;
 
 namespace Strata.Serving.Gateway.Forwarding;
 
@@ -141,7 +142,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
                 {
                     // Nothing reached the client: try another engine, or say why none could answer.
                     lease.Release(LeaseEnd.EngineFailed);
-                    ticket.Tried.Add(lease.Backend);
+                    ticket.Tried.Add(lease.Backend.Ledger);
                     lastAnswer = observed.HeldBack;
                     lastFailure = $"The engine {lease.Backend.Name} {(lastAnswer is { } answer ? $"answered {answer.Status}" : $"failed ({error})")}";
                     context.Response.Clear();
@@ -213,7 +214,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
     /// <param name="lastFailure">How the last engine tried failed this request, when one did.</param>
     private static OpenAiError AdmissionError(AdmissionRejectedException rejected, string? lastFailure) => rejected.Reason switch
     {
-        AdmissionRejection.QueueFull or AdmissionRejection.QueueTimeout =>
+        AdmissionRejection.QueueFull or AdmissionRejection.QueueShareFull or AdmissionRejection.QueueTimeout =>
             new OpenAiError(StatusCodes.Status429TooManyRequests, rejected.Message, "rate_limit_error", code: "rate_limit_exceeded") { RetryAfterSeconds = rejected.RetryAfterSeconds },
         AdmissionRejection.EveryBackendFailed =>
             new OpenAiError(StatusCodes.Status502BadGateway, $"{rejected.Message} {lastFailure}.", "server_error", code: "upstream_error"),

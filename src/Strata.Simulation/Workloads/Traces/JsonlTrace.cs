@@ -1,3 +1,4 @@
+using Strata.Engine;
 namespace Strata.Simulation.Workloads.Traces;
 
 /// <summary>The non-blank lines of a JSONL trace, each parsed with its line number.</summary>

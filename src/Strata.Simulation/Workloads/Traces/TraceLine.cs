@@ -1,4 +1,5 @@
 using System.Globalization;
+using Strata.Engine;
 
 namespace Strata.Simulation.Workloads.Traces;
 

@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+namespace Strata.Engine.Cost;
+
+/// <summary>
+/// One attention layer's measured time over (prefill chunk, prefill KV, decodes, decode KV).
+/// The profile's points lie on per-axis grids but do not fill the whole 4-D grid, and a mixed
+/// batch is not the sum of its prefill and decode parts (the varlen kernel runs decodes slower
+/// next to a prefill), so values come from multilinear interpolation over the 16 surrounding
+/// grid corners that were measured, weights renormalised over the
+/// corners present. Exact at measured points. Linear on every axis (attention is a launch plus a
+/// cost linear in chunk, decodes and KV; see <see cref="Curve"/> for why not log space). Past the
+/// largest KV length time grows in proportion to KV; other axes are clamped to the grid.
+/// </summary>
+public sealed class AttentionGrid
+{
+    private readonly double[][] _axes = new double[4][];
+    private readonly Dictionary<(int, int, int, int), double> _points = new();
+
+    public AttentionGrid(IEnumerable<(double Chunk, double Prior, double Decodes, double Kv, double Seconds)> rows)
+    {
+        var list = rows.ToArray();
+        var values = new[] { list.Select(r => r.Chunk), list.Select(r => r.Prior), list.Select(r => r.Decodes), list.Select(r => r.Kv) };
+        for (var a = 0; a < 4; a++)
+        {
+            _axes[a] = values[a].Distinct().Order().ToArray();
+        }
+        foreach (var r in list)
+            _points[(Array.IndexOf(_axes[0], r.Chunk), Array.IndexOf(_axes[1], r.Prior), Array.IndexOf(_axes[2], r.Decodes), Array.IndexOf(_axes[3], r.Kv))] = r.Seconds;
+    }
+
+    public double this[double chunk, double prior, double decodes, double kv]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get
+        {
+            var scale = 1.0;
+            (prior, scale) = BeyondGrid(1, prior, scale);
+            (kv, scale) = BeyondGrid(3, kv, scale);
+            Span<int> low = stackalloc int[4];
+            Span<double> t = stackalloc double[4];
+            Bracket(0, chunk, out low[0], out t[0]);
+            Bracket(1, prior, out low[1], out t[1]);
+            Bracket(2, decodes, out low[2], out t[2]);
+            Bracket(3, kv, out low[3], out t[3]);
+            double sum = 0, weights = 0;
+            for (var corner = 0; corner < 16; corner++)
+            {
+                var w = 1.0;
+                for (var a = 0; a < 4; a++) w *= (corner >> a & 1) == 1 ? t[a] : 1 - t[a];
+                if (w == 0 || !_points.TryGetValue((Corner(0, low, corner), Corner(1, low, corner), Corner(2, low, corner), Corner(3, low, corner)), out var seconds)) continue;
+                sum += w * seconds;
+                weights += w;
+            }
+            return weights > 0 ? scale * sum / weights : scale * Nearest(low);
+        }
+    }
+
+    private int Corner(int axis, ReadOnlySpan<int> low, int corner) =>
+        Math.Min(low[axis] + (corner >> axis & 1), _axes[axis].Length - 1);
+
+    private (double Value, double Scale) BeyondGrid(int axis, double value, double scale)
+    {
+        var max = _axes[axis][^1];
+        return value > max && max > 0 ? (max, scale * value / max) : (value, scale);
+    }
+
+    private void Bracket(int axis, double value, out int low, out double t)
+    {
+        var points = _axes[axis];
+        var x = Math.Max(0, value);
+        var i = Array.BinarySearch(points, x);
+        if (i >= 0) { low = i; t = 0; return; }
+        i = ~i;
+        if (i == 0) { low = 0; t = 0; return; }
+        if (i >= points.Length) { low = points.Length - 1; t = 0; return; }
+        low = i - 1;
+        t = (x - points[i - 1]) / (points[i] - points[i - 1]);
+    }
+
+    /// <summary>When no surrounding corner was measured: the measured point nearest in grid steps.</summary>
+    private double Nearest(ReadOnlySpan<int> at)
+    {
+        var best = double.MaxValue;
+        var value = 0.0;
+        foreach (var ((c, p, d, k), seconds) in _points)
+        {
+            var distance = Math.Abs(c - at[0]) + Math.Abs(p - at[1]) + Math.Abs(d - at[2]) + Math.Abs(k - at[3]);
+            if (distance >= best) continue;
+            best = distance;
+            value = seconds;
+        }
+        return value;
+    }
+}

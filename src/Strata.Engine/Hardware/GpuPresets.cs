@@ -1,0 +1,34 @@
+namespace Strata.Engine.Hardware;
+
+/// <summary>The GPUs of the papers' and the profiles' testbeds.</summary>
+public static class GpuPresets
+{
+    /// <summary>
+    /// A100-80GB SXM. Its per-layer overhead is calibrated to vLLM's measured TPOT of ~10 ms at
+    /// batch 1 for Qwen3-30B-A3B, three times the 3 ms the weight reads alone take (docs/calibration.md).
+    /// </summary>
+    public static GpuSpec A100_80GB { get; } = new("a100-80gb", Bf16Tflops: 312, HbmTbps: 2.039, MemoryGb: 80, LinkGbps: 600)
+    {
+        LayerOverheadSeconds = 120e-6,
+    };
+    public static GpuSpec H100 { get; } = new("h100", Bf16Tflops: 989, HbmTbps: 3.35, MemoryGb: 80, LinkGbps: 900);
+    public static GpuSpec H200 { get; } = new("h200", Bf16Tflops: 989, HbmTbps: 4.8, MemoryGb: 141, LinkGbps: 900);
+
+    /// <summary>
+    /// RTX PRO 6000 Blackwell Server: 96 GB at ~1.6 TB/s; no NVLink: GPUs talk over PCIe 5 x16. Collectives run through
+    /// NCCL at what it achieves with its default settings on a direct-attach dual-socket host (AMD Turin), far below the
+    /// link's 63 GB/s: 22.2 GB/s all-reduce bus bandwidth (all_reduce_perf, 32 MB) and 48 µs for a small all-reduce
+    /// (32–64 KB) (voipmonitor/rtx6kpro <c>benchmarks/results.md</c>, "NCCL AllReduce Benchmarks" and "NCCL Graph XML
+    /// Impact", commit 29f3863; docs/calibration.md "Links").
+    /// </summary>
+    public static GpuSpec RtxPro6000 { get; } = new("rtxpro6000", Bf16Tflops: 500, HbmTbps: 1.597, MemoryGb: 96, LinkGbps: 128)
+    {
+        Link = new LinkSpec("pcie5-nccl", 22.2e9, 48e-6),
+    };
+
+    /// <summary>GeForce RTX 4090: 24 GB GDDR6X at 1.008 TB/s, 165 TFLOP/s bf16 (FP32 accumulate), PCIe 4 x16 (NVIDIA Ada whitepaper).</summary>
+    public static GpuSpec Rtx4090 { get; } = new("rtx4090", Bf16Tflops: 165, HbmTbps: 1.008, MemoryGb: 24, LinkGbps: 64);
+
+    public static IReadOnlyDictionary<string, GpuSpec> All { get; } = new[] { A100_80GB, H100, H200, RtxPro6000, Rtx4090 }
+        .ToDictionary(g => g.Name, StringComparer.Ordinal);
+}

@@ -1,0 +1,378 @@
+using System.Runtime.CompilerServices;
+using Strata.Core.Experts;
+using Strata.Engine.Cost;
+
+namespace Strata.Engine.Moe;
+
+/// <summary>
+/// The MoE part of one lockstep step of an EP group: for every MoE layer, the slowest EP rank's
+/// expert work plus the all-to-all dispatch and combine of the tokens that cross ranks.
+/// <para>
+/// Expert choices are sampled as counts per layer per rank per step, never per token: a rank
+/// hosting slots with per-token pick rates q_s receives A ~ Normal(T·Σq_s, T·Σq_s(1−q_s))
+/// token-expert pairs from the T tokens of the step, and activates D distinct slots with
+/// E[D] = Σ(1 − (1 − q_s)^T); an expert with c replicas gives each of them q/c (vLLM splits
+/// an expert's tokens evenly over its replicas). E[D] and Var[D] are tabulated per rank on a
+/// log-spaced grid of T, so a step costs O(layers × ranks × domains). A rank's mean pairs
+/// follow the step's own token mix over request domains exactly; the spreads, distinct-expert
+/// tables and all-to-all reach use the mix of recent traffic, re-tabulated whenever the
+/// placement changes or popularity drifts (<see cref="Retabulate"/>).
+/// </para>
+/// </summary>
+public sealed class ExpertParallelCost
+{
+    private readonly IStepCostModel _cost;
+    private readonly int _layers;
+    private readonly int _ranks;
+    private readonly int _tensorParallel;
+    private readonly bool _expertParallel;
+    private readonly int[] _node;
+    private readonly double _tokenBytes;
+    private readonly double _intraNodeSecondsPerToken;
+    private readonly double _interNodeSecondsPerToken;
+    private readonly double _allToAllLatencySeconds;
+    private readonly double _expertComputeEfficiency;
+    private readonly Hardware.LinkSpec? _allGatherLink;
+    private readonly NormalSamples _normal;
+    private readonly int[] _grid;
+    private readonly RoutingModel _routing;
+    private readonly double[][][] _domainRate; // [domain][layer][rank] Σ q_s for the domain's tokens
+    private readonly double[][] _domainRateFlat; // [domain][layer * ranks + rank], the same, contiguous for the step loop
+    private readonly double[] _expectedPairs;   // [layer * ranks + rank] of the step under way
+    private readonly int[] _lastDomainTokens;   // the tokens per domain _expectedPairs was computed for
+    private readonly double[][] _domainRankRate; // [domain][rank] Σ over layers, for expert pressure
+    private readonly double[] _pickSd;         // [layer * ranks + rank] √Σ q_s(1 − q_s)
+    private readonly double[][] _touch;        // [layer][rank] P(a token sends to the rank)
+    private readonly double[] _distinctMean;   // [(layer * ranks + rank) * grid + j]
+    private readonly double[] _distinctSd;
+    private readonly double[][] _nodeTouch;    // [layer][node] Σ touch over the node's ranks
+    private readonly double[] _allTouch;       // [layer] Σ touch over all ranks
+    private readonly int _slotsPerRank;
+    private readonly double[] _sourceTokens;
+    private readonly double[] _nodeSource;
+    private double _allSource;
+
+    public ExpertParallelCost(
+        RoutingModel routing,
+        ExpertPlacement placement,
+        IStepCostModel cost,
+        EpTopology topology,
+        int maxTokensPerStep,
+        Random random)
+    {
+        if (placement.Layers != routing.Layers || placement.LogicalExperts != routing.Experts)
+            throw new ArgumentException("The expert placement and the routing model disagree on layers or experts.");
+        _routing = routing;
+        _cost = cost;
+        _layers = placement.Layers;
+        _ranks = placement.Ranks;
+        _slotsPerRank = placement.SlotsPerRank;
+        _tensorParallel = topology.TensorParallel;
+        _expertParallel = topology.ExpertParallel;
+        _node = Enumerable.Range(0, _ranks).Select(r => r / topology.GpusPerNode).ToArray();
+        _tokenBytes = topology.HiddenSize * 2.0;
+        _intraNodeSecondsPerToken = _tokenBytes / (topology.LinkGbps / 2 * 1e9);
+        _interNodeSecondsPerToken = _tokenBytes / (topology.InterNodeGbps * 1e9);
+        _allToAllLatencySeconds = topology.AllToAllLatencySeconds;
+        _allGatherLink = topology.AllGatherLink;
+        // The fitted expert-kernel efficiency belongs to the all-to-all (pplx) backend; allgather_reducescatter runs vLLM's fused MoE.
+        _expertComputeEfficiency = _allGatherLink is null ? topology.ExpertComputeEfficiency : 1;
+        _normal = new NormalSamples(random);
+        _grid = TokenGrid(maxTokensPerStep);
+        _sourceTokens = new double[_ranks];
+        _nodeSource = new double[_node.Max() + 1];
+
+        _domainRate = Enumerable.Range(0, routing.Domains).Select(_ => new double[_layers][]).ToArray();
+        _domainRateFlat = Enumerable.Range(0, routing.Domains).Select(_ => new double[_layers * _ranks]).ToArray();
+        _expectedPairs = new double[_layers * _ranks];
+        _lastDomainTokens = new int[routing.Domains];
+        _domainRankRate = Enumerable.Range(0, routing.Domains).Select(_ => new double[_ranks]).ToArray();
+        _pickSd = new double[_layers * _ranks];
+        _touch = new double[_layers][];
+        _distinctMean = new double[_layers * _ranks * _grid.Length];
+        _distinctSd = new double[_layers * _ranks * _grid.Length];
+        _nodeTouch = new double[_layers][];
+        _allTouch = new double[_layers];
+        RankPairs = new double[_ranks];
+        _rankHeat = new double[_ranks];
+        Retabulate(placement, Enumerable.Repeat(1.0 / routing.Domains, routing.Domains).ToArray());
+    }
+
+    public ExpertPlacement Placement { get; private set; } = null!;
+
+    /// <summary>Token-expert pairs each rank received in the last step, summed over layers.</summary>
+    public double[] RankPairs { get; }
+
+    /// <summary>Each rank's pairs per step, exponentially weighted over recent steps (~20).</summary>
+    private readonly double[] _rankHeat;
+
+    /// <summary>
+    /// Expert pressure of traffic with the given tokens per domain: the load of the EP ranks its
+    /// expert picks land on, weighted by how many land there, relative to the mean rank, minus 1:
+    /// 0 when even (or unknown), positive when the traffic presses hot ranks. Gimbal P2's MoE-pressure signal.
+    /// </summary>
+    public double Pressure(ReadOnlySpan<double> domainTokens)
+    {
+        var meanHeat = _rankHeat.Average();
+        if (meanHeat <= 0) return 0;
+        double weighted = 0, picks = 0;
+        for (var d = 0; d < domainTokens.Length; d++)
+        {
+            if (domainTokens[d] <= 0) continue;
+            var rates = _domainRankRate[d];
+            for (var r = 0; r < _ranks; r++)
+            {
+                var share = domainTokens[d] * rates[r];
+                weighted += share * _rankHeat[r];
+                picks += share;
+            }
+        }
+        return picks > 0 ? weighted / picks / meanHeat - 1 : 0;
+    }
+
+    /// <summary>Rebuilds the per-rank tables for a new placement, recent domain mix or drifted popularity.</summary>
+    public void Retabulate(ExpertPlacement placement, ReadOnlySpan<double> domainShares)
+    {
+        if (placement.Ranks != _ranks || placement.Layers != _layers)
+            throw new ArgumentException($"A placement for {placement.Ranks} ranks × {placement.Layers} layers cannot replace one for {_ranks} × {_layers}.");
+        Placement = placement;
+        Array.Fill(_lastDomainTokens, -1);
+        for (var layer = 0; layer < _layers; layer++)
+        {
+            for (var d = 0; d < _routing.Domains; d++)
+            {
+                _domainRate[d][layer] = RankRates(placement, layer, _routing.PerToken(d, layer));
+                _domainRate[d][layer].CopyTo(_domainRateFlat[d], layer * _ranks);
+            }
+            Tabulate(layer, _routing.Mixture(layer, domainShares), placement);
+        }
+        for (var d = 0; d < _routing.Domains; d++)
+        {
+            Array.Clear(_domainRankRate[d]);
+            for (var layer = 0; layer < _layers; layer++)
+                for (var r = 0; r < _ranks; r++) _domainRankRate[d][r] += _domainRate[d][layer][r];
+        }
+    }
+
+    /// <summary>Σ of the pick rates of the slots on each rank (replicas share their expert's rate).</summary>
+    private double[] RankRates(ExpertPlacement placement, int layer, ReadOnlySpan<double> perToken)
+    {
+        var slots = placement.PhysicalToLogical(layer);
+        var replicas = placement.ReplicaCount(layer);
+        var rate = new double[_ranks];
+        for (var slot = 0; slot < slots.Length; slot++) rate[placement.RankOfSlot(slot)] += perToken[slots[slot]] / replicas[slots[slot]];
+        return rate;
+    }
+
+    /// <summary>Σ over layers and steps of the busiest rank's pairs, and of the mean rank's (balancedness = ratio).</summary>
+    public double MaxRankPairs { get; private set; }
+    public double MeanRankPairs { get; private set; }
+    public double AllToAllBytes => _allToAllTokens * _tokenBytes;
+
+    private double _allToAllTokens;
+
+    /// <summary>Seconds of the MoE layers of one step, given each DP engine's scheduled tokens and the step's tokens per domain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double StepSeconds(ReadOnlySpan<int> engineTokens, ReadOnlySpan<int> domainTokens)
+    {
+        Array.Clear(RankPairs);
+        var total = 0;
+        foreach (var t in engineTokens) total += t;
+        if (_ranks > 1) SpreadSourceTokens(engineTokens);
+        var (index, weight) = GridPosition(total);
+        var sqrtTotal = Math.Sqrt(total);
+        var exchangeSeconds = _ranks > 1 && _allGatherLink is { } link ? AllGatherReduceScatterSeconds(link, engineTokens) : -1;
+        var noise = _normal.Take(2 * _layers * _ranks);
+        var n = 0;
+        var seconds = 0.0;
+        var grid = _grid.Length;
+        var expectedPairs = _expectedPairs;
+        // Consecutive decode steps often carry the same tokens per domain: reuse their expectations.
+        if (!domainTokens.SequenceEqual(_lastDomainTokens))
+        {
+            domainTokens.CopyTo(_lastDomainTokens);
+            Array.Clear(expectedPairs);
+            for (var d = 0; d < domainTokens.Length; d++)
+            {
+                if (domainTokens[d] == 0) continue;
+                var tokens = (double)domainTokens[d];
+                var rates = _domainRateFlat[d];
+                for (var i = 0; i < rates.Length; i++) expectedPairs[i] += tokens * rates[i];
+            }
+        }
+        var rankPairs = RankPairs;
+        double maxPairsSum = 0, meanPairsSum = 0;
+        for (var layer = 0; layer < _layers; layer++)
+        {
+            var slowest = 0.0;
+            var maxPairs = 0.0;
+            var sumPairs = 0.0;
+            for (var r = 0; r < _ranks; r++)
+            {
+                var slot = layer * _ranks + r;
+                var pairs = Math.Round(expectedPairs[slot] + sqrtTotal * _pickSd[slot] * noise[n++]);
+                if (pairs < 0) pairs = 0;
+                rankPairs[r] += pairs;
+                var cell = slot * grid + index;
+                var mean = _distinctMean[cell];
+                var sd = _distinctSd[cell];
+                if (weight != 0)
+                {
+                    mean += weight * (_distinctMean[cell + 1] - mean);
+                    sd += weight * (_distinctSd[cell + 1] - sd);
+                }
+                // Distinct experts: at least one when any pair arrived, at most the rank's slots or its pairs.
+                var distinct = Math.Round(mean + sd * noise[n++]);
+                var most = pairs < _slotsPerRank ? pairs : _slotsPerRank;
+                if (distinct > most) distinct = most;
+                if (distinct < 1) distinct = pairs > 0 ? 1 : 0;
+                var time = _expertParallel
+                    ? _cost.MoeLayerSeconds(pairs / _expertComputeEfficiency, distinct)
+                    : _cost.MoeLayerSeconds(pairs / _tensorParallel, distinct / _tensorParallel);
+                if (time > slowest) slowest = time;
+                if (pairs > maxPairs) maxPairs = pairs;
+                sumPairs += pairs;
+            }
+            maxPairsSum += maxPairs;
+            meanPairsSum += sumPairs / _ranks;
+            seconds += slowest + (exchangeSeconds >= 0 ? exchangeSeconds : _ranks > 1 ? AllToAllSeconds(layer) : 0);
+        }
+        MaxRankPairs += maxPairsSum;
+        MeanRankPairs += meanPairsSum;
+        for (var r = 0; r < _ranks; r++) _rankHeat[r] = 0.95 * _rankHeat[r] + 0.05 * RankPairs[r];
+        return seconds;
+    }
+
+    /// <summary>Each DP engine's tokens leave from its TP ranks, an equal share each; summed per node once per step.</summary>
+    private void SpreadSourceTokens(ReadOnlySpan<int> engineTokens)
+    {
+        Array.Clear(_nodeSource);
+        _allSource = 0;
+        for (var r = 0; r < _ranks; r++)
+        {
+            _sourceTokens[r] = (double)engineTokens[r / _tensorParallel] / _tensorParallel;
+            _nodeSource[_node[r]] += _sourceTokens[r];
+            _allSource += _sourceTokens[r];
+        }
+    }
+
+    /// <summary>
+    /// vLLM 0.19's default EP exchange (<c>all2all_backend: allgather_reducescatter</c>): before the experts every rank
+    /// all-gathers every DP rank's hidden states, after them the outputs are reduce-scattered back; the same bytes move
+    /// both ways over the GPU link, whichever experts the tokens chose. Per MoE layer.
+    /// </summary>
+    private double AllGatherReduceScatterSeconds(Hardware.LinkSpec link, ReadOnlySpan<int> engineTokens)
+    {
+        var tokens = 0.0;
+        foreach (var t in engineTokens) tokens += t;
+        // Every rank receives the others' tokens in the gather and sends as much in the scatter, in every MoE layer.
+        _allToAllTokens += 2.0 * tokens * (_ranks - 1) * _layers;
+        return 2 * link.AllGatherSeconds(tokens * _tokenBytes, _ranks);
+    }
+
+    /// <summary>
+    /// Each token goes once to every other rank that hosts one of its experts (deduplicated per
+    /// destination); the busiest rank's sends or receives, per link kind, set the time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double AllToAllSeconds(int layer)
+    {
+        var touch = _touch[layer];
+        var allTouch = _allTouch[layer];
+        double worstIntra = 0, worstInter = 0, tokensSent = 0;
+        if (_nodeSource.Length == 1)
+        {
+            // One node: every other rank is across NVLink.
+            for (var r = 0; r < _ranks; r++)
+            {
+                var send = _sourceTokens[r] * (allTouch - touch[r]);
+                var receive = touch[r] * (_allSource - _sourceTokens[r]);
+                tokensSent += send;
+                var busier = send > receive ? send : receive;
+                if (busier > worstIntra) worstIntra = busier;
+            }
+        }
+        else
+        {
+            var nodeTouch = _nodeTouch[layer];
+            for (var r = 0; r < _ranks; r++)
+            {
+                var node = _node[r];
+                var sendIntra = _sourceTokens[r] * (nodeTouch[node] - touch[r]);
+                var sendInter = _sourceTokens[r] * (allTouch - nodeTouch[node]);
+                var receiveIntra = touch[r] * (_nodeSource[node] - _sourceTokens[r]);
+                var receiveInter = touch[r] * (_allSource - _nodeSource[node]);
+                tokensSent += sendIntra + sendInter;
+                worstIntra = Math.Max(worstIntra, Math.Max(sendIntra, receiveIntra));
+                worstInter = Math.Max(worstInter, Math.Max(sendInter, receiveInter));
+            }
+        }
+        // Dispatch sends the hidden states out, combine brings the expert outputs back.
+        _allToAllTokens += 2 * tokensSent;
+        var oneWay = Math.Max(worstIntra * _intraNodeSecondsPerToken, worstInter * _interNodeSecondsPerToken);
+        return 2 * (oneWay + _allToAllLatencySeconds);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Tabulate(int layer, double[] perToken, ExpertPlacement placement)
+    {
+        var slots = placement.PhysicalToLogical(layer);
+        var replicas = placement.ReplicaCount(layer);
+        var variance = new double[_ranks];
+        var miss = Enumerable.Repeat(1.0, _ranks).ToArray();
+        var mean = _distinctMean.AsSpan(layer * _ranks * _grid.Length, _ranks * _grid.Length);
+        var sd = _distinctSd.AsSpan(layer * _ranks * _grid.Length, _ranks * _grid.Length);
+        mean.Clear();
+        sd.Clear(); // holds Var[D] until the square root below
+        for (var slot = 0; slot < slots.Length; slot++)
+        {
+            var expert = slots[slot];
+            var q = perToken[expert] / replicas[expert];
+            var r = placement.RankOfSlot(slot);
+            variance[r] += q * (1 - q);
+            miss[r] *= 1 - q;
+            if (q <= 0) continue;
+            // (1 − q)^T as exp(T·ln(1 − q)): the tables are rebuilt on every drift epoch and re-placement.
+            var logIdle = q >= 1 ? double.NegativeInfinity : Math.Log(1 - q);
+            var cell = r * _grid.Length;
+            for (var j = 0; j < _grid.Length; j++)
+            {
+                var idle = Math.Exp(_grid[j] * logIdle);
+                mean[cell + j] += 1 - idle;
+                sd[cell + j] += idle * (1 - idle);
+            }
+        }
+        for (var i = 0; i < sd.Length; i++) sd[i] = Math.Sqrt(sd[i]);
+        for (var r = 0; r < _ranks; r++) _pickSd[layer * _ranks + r] = Math.Sqrt(variance[r]);
+        var touch = miss.Select(m => 1 - m).ToArray();
+        _touch[layer] = touch;
+        _nodeTouch[layer] = new double[_nodeSource.Length];
+        for (var r = 0; r < _ranks; r++) _nodeTouch[layer][_node[r]] += touch[r];
+        _allTouch[layer] = touch.Sum();
+    }
+
+    private (int Index, double Weight) GridPosition(int tokens)
+    {
+        var i = Array.BinarySearch(_grid, tokens);
+        if (i >= 0) return (i, 0);
+        i = ~i;
+        if (i == 0) return (0, 0);
+        if (i >= _grid.Length) return (_grid.Length - 1, 0);
+        return (i - 1, (double)(tokens - _grid[i - 1]) / (_grid[i] - _grid[i - 1]));
+    }
+
+    /// <summary>1..16 exactly, then steps of ~8% up to the largest step: E[D] is smooth in log T.</summary>
+    private static int[] TokenGrid(int maxTokens)
+    {
+        var grid = new List<int>();
+        for (var t = 1; t <= Math.Min(16, maxTokens); t++) grid.Add(t);
+        var next = 16.0;
+        while (grid[^1] < maxTokens)
+        {
+            next *= 1.08;
+            var t = Math.Min(maxTokens, (int)Math.Ceiling(next));
+            if (t > grid[^1]) grid.Add(t);
+        }
+        return grid.ToArray();
+    }
+}
