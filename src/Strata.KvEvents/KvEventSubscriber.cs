@@ -124,7 +124,7 @@ public sealed class KvEventSubscriber : IDisposable
             expected = 0;
         }
         else if (sequence < expected) return; // already applied from a replay
-        else if (Stats.State == KvEventSubscriberState.Connecting) expected = sequence;
+        else if (previousLive < 0 && expected == 0) expected = sequence; // the first batch: what came before is not replayed
 
         var healthy = true;
         if (sequence > expected)
@@ -178,19 +178,24 @@ public sealed class KvEventSubscriber : IDisposable
             reason = "no replay endpoint is configured";
             return false;
         }
-        if (!Replay(from, until, out var answered))
+        if (!Replay(from, until, out var firstReplied))
         {
             reason = $"the replay from {ReplayEndpoint} did not finish within {_options.ReplyTimeout.TotalSeconds:0.###} s";
             return false;
         }
-        reason = $"the replay from {ReplayEndpoint} held none before {Math.Max(answered, Stats.LastSequence + 1)} (its buffer had moved on)";
+        reason = firstReplied < 0
+            ? $"the replay from {ReplayEndpoint} held none of them"
+            : $"the replay from {ReplayEndpoint} started at {firstReplied} (its buffer had moved on)";
         return Stats.LastSequence >= until - 1;
     }
 
-    /// <summary>Silence: asks for anything after the last batch, which both proves the publisher alive and fetches what was missed.</summary>
+    /// <summary>
+    /// Silence: asks for anything after the last batch, which both proves the publisher alive and fetches what was
+    /// missed. Before the first batch it asks from the largest seq, which is answered with the end marker alone.
+    /// </summary>
     private void Probe()
     {
-        var from = Stats.LastSequence + 1;
+        var from = Stats.LastSequence < 0 ? long.MaxValue : Stats.LastSequence + 1;
         if (!Replay(from, long.MaxValue, out _))
         {
             _probeUnanswered = true;
@@ -201,6 +206,8 @@ public sealed class KvEventSubscriber : IDisposable
             });
             return;
         }
+        if (Stats.LastSequence >= from) // batches were lost before the silence, and the probe brought them
+            Update(s => s with { GapsDetected = s.GapsDetected + 1, GapsRecovered = s.GapsRecovered + 1 });
         if (!_probeUnanswered) return;
         _probeUnanswered = false;
         Update(s => s with { State = s.LastSequence >= 0 ? KvEventSubscriberState.Healthy : KvEventSubscriberState.Connecting, DegradedReason = null });

@@ -57,12 +57,12 @@ public sealed class KvEventTransportTests
     /// <summary>A publisher, a lossy relay and a subscriber behind it, warmed up.</summary>
     private sealed class LossyLink : IDisposable
     {
-        public LossyLink(int bufferSteps)
+        public LossyLink(int bufferSteps, TimeSpan? livenessInterval = null)
         {
             var (pub, sub) = Loopback.Endpoints();
             Publisher = new KvEventPublisher(pub with { BufferSteps = bufferSteps });
             Relay = new LossyRelay(sub.Endpoint);
-            Subscriber = new KvEventSubscriber(sub with { Endpoint = Relay.Endpoint }, 0, Sink);
+            Subscriber = new KvEventSubscriber(sub with { Endpoint = Relay.Endpoint, LivenessInterval = livenessInterval ?? sub.LivenessInterval }, 0, Sink);
             Next = WarmUp(Publisher, Subscriber);
         }
 
@@ -101,6 +101,18 @@ public sealed class KvEventTransportTests
         Assert.Equal((2L, 2L, KvEventSubscriberState.Healthy), (stats.GapsDetected, stats.GapsRecovered, stats.State));
         Assert.Equal(Enumerable.Range(link.Next, 6).Select(n => SampleBatches.Numbered(n)), link.Sink.Batches.TakeLast(6));
         Assert.Equal(0, link.Sink.Resets);
+    }
+
+    [Fact]
+    public void Batches_lost_before_a_silence_are_fetched_by_the_liveness_probe()
+    {
+        using var link = new LossyLink(bufferSteps: 10_000, livenessInterval: Quick);
+
+        link.PublishLosing(3, 1, 2); // the last two never arrive live
+
+        var stats = link.Subscriber.Stats;
+        Assert.Equal((1L, 1L, KvEventSubscriberState.Healthy), (stats.GapsDetected, stats.GapsRecovered, stats.State));
+        Assert.Equal(Enumerable.Range(link.Next, 3).Select(n => SampleBatches.Numbered(n)), link.Sink.Batches.TakeLast(3));
     }
 
     [Fact]
