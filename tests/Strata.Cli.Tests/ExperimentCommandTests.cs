@@ -40,10 +40,25 @@ public class ExperimentCommandTests
         Assert.DoesNotContain("src=\"charts/", html); // self-contained: charts inline, not linked
     }
 
+    /// <summary>A stack behind the gateway's admission stage is measured as strata serve would run it; the baseline stays vLLM alone.</summary>
+    [Fact]
+    public void Stacks_run_behind_the_gateway_stage_when_asked()
+    {
+        var folder = Path.Combine(CliRunner.TempDir(), "report");
+
+        var (exit, _, error) = CliRunner.Run("experiment", "--grid", "quick", "--stacks", "strata", "--seeds", "1", "--requests", "40", "--gateway", "2", "--out", folder, "--jobs", "2");
+
+        Assert.True(exit == 0, error);
+        var report = File.ReadAllText(Path.Combine(folder, "report.md"));
+        Assert.Contains("gateway(max_in_flight=2): sjf-continuous", report);
+        Assert.Contains("--gateway 2", report);
+    }
+
     [Theory]
     [InlineData("--grid", "huge", "--grid: unknown grid 'huge'")]
     [InlineData("--stacks", "vllm,nope", "--stacks: unknown stack 'nope'")]
     [InlineData("--jobs", "0", "--jobs: must be at least 1")]
+    [InlineData("--gateway", "0", "--gateway: the gateway's max_in_flight per engine must be at least 1")]
     [InlineData("--traces", "/nonexistent/traces", "--traces: '/nonexistent/traces' is not a folder")]
     public void Bad_options_stop_before_any_simulation_with_one_line_naming_the_option(string option, string value, string message)
     {

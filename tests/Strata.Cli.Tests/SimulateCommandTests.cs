@@ -22,6 +22,24 @@ public class SimulateCommandTests
         Assert.True(exit == 0, error);
     }
 
+    /// <summary>Behind a gateway that lets one request per engine through, requests wait at the gateway instead of in the engines.</summary>
+    [Fact]
+    public void A_run_behind_the_gateway_stage_queues_at_the_gateway()
+    {
+        string[] run = ["simulate", "--cluster", "rtxpro6000-dp2ep2", "--workload", "chat", "--requests", "80", "--rate", "3", "--queue", "sjf-aging"];
+        var dir = CliRunner.TempDir();
+
+        var (exit, _, error) = CliRunner.Run([.. run, "--summary-json", Path.Combine(dir, "alone.json")]);
+        var (gatedExit, _, gatedError) = CliRunner.Run([.. run, "--gateway", "1", "--summary-json", Path.Combine(dir, "gated.json")]);
+        var (badExit, _, badError) = CliRunner.Run([.. run, "--gateway", "0"]);
+
+        Assert.True(exit == 0 && gatedExit == 0, error + gatedError);
+        double MeanTtft(string file) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, file))).RootElement.GetProperty("mean_ttft_ms").GetDouble();
+        Assert.True(MeanTtft("gated.json") > 2 * MeanTtft("alone.json"), "one request per engine at a time must wait far longer");
+        Assert.Equal(StrataCli.UsageError, badExit);
+        Assert.StartsWith("error: --gateway 0: the gateway's max_in_flight per engine must be at least 1", badError);
+    }
+
     [Fact]
     public void Writes_vllm_bench_summary_json_and_one_csv_row_per_request()
     {

@@ -13,6 +13,18 @@ public class ClusterFileTests
     }
 
     [Fact]
+    public void A_gateway_stage_reads_the_gateway_configs_keys()
+    {
+        var c = ClusterFile.Load(Yaml("base: gimbal-a100\ngateway: {max_in_flight: 6, queue: {name: sjf-aging, max_length: 50, theta_age_s: 2}}\n"));
+
+        Assert.Equal(6, c.Gateway!.MaxInFlight);
+        Assert.Equal(50, c.Gateway.MaxQueueLength);
+        Assert.Equal("sjf-aging", c.Gateway.Queue.Name);
+        Assert.Equal(2.0, c.Gateway.Queue.GetDouble("theta_age_s", 0, 0));
+        Assert.Null(ClusterFile.Load("gimbal-a100").Gateway);
+    }
+
+    [Fact]
     public void Reads_every_knob_of_the_design_example()
     {
         var c = ClusterFile.Load(Yaml("""
@@ -87,6 +99,9 @@ public class ClusterFileTests
     [InlineData("parallel: {data: 3, expert: true}\n", "do not divide over 3 EP ranks")]
     [InlineData("step_model: {kind: profile}\n", "step_model.dir")]
     [InlineData("gpu: {bf16_tflops: 100}\n", "gpu.hbm_tbps: missing")]
+    [InlineData("gateway: {queue: {name: fcfs}}\n", "gateway.max_in_flight: missing")]
+    [InlineData("gateway: {max_in_flight: 4, queue: {name: fcfs, ttl_s: 60}}\n", "gateway.queue.ttl_s: the simulator does not expire queued requests")]
+    [InlineData("gateway: {max_in_flight: 4, panic: true}\n", "gateway.panic: unknown setting")]
     public void Errors_name_the_field(string yaml, string message)
     {
         var e = Assert.Throws<ClusterConfigException>(() => ClusterFile.Load(Yaml("base: gimbal-a100\n" + yaml)));

@@ -16,13 +16,22 @@ public class InvariantTests
         var stacks = new TheoryData<string, string>();
         foreach (var queue in Strata.Core.Policies.Policies.Queue.Names) stacks.Add(queue, "vllm-dp");
         foreach (var dispatch in Strata.Core.Policies.Policies.Dispatch.Names.Where(d => d != "vllm-dp")) stacks.Add("fcfs", dispatch);
+        // Behind the gateway's admission stage: its queue holds what the engines cannot take yet.
+        stacks.Add(GatewayPrefix + "sjf-aging", "vllm-dp");
+        stacks.Add(GatewayPrefix + "fcfs", "prefix-pressure");
         return stacks;
     }
 
+    /// <summary>A queue named with this prefix orders the gateway stage's queue (max_in_flight 24), and the engines run FCFS.</summary>
+    private const string GatewayPrefix = "gateway:";
+
     private static ClusterConfig Stack(string queue, string dispatch) => TightCluster() with
     {
-        Queue = new Strata.Core.Policies.PolicyOptions(queue, new Dictionary<string, string>(), "queue"),
+        Queue = new Strata.Core.Policies.PolicyOptions(queue.StartsWith(GatewayPrefix) ? "fcfs" : queue, new Dictionary<string, string>(), "queue"),
         Dispatch = new Strata.Core.Policies.PolicyOptions(dispatch, new Dictionary<string, string>(), "dispatch"),
+        Gateway = queue.StartsWith(GatewayPrefix)
+            ? new GatewayStage(24, new Strata.Core.Policies.PolicyOptions(queue[GatewayPrefix.Length..], section: "gateway.queue"))
+            : null,
     };
 
     /// <summary>
@@ -55,13 +64,16 @@ public class InvariantTests
     public void RequestsConserved(string queue, string dispatch)
     {
         var cluster = Stack(queue, dispatch);
+        var gatewayQueued = 0;
         var (simulator, summary) = RunChecked((sim, _) =>
         {
+            gatewayQueued = Math.Max(gatewayQueued, sim.GatewayQueued);
             var queued = sim.Engines.Sum(e => e.WaitingCount + e.RunningCount);
             Assert.Equal(sim.InFlight, queued);
-            Assert.Equal(sim.Arrived, sim.Records.Count + sim.InFlight);
+            Assert.Equal(sim.Arrived, sim.Records.Count + sim.InFlight + sim.GatewayQueued);
         }, cluster: cluster);
-        Assert.Equal(0, simulator.InFlight);
+        Assert.Equal(0, simulator.InFlight + simulator.GatewayQueued);
+        Assert.Equal(cluster.Gateway is not null, gatewayQueued > 0);
         Assert.Equal(300, summary.Serving.Completed + summary.Serving.Failed);
     }
 
