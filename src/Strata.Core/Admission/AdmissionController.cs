@@ -108,10 +108,10 @@ public sealed class AdmissionController<T> where T : class, IAdmissible
         var panic = InPanic();
         for (var i = 0; i < _views.Length; i++)
         {
-            var view = View.View(i, now);
-            var eligible = (panic || view.Healthy) && View[i].Outstanding < Limits.MaxInFlightPerEngine && !request.HasFailedOn(View[i]);
+            var ledger = View[i];
+            var eligible = (panic || ledger.Healthy) && ledger.Outstanding < Limits.MaxInFlightPerEngine && !request.HasFailedOn(ledger);
             any |= eligible;
-            _views[i] = view with { Healthy = eligible };
+            _views[i] = View.View(i, now, eligible);
         }
         if (!any) return null;
         var dispatch = request.Dispatch;

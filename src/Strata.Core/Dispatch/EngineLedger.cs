@@ -13,6 +13,7 @@ public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccount
     private readonly List<RoutedRequest> _outstanding = [];
     private EngineView _snapshot = new(0, 0, 0, 0, 0, 0, 0);
     private double _snapshotAt = double.NegativeInfinity;
+    private double _lastDispatchAt = double.NegativeInfinity;
     private int _since;
     private long _sinceTokens;
     private volatile bool _healthy = true;
@@ -24,14 +25,10 @@ public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccount
         set => _healthy = value;
     }
 
-    /// <summary>Requests placed on the engine that have not finished.</summary>
-    public int Outstanding
-    {
-        get
-        {
-            lock (_lock) return _outstanding.Count;
-        }
-    }
+    private int _outstandingCount;
+
+    /// <summary>Requests placed on the engine that have not finished (read without the lock: a decision reads it often).</summary>
+    public int Outstanding => Volatile.Read(ref _outstandingCount);
 
     /// <summary>The snapshot as last published (router fields zero).</summary>
     public EngineView Snapshot
@@ -50,6 +47,7 @@ public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccount
             _snapshot = snapshot with { InFlight = 0, InFlightPrefillTokens = 0, Healthy = true, SignalAge = 0 };
             _snapshotAt = takenAt;
             (_since, _sinceTokens) = (0, 0);
+            if (takenAt >= _lastDispatchAt) return; // the snapshot covers every request sent (the simulator's, always)
             foreach (var request in _outstanding)
                 if (request.DispatchedAt > takenAt) (_since, _sinceTokens) = (_since + 1, _sinceTokens + request.PromptTokens);
         }
@@ -62,6 +60,8 @@ public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccount
         {
             request.Slot = _outstanding.Count;
             _outstanding.Add(request);
+            Volatile.Write(ref _outstandingCount, _outstanding.Count);
+            _lastDispatchAt = Math.Max(_lastDispatchAt, now);
             if (now > _snapshotAt) (_since, _sinceTokens) = (_since + 1, _sinceTokens + promptTokens);
         }
         return request;
@@ -77,6 +77,7 @@ public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccount
             _outstanding[request.Slot] = last;
             last.Slot = request.Slot;
             _outstanding.RemoveAt(_outstanding.Count - 1);
+            Volatile.Write(ref _outstandingCount, _outstanding.Count);
             request.Slot = -1;
             if (accounting == InFlightAccounting.UntilFinished && request.DispatchedAt > _snapshotAt)
                 (_since, _sinceTokens) = (_since - 1, _sinceTokens - request.PromptTokens);
@@ -88,7 +89,8 @@ public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccount
     /// supply (<paramref name="supplied"/>) are estimated from the router's own requests: unstarted prompts stand in
     /// for waiting prefill (less those counted in flight), started requests' prompt and output for running tokens.
     /// </summary>
-    public EngineView View(int index, double now, SignalFields supplied)
+    /// <param name="eligible">Whether the caller may place a request here now; the view shows it as <see cref="EngineView.Healthy"/>.</param>
+    public EngineView View(int index, double now, SignalFields supplied, bool eligible)
     {
         lock (_lock)
         {
@@ -97,7 +99,7 @@ public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccount
                 Index = index,
                 InFlight = _since,
                 InFlightPrefillTokens = _sinceTokens,
-                Healthy = _healthy,
+                Healthy = eligible,
                 SignalAge = now - _snapshotAt,
             };
             if ((supplied & SignalFields.PrefillTokens) != 0) return view;

@@ -30,7 +30,11 @@ public sealed class RouterView
 
     public EngineLedger this[int engine] => _engines[engine];
 
-    public EngineView View(int engine, double now) => _engines[engine].View(engine, now, Supplied);
+    /// <summary>The engine as a policy sees it now; <see cref="EngineView.Healthy"/> is the engine's health.</summary>
+    public EngineView View(int engine, double now) => _engines[engine].View(engine, now, Supplied, _engines[engine].Healthy);
+
+    /// <summary>The engine as a policy sees it now, shown healthy only if <paramref name="eligible"/>.</summary>
+    public EngineView View(int engine, double now, bool eligible) => _engines[engine].View(engine, now, Supplied, eligible);
 
     public RoutedRequest Dispatched(int engine, long id, int promptTokens, double now) => _engines[engine].Dispatched(engine, id, promptTokens, now);
 }

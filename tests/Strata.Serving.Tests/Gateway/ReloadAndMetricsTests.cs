@@ -92,7 +92,7 @@ public sealed class ReloadAndMetricsTests
 
         var scheduler = state.Models["m"];
         scheduler.Pump(); // a decision point: the scrape is published into the backend's ledger
-        var view = scheduler.Backends[0].Ledger.View(0, scheduler.Seconds(TimeProvider.System.GetTimestamp()), Backend.ScrapedSignals);
+        var view = scheduler.Backends[0].Ledger.View(0, scheduler.Seconds(TimeProvider.System.GetTimestamp()), Backend.ScrapedSignals, eligible: true);
         Assert.Equal(0.25, view.KvUsage);
         Assert.Equal(16_000, view.KvCapacityTokens);
         Assert.True(view.SignalAge < 30);
