@@ -12,11 +12,12 @@ namespace Strata.KvEvents;
 /// <item>A live seq past the next expected one is a gap: the missing batches are replayed (request
 /// <c>[empty, seq]</c>, replies <c>[empty, seq, payload]</c> up to <c>[empty, -1, empty]</c>). If the replay
 /// lacks any of them the sink's engine is <see cref="IKvEventBatchSink.Reset"/> and the state is Degraded.</item>
-/// <item>A live seq not past the previous live one means the publisher restarted (vLLM counts from 0 again):
-/// the engine is reset and its new batches from 0 are replayed.</item>
 /// <item>After <see cref="KvEventSubscriberOptions.LivenessInterval"/> of silence the replay socket is probed
-/// from the next expected seq: an answer heals a silence-Degraded state (and delivers anything missed), no answer
-/// within <see cref="KvEventSubscriberOptions.ReplyTimeout"/> makes the state Degraded.</item>
+/// from the next expected seq (delivering anything missed); no answer within
+/// <see cref="KvEventSubscriberOptions.ReplyTimeout"/> presumes the publisher dead and makes the state Degraded.</item>
+/// <item>A live seq not past the previous live one means the publisher restarted (vLLM counts from 0 again), and
+/// so may the first batch from a publisher presumed dead: the engine is reset and the publisher's batches from 0
+/// are replayed.</item>
 /// <item>The first batch is taken as it comes: what the engine held before it is not replayed.</item>
 /// </list>
 /// Bad frames and undecodable payloads are counted, never thrown: an undecodable batch resets the engine, as its
@@ -35,7 +36,7 @@ public sealed class KvEventSubscriber : IDisposable
     private readonly Lock _statsLock = new();
     private KvEventSubscriberStats _stats = new(KvEventSubscriberState.Connecting, null, 0, 0, 0, 0, 0, 0, -1, null);
     private long _lastLive = -1;
-    private bool _probeUnanswered;
+    private bool _presumedDead;
     private DealerSocket? _dealer;
 
     /// <summary>Starts following <paramref name="options"/>'s endpoints; batches go to <paramref name="sink"/> as <paramref name="engine"/>'s.</summary>
@@ -116,9 +117,11 @@ public sealed class KvEventSubscriber : IDisposable
         var previousLive = _lastLive;
         _lastLive = sequence;
         var expected = Stats.LastSequence + 1;
-        if (previousLive >= 0 && sequence <= previousLive)
+        // SUB delivers one publisher's messages in order, so a seq that goes back is a new publisher; one heard again
+        // after it stopped answering may be a new one too, whose seq has not yet caught up with the old one's.
+        if (_presumedDead || (previousLive >= 0 && sequence <= previousLive))
         {
-            // SUB delivers one publisher's messages in order, so a seq that goes back is a new publisher.
+            _presumedDead = false;
             _sink.Reset(_engine);
             Update(s => s with { SequenceResets = s.SequenceResets + 1, LastSequence = -1 });
             expected = 0;
@@ -135,7 +138,6 @@ public sealed class KvEventSubscriber : IDisposable
             else Lose(sequence - 1, $"batches {expected}–{sequence - 1} were lost and {reason}");
         }
         if (!Deliver(sequence, frames[2]) || !healthy) return;
-        _probeUnanswered = false;
         Update(s => s with { State = KvEventSubscriberState.Healthy, DegradedReason = null });
     }
 
@@ -191,14 +193,16 @@ public sealed class KvEventSubscriber : IDisposable
 
     /// <summary>
     /// Silence: asks for anything after the last batch, which both proves the publisher alive and fetches what was
-    /// missed. Before the first batch it asks from the largest seq, which is answered with the end marker alone.
+    /// missed. Before the first batch, or once the publisher is presumed dead (whatever answers may be a new
+    /// publisher, whose batches must not be taken for the old one's), it asks from the largest seq, which is
+    /// answered with the end marker alone.
     /// </summary>
     private void Probe()
     {
-        var from = Stats.LastSequence < 0 ? long.MaxValue : Stats.LastSequence + 1;
+        var from = _presumedDead || Stats.LastSequence < 0 ? long.MaxValue : Stats.LastSequence + 1;
         if (!Replay(from, long.MaxValue, out _))
         {
-            _probeUnanswered = true;
+            _presumedDead = true;
             Update(s => s with
             {
                 State = KvEventSubscriberState.Degraded,
@@ -206,11 +210,10 @@ public sealed class KvEventSubscriber : IDisposable
             });
             return;
         }
-        if (Stats.LastSequence >= from) // batches were lost before the silence, and the probe brought them
+        if (_presumedDead)
+            Update(s => s with { DegradedReason = $"the publisher at {ReplayEndpoint} answers again; the engine's view is rebuilt from its next batch" });
+        else if (Stats.LastSequence >= from) // batches were lost before the silence, and the probe brought them
             Update(s => s with { GapsDetected = s.GapsDetected + 1, GapsRecovered = s.GapsRecovered + 1 });
-        if (!_probeUnanswered) return;
-        _probeUnanswered = false;
-        Update(s => s with { State = s.LastSequence >= 0 ? KvEventSubscriberState.Healthy : KvEventSubscriberState.Connecting, DegradedReason = null });
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ public enum KvEventSubscriberState
 
     /// <summary>
     /// Batches were lost beyond replay (the engine's view was reset), a batch did not decode, or the publisher
-    /// stopped answering replay probes. The reason says which; the next in-order batch, or a probe answered, heals it.
+    /// stopped answering replay probes. The reason says which; the next batch applied in order heals it.
     /// </summary>
     Degraded,
 }

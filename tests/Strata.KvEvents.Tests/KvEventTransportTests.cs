@@ -138,8 +138,8 @@ public sealed class KvEventTransportTests
     {
         var (pub, sub) = Loopback.Endpoints();
         var sink = new RecordingSink();
-        using var subscriber = new KvEventSubscriber(sub with { LivenessInterval = Quick, ReplyTimeout = Quick }, 0, sink);
-        int published, before;
+        using var subscriber = new KvEventSubscriber(sub with { LivenessInterval = Quick }, 0, sink);
+        int before, published;
         using (var publisher = new KvEventPublisher(pub))
         {
             published = WarmUp(publisher, subscriber);
@@ -154,14 +154,16 @@ public sealed class KvEventTransportTests
         Loopback.Eventually(() => subscriber.Stats.State == KvEventSubscriberState.Degraded, "the silent publisher degrades the subscriber");
         Assert.Contains("did not answer a replay probe", subscriber.Stats.DegradedReason);
 
+        // The new publisher's numbers overtake the old one's before the subscriber hears it: only having presumed
+        // the old one dead tells the subscriber that these batches are not the old one's continuation.
         using var restarted = new KvEventPublisher(pub);
+        for (var n = 0; n < published + 10; n++) restarted.Publish(SampleBatches.Numbered(100 + n));
         Loopback.Eventually(() =>
         {
             restarted.Publish(SampleBatches.Numbered(100 + (int)restarted.Published));
             Thread.Sleep(100);
             return subscriber.Stats.State == KvEventSubscriberState.Healthy;
         }, "the restarted publisher's batches heal the subscriber");
-        Assert.True(restarted.Published < published, "the restarted publisher's numbers must stay below the old ones for this test");
         Assert.Equal((1L, 1), (subscriber.Stats.SequenceResets, sink.Resets));
         // Its batches from 0 were replayed after the reset, so the engine's view starts at the new publisher's first batch.
         Assert.Equal(SampleBatches.Numbered(100), sink.Batches[before]);
