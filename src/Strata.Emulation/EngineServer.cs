@@ -138,11 +138,11 @@ internal sealed class EngineServer : IAsyncDisposable
     private async Task Serve(HttpContext context, CompletionApi endpoint)
     {
         var cancel = context.RequestAborted;
-        CompletionRequest parsed;
+        EngineRequest parsed;
         try
         {
             using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: cancel);
-            parsed = CompletionRequest.Parse(body.RootElement, endpoint);
+            parsed = EngineRequest.Parse(body.RootElement, endpoint);
         }
         catch (JsonException e)
         {

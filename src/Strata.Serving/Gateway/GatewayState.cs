@@ -30,11 +30,11 @@ public sealed class GatewayState(CurrentConfig current, BackendRegistry registry
                 throw new GatewayConfigException($"listen: a reload cannot change it ({current.Value.Listen} to {config.Listen}); restart the gateway to listen there, or set it back.");
             if (config.MaxConnections != current.Value.MaxConnections)
                 throw new GatewayConfigException($"max_connections: a reload cannot change it ({current.Value.MaxConnections} to {config.MaxConnections}); restart the gateway, or set it back.");
-            var backends = registry.Sync(config.Models.SelectMany(m => m.Backends.Select(url => (url, m.EngineType))), config.Health);
+            var backends = registry.Sync(config.Models.SelectMany(m => m.Backends.Select(target => (target, m.EngineType))), config.Health);
             var models = new Dictionary<string, ModelScheduler>(StringComparer.Ordinal);
             foreach (var model in config.Models)
             {
-                var pool = model.Backends.Select(url => backends[url]).ToList();
+                var pool = model.Backends.Select(target => backends[target]).ToList();
                 if (_models.TryGetValue(model.Name, out var scheduler)) scheduler.Configure(model, pool, config.Health.Panic);
                 else scheduler = new ModelScheduler(model, pool, config.Health.Panic, time, _epoch, metrics);
                 models.Add(model.Name, scheduler);

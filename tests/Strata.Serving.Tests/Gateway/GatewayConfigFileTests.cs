@@ -31,6 +31,21 @@ public sealed class GatewayConfigFileTests
         Assert.Equal((256, 32768, 2), (model.MaxInFlightPerBackend, model.MaxTokens, config.Retries));
     }
 
+    [Fact]
+    public void A_server_with_data_parallel_ranks_is_one_engine_per_rank_beside_plain_urls()
+    {
+        var config = GatewayConfigFile.Parse("""
+            models:
+              - name: m
+                backends: [{url: http://10.0.0.5:8000, data_parallel_size: 3}, http://10.0.0.6:8000, {url: http://10.0.0.7:8000}]
+            """, "gateway.yaml");
+
+        Assert.Equal(
+            ["http://10.0.0.5:8000#dp0", "http://10.0.0.5:8000#dp1", "http://10.0.0.5:8000#dp2", "http://10.0.0.6:8000", "http://10.0.0.7:8000"],
+            config.Models[0].Backends.Select(b => b.Name));
+        Assert.Equal([0, 1, 2, null, null], config.Models[0].Backends.Select(b => b.Rank));
+    }
+
     [Theory]
     [InlineData("scrape_interval_ms: 50", "scrap_interval_ms: 50", "gateway.yaml: scrap_interval_ms: unknown setting")]
     [InlineData("scrape_interval_ms: 50", "scrape_interval_ms: fast", "gateway.yaml: scrape_interval_ms: 'fast' is not a whole number")]
@@ -53,6 +68,10 @@ public sealed class GatewayConfigFileTests
     [InlineData("{name: gimbal}", "{name: llmd, prefix_mode: precise}", "models[0].dispatch.prefix_mode: llmd in precise mode learns only from the engines' KV events, which the gateway does not supply")]
     [InlineData("{name: gimbal}", "{name: gimbal-pressure}", "models[0].dispatch.expert_weight: gimbal-pressure weighs expert pressure, which the gateway does not supply")]
     [InlineData("{name: gimbal}", "{name: sticky, inner: prefix-pressure}", "models[0].dispatch.inner.expert_weight: prefix-pressure weighs expert pressure")]
+    [InlineData("backends: [http://127.0.0.1:9001, http://127.0.0.1:9002]", "backends: [{url: http://127.0.0.1:9001, data_parallel_size: 0}]", "models[0].backends[0].data_parallel_size: '0' is not a whole number")]
+    [InlineData("backends: [http://127.0.0.1:9001, http://127.0.0.1:9002]", "backends: [{data_parallel_size: 2}]", "models[0].backends[0].url: missing")]
+    [InlineData("backends: [http://127.0.0.1:9001, http://127.0.0.1:9002]", "backends: [{url: http://127.0.0.1:9001, ranks: 2}]", "models[0].backends[0].ranks: unknown setting")]
+    [InlineData("backends: [http://127.0.0.1:9001, http://127.0.0.1:9002]", "backends: [http://127.0.0.1:9001, {url: http://127.0.0.1:9001, data_parallel_size: 2}]", "is listed twice")]
     [InlineData("sjf-aging, max_length", "sjf-uncached, max_length", "models[0].queue.name: sjf-uncached orders by prompt tokens not in the prefix cache")]
     public void Bad_values_fail_naming_the_field(string find, string replace, string message)
     {

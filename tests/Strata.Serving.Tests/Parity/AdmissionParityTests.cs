@@ -55,8 +55,8 @@ public sealed class AdmissionParityTests
     {
         var time = new ManualTime();
         var epoch = time.GetTimestamp();
-        var backends = Enumerable.Range(0, engines).Select(i => new Backend(new Uri($"http://engine{i}:8000"), EngineType.Vllm, time)).ToList();
-        var settings = new ModelSettings("m", EngineType.Vllm, backends.Select(b => b.Url).ToList(), maxInFlight, 1 << 20,
+        var backends = Enumerable.Range(0, engines).Select(i => new Backend(new EngineTarget(new Uri($"http://engine{i}:8000")), EngineType.Vllm, time)).ToList();
+        var settings = new ModelSettings("m", EngineType.Vllm, backends.Select(b => b.Target).ToList(), maxInFlight, 1 << 20,
             new QueueSettings(new PolicyOptions(queue, section: "queue"), 1000, TimeSpan.FromDays(1)), new PolicyOptions("round-robin", section: "dispatch"));
         var scheduler = new ModelScheduler(settings, backends, panic: false, time, epoch, new GatewayMetrics());
 

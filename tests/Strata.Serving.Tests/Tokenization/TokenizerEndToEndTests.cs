@@ -55,7 +55,7 @@ public class TokenizerEndToEndTests
 
         using var buffers = new RequestBuffers();
         var gateway = Encoding.UTF8.GetString(CompletionRequestParser.Parse(body, chat: true, buffers).PromptUtf8.Span);
-        var engine = Strata.Emulation.CompletionRequest.Parse(document.RootElement, Strata.Emulation.CompletionApi.Chat).PromptText;
+        var engine = Strata.Emulation.EngineRequest.Parse(document.RootElement, Strata.Emulation.CompletionApi.Chat).PromptText;
 
         Assert.Equal(engine, gateway);
         Assert.EndsWith(ChatMarkup.GenerationPrompt, gateway);

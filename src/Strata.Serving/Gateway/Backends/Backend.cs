@@ -8,19 +8,30 @@ namespace Strata.Serving.Gateway.Backends;
 /// <summary>
 /// One engine server the gateway forwards to: its health, the load it last reported, and its
 /// <see cref="EngineLedger"/> of the requests the gateway has running on it. Shared by every model that lists its
-/// URL, so its in-flight count is the engine's, not one model's.
+/// URL, so its in-flight count is the engine's, not one model's. One DP rank of a server fronting several is a
+/// backend of its own: its own series of the server's <c>/metrics</c>, its own health and ledger, and requests
+/// pinned to it by <see cref="EngineTarget.RankHeader"/>.
 /// </summary>
-public sealed class Backend(Uri url, EngineType engineType, TimeProvider time)
+public sealed class Backend(EngineTarget target, EngineType engineType, TimeProvider time)
 {
     /// <summary>What a <c>/metrics</c> scrape of vLLM or SGLang supplies: queue depth and KV use, not prefill tokens or expert pressure.</summary>
     public const SignalFields ScrapedSignals = SignalFields.QueueDepth | SignalFields.KvUsage;
 
     private EngineSignals? _published;
 
-    public Uri Url { get; } = url;
+    public EngineTarget Target { get; } = target;
 
-    /// <summary>The URL as the forwarder's destination prefix and the metrics label.</summary>
-    public string Name { get; } = url.AbsoluteUri.TrimEnd('/');
+    /// <summary>The server's URL: where requests, scrapes and probes go.</summary>
+    public Uri Url => Target.Url;
+
+    /// <summary>The data-parallel rank requests are pinned to; null for a server that places them itself.</summary>
+    public int? Rank => Target.Rank;
+
+    /// <summary>The forwarder's destination prefix: the server's URL.</summary>
+    public string Destination { get; } = target.Url.AbsoluteUri.TrimEnd('/');
+
+    /// <summary>The metrics label: the URL, with <c>#dp</c> and the rank for one rank of a server.</summary>
+    public string Name => Target.Name;
 
     public EngineType EngineType { get; } = engineType;
 

@@ -5,32 +5,32 @@ using Strata.Serving.Gateway.Signals;
 namespace Strata.Serving.Gateway.Backends;
 
 /// <summary>
-/// Every backend the config names, by URL, each with its scrape and health-probe loops running.
-/// A reload keeps the <see cref="Backend"/> of a URL that stays (its in-flight requests, health
+/// Every backend the config names (an engine, or one DP rank of a server), each with its scrape and health-probe
+/// loops running (a server's ranks each scrape it and keep their own series). A reload keeps the <see cref="Backend"/> of a target that stays (its in-flight requests, health
 /// and signals carry over), starts loops for new URLs and stops them for removed ones; requests
 /// already on a removed backend finish there.
 /// </summary>
 public sealed class BackendRegistry(SignalScraper scraper, HealthProber prober, TimeProvider time) : IAsyncDisposable
 {
-    private readonly Dictionary<Uri, Monitored> _backends = [];
+    private readonly Dictionary<EngineTarget, Monitored> _backends = [];
 
-    /// <summary>Makes the registry hold exactly these backends; returns them by URL.</summary>
-    public IReadOnlyDictionary<Uri, Backend> Sync(IEnumerable<(Uri Url, EngineType Engine)> wanted, HealthSettings health)
+    /// <summary>Makes the registry hold exactly these backends (engines, or DP ranks of a server); returns them by target.</summary>
+    public IReadOnlyDictionary<EngineTarget, Backend> Sync(IEnumerable<(EngineTarget Target, EngineType Engine)> wanted, HealthSettings health)
     {
-        var keep = new Dictionary<Uri, EngineType>();
-        foreach (var (url, engine) in wanted) keep.TryAdd(url, engine);
-        foreach (var (url, monitored) in _backends.Where(b => !keep.TryGetValue(b.Key, out var engine) || engine != b.Value.Backend.EngineType).ToList())
+        var keep = new Dictionary<EngineTarget, EngineType>();
+        foreach (var (target, engine) in wanted) keep.TryAdd(target, engine);
+        foreach (var (target, monitored) in _backends.Where(b => !keep.TryGetValue(b.Key, out var engine) || engine != b.Value.Backend.EngineType).ToList())
         {
             monitored.Stop.Cancel();
-            _backends.Remove(url);
+            _backends.Remove(target);
         }
-        foreach (var (url, engine) in keep)
+        foreach (var (target, engine) in keep)
         {
-            if (_backends.ContainsKey(url)) continue;
-            var backend = new Backend(url, engine, time);
+            if (_backends.ContainsKey(target)) continue;
+            var backend = new Backend(target, engine, time);
             var stop = new CancellationTokenSource();
             var loops = Task.WhenAll(Task.Run(() => scraper.RunAsync(backend, stop.Token)), Task.Run(() => prober.RunAsync(backend, stop.Token)));
-            _backends.Add(url, new Monitored(backend, stop, loops));
+            _backends.Add(target, new Monitored(backend, stop, loops));
         }
         foreach (var monitored in _backends.Values) monitored.Backend.Health.Settings = health;
         return _backends.ToDictionary(b => b.Key, b => b.Value.Backend);

@@ -108,7 +108,7 @@ public static class GatewayConfigFile
         if (map.Node("models") is not YamlSequenceNode list || list.Children.Count == 0)
             throw new GatewayConfigException($"{map.Where("models")}: expected a list of models, each {{name, engine_type, backends, queue, dispatch}}.");
         var models = new List<ModelSettings>();
-        var engineOf = new Dictionary<Uri, EngineType>();
+        var engineOf = new Dictionary<Uri, (EngineType Type, int Ranks)>();
         for (var i = 0; i < list.Children.Count; i++)
         {
             var key = $"models[{i}]";
@@ -116,9 +116,14 @@ public static class GatewayConfigFile
             var model = ReadModel(map.Child(node, key), source, key);
             if (models.Any(m => m.Name == model.Name))
                 throw new GatewayConfigException($"{map.Where(key)}.name: model '{model.Name}' is listed twice; merge its backends into one entry.");
-            foreach (var backend in model.Backends)
-                if (!engineOf.TryAdd(backend, model.EngineType) && engineOf[backend] != model.EngineType)
-                    throw new GatewayConfigException($"{map.Where(key)}.engine_type: backend {backend} is also listed as {engineOf[backend].ToString().ToLowerInvariant()}; one engine has one type.");
+            foreach (var server in model.Backends.GroupBy(b => b.Url))
+            {
+                var seen = (model.EngineType, server.Count());
+                if (!engineOf.TryAdd(server.Key, seen) && engineOf[server.Key].Type != model.EngineType)
+                    throw new GatewayConfigException($"{map.Where(key)}.engine_type: backend {server.Key} is also listed as {engineOf[server.Key].Type.ToString().ToLowerInvariant()}; one engine has one type.");
+                if (engineOf[server.Key].Ranks != seen.Item2)
+                    throw new GatewayConfigException($"{map.Where(key)}.backends: {server.Key} is listed with {seen.Item2} data-parallel rank(s) here and {engineOf[server.Key].Ranks} in another model; one server has one data_parallel_size.");
+            }
             models.Add(model);
         }
         return models;
@@ -134,14 +139,20 @@ public static class GatewayConfigFile
             var other => throw new GatewayConfigException($"{map.Where("engine_type")}: unknown engine type '{other}'; use vllm or sglang."),
         };
         if (map.Node("backends") is not YamlSequenceNode urls || urls.Children.Count == 0)
-            throw new GatewayConfigException($"{map.Where("backends")}: expected a list of engine URLs like [http://127.0.0.1:9001].");
-        var backends = new List<Uri>();
+            throw new GatewayConfigException($"{map.Where("backends")}: expected a list of engine URLs like [http://127.0.0.1:9001], or {{url, data_parallel_size}} for a server fronting several DP ranks.");
+        var backends = new List<EngineTarget>();
         for (var i = 0; i < urls.Children.Count; i++)
         {
             var where = $"{map.Where("backends")}[{i}]";
-            var url = HttpUrl(urls.Children[i] is YamlScalarNode scalar ? scalar.Value ?? "" : "", where);
-            if (backends.Contains(url)) throw new GatewayConfigException($"{where}: {url} is listed twice.");
-            backends.Add(url);
+            var (url, ranks) = urls.Children[i] switch
+            {
+                YamlMappingNode server => ReadServer(map.Child(server, $"backends[{i}]")),
+                YamlScalarNode scalar => (HttpUrl(scalar.Value ?? "", where), 1),
+                _ => throw new GatewayConfigException($"{where}: expected an engine URL or {{url, data_parallel_size}}."),
+            };
+            if (backends.Any(b => b.Url == url)) throw new GatewayConfigException($"{where}: {url} is listed twice.");
+            // One rank needs no pinning: the server has one engine. More: one engine per rank, pinned by header.
+            backends.AddRange(ranks == 1 ? [new EngineTarget(url)] : Enumerable.Range(0, ranks).Select(r => new EngineTarget(url, r)));
         }
         var model = new ModelSettings(
             name,
@@ -155,6 +166,23 @@ public static class GatewayConfigFile
         map.RejectUnknownKeys();
         return model;
     }
+
+    /// <summary>
+    /// <c>{url, data_parallel_size}</c>: one server fronting N data-parallel ranks (<c>vllm serve --data-parallel-size N</c>,
+    /// SGLang <c>--dp-size N</c>); the gateway treats each rank as an engine and pins requests with the rank header.
+    /// </summary>
+    private static (Uri Url, int Ranks) ReadServer(YamlMap server)
+    {
+        var url = HttpUrl(server.String("url") ?? throw new GatewayConfigException($"{server.Where("url")}: missing; the server's base URL, e.g. http://10.0.0.5:8000."), server.Where("url"));
+        var ranks = server.Int("data_parallel_size", 1) ?? 1;
+        if (ranks > MaxRanks)
+            throw new GatewayConfigException($"{server.Where("data_parallel_size")}: {ranks} ranks behind one server is more than {MaxRanks}; check the value (vLLM's --data-parallel-size).");
+        server.RejectUnknownKeys();
+        return (url, ranks);
+    }
+
+    /// <summary>Most DP ranks one server may front: far above any deployment, and it keeps a typo from allocating millions of engines.</summary>
+    private const int MaxRanks = 1024;
 
     /// <summary><c>tokenizer: {path}</c>: the model's tokenizer.json, relative to the config file; read now, so a bad one stops start-up or a reload.</summary>
     private static ModelTokenizer? ReadTokenizer(YamlMap? map, string source)

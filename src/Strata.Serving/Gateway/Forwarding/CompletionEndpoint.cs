@@ -126,7 +126,7 @@ public sealed class CompletionEndpoint(GatewayState state, GatewayMetrics metric
                 context.Request.Headers.TransferEncoding = default;
                 context.Request.ContentLength = body.Length;
                 var observed = new UpstreamAttempt(lease, time, context.RequestAborted, canRetry: attempt < config.Retries);
-                var error = await forwarder.SendAsync(context, lease.Backend.Name, invoker.Client, requestConfig, new GatewayTransformer(observed, config.ApiKeys.Count > 0));
+                var error = await forwarder.SendAsync(context, lease.Backend.Destination, invoker.Client, requestConfig, new GatewayTransformer(observed, config.ApiKeys.Count > 0));
                 if (context.RequestAborted.IsCancellationRequested) return RequestOutcome.Cancelled;
                 if (error != ForwarderError.None && await AnswerUnforwardedAsync(context, error) is { } unforwarded) return unforwarded;
                 // The engine read the whole request: from here a non-streaming request is the engine's to answer, however long it takes.

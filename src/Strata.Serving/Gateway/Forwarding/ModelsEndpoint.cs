@@ -29,8 +29,9 @@ public sealed class ModelsEndpoint(GatewayState state, IHttpClientFactory client
             await error.WriteAsync(context.Response);
             return;
         }
-        var backends = state.Models.Values.SelectMany(m => m.Backends).Distinct().ToList();
-        var lists = await Task.WhenAll(backends.Select(b => ListAsync(new Uri(b.Url, "v1/models"), config.Health.Timeout, context.RequestAborted)));
+        // One list per server: a server's DP ranks serve the same models.
+        var servers = state.Models.Values.SelectMany(m => m.Backends).Select(b => b.Url).Distinct().ToList();
+        var lists = await Task.WhenAll(servers.Select(url => ListAsync(new Uri(url, "v1/models"), config.Health.Timeout, context.RequestAborted)));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var data = new JsonArray();
         foreach (var model in lists.SelectMany(list => list))

@@ -5,9 +5,11 @@ namespace Strata.Serving.Gateway.Signals;
 
 /// <summary>
 /// The load an engine reported in one <c>/metrics</c> scrape (vLLM: <c>vllm/v1/metrics/loggers.py</c>; SGLang: <c>python/sglang/srt/metrics/collector.py</c>). A vLLM server
-/// running several data-parallel engines exports one series per engine (label <c>engine</c>); the
-/// gateway places requests on the server, so counts are summed, KV use averaged and KV capacity
-/// summed over them.
+/// running several data-parallel engines exports one series per engine (label <c>engine</c>). For one rank of such
+/// a server (<see cref="ForRank"/>) only that rank's series count: vLLM's
+/// <c>engine</c> label, SGLang's <c>dp_rank</c>; a scrape without them says nothing about the rank (null), and the
+/// gateway's own accounting is all its view holds. For a server placing requests itself, counts are summed, KV use
+/// averaged and KV capacity summed over its engines.
 /// </summary>
 /// <param name="Waiting"><c>vllm:num_requests_waiting</c> / <c>sglang:num_queue_reqs</c>.</param>
 /// <param name="Running"><c>vllm:num_requests_running</c> / <c>sglang:num_running_reqs</c>.</param>
@@ -16,6 +18,16 @@ namespace Strata.Serving.Gateway.Signals;
 /// <param name="Timestamp">When the scrape was sent (TimeProvider timestamp): requests dispatched after it are not in these counts.</param>
 public sealed record EngineSignals(int Waiting, int Running, double KvUsage, long KvCapacityTokens, long Timestamp)
 {
+    /// <summary>One rank's series of a server's scrape; null when the scrape has no series for it.</summary>
+    public static EngineSignals? ForRank(IReadOnlyList<PrometheusSample> samples, EngineType engine, long timestamp, int rank)
+    {
+        var label = engine == EngineType.Sglang ? "dp_rank" : "engine";
+        var value = rank.ToString(CultureInfo.InvariantCulture);
+        var own = samples.Where(s => s.Label(label) == value).ToList();
+        return own.Count == 0 ? null : From(own, engine, timestamp);
+    }
+
+    /// <summary>The whole server: every engine's series together.</summary>
     public static EngineSignals From(IReadOnlyList<PrometheusSample> samples, EngineType engine, long timestamp) => engine switch
     {
         EngineType.Sglang => new EngineSignals(

@@ -29,7 +29,10 @@ public sealed class SignalScraper(IHttpClientFactory clients, CurrentConfig conf
                 // A scrape slower than a second is worth less than the next one.
                 timeout.CancelAfter(interval * 20 > TimeSpan.FromSeconds(1) ? interval * 20 : TimeSpan.FromSeconds(1));
                 var text = await client.GetStringAsync(url, timeout.Token);
-                backend.Signals = EngineSignals.From(PrometheusText.Parse(text), backend.EngineType, sent);
+                var samples = PrometheusText.Parse(text);
+                backend.Signals = backend.Rank is { } rank
+                    ? EngineSignals.ForRank(samples, backend.EngineType, sent, rank)
+                    : EngineSignals.From(samples, backend.EngineType, sent);
             }
             catch (Exception e) when (e is HttpRequestException or FormatException or OperationCanceledException && !stop.IsCancellationRequested)
             {

@@ -5,14 +5,15 @@ using Strata.Serving.OpenAi;
 namespace Strata.Emulation;
 
 /// <summary>
-/// The part of an OpenAI completion or chat-completion body an emulated engine acts on. The
+/// The part of an OpenAI completion or chat-completion body an emulated engine acts on, validated as vLLM's
+/// server validates it (the gateway forwards bodies and reads less: Strata.Serving.OpenAi.CompletionRequest). The
 /// prompt text is what the engine "tokenizes": for chat, the messages rendered with Qwen's ChatML
 /// template (the presets' model), so equal conversation prefixes are equal text prefixes.
 /// </summary>
-internal sealed record CompletionRequest(string Model, string PromptText, int? MaxTokens, bool Stream, bool IncludeUsage, int Priority)
+internal sealed record EngineRequest(string Model, string PromptText, int? MaxTokens, bool Stream, bool IncludeUsage, int Priority)
 {
     /// <summary>Reads the body of <paramref name="endpoint"/>; a message for a 400 when it cannot be used.</summary>
-    public static CompletionRequest Parse(JsonElement body, CompletionApi endpoint)
+    public static EngineRequest Parse(JsonElement body, CompletionApi endpoint)
     {
         if (body.ValueKind != JsonValueKind.Object) throw new BadRequestException("The request body must be a JSON object.");
         var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : null;
@@ -30,7 +31,7 @@ internal sealed record CompletionRequest(string Model, string PromptText, int? M
         var includeUsage = body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object &&
             options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True;
         var priority = body.TryGetProperty("priority", out var p) && p.TryGetInt32(out var value2) ? value2 : 0;
-        return new CompletionRequest(model ?? "", prompt, maxTokens, stream, includeUsage, priority);
+        return new EngineRequest(model ?? "", prompt, maxTokens, stream, includeUsage, priority);
     }
 
     private static string CompletionPrompt(JsonElement body)
