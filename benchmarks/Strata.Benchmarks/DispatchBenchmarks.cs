@@ -75,7 +75,7 @@ public class DispatchBenchmarks
     [Benchmark]
     public int Select() => _selector.Route(_requests[_next++ & (Requests - 1)], _engines, _now += 0.001);
 
-    private sealed class PercentileConfig : ManualConfig
+    internal sealed class PercentileConfig : ManualConfig
     {
         public PercentileConfig() => AddColumn(StatisticColumn.P95, new P99Column());
     }

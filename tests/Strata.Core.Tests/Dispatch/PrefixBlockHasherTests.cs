@@ -56,4 +56,18 @@ public class PrefixBlockHasherTests
         Assert.Equal(new PrefixBlockHasher(seed: 1).HashTokens(tokens), new PrefixBlockHasher(seed: 1).HashTokens(tokens));
         Assert.NotEqual(new PrefixBlockHasher(seed: 1).HashTokens(tokens)[0], new PrefixBlockHasher(seed: 2).HashTokens(tokens)[0]);
     }
+
+    [Fact]
+    public void Hashing_from_a_blocks_hash_continues_the_chain_of_the_whole_prompt()
+    {
+        var hasher = new PrefixBlockHasher(blockSize: 4, seed: 7);
+        int[] tokens = [.. Enumerable.Range(100, 20)];
+        var whole = hasher.HashTokens(tokens);
+        var tail = new ulong[3];
+        Assert.Equal(3, hasher.HashTokens(whole[1], tokens.AsSpan(8), tail));
+        Assert.Equal(whole[2..], tail);
+        var head = new ulong[5];
+        Assert.Equal(5, hasher.HashTokens(hasher.Seed, tokens, head));
+        Assert.Equal(whole, head);
+    }
 }

@@ -46,8 +46,15 @@ public sealed class PrefixBlockHasher
     }
 
     /// <summary>Writes the hashes of the full blocks of real token ids; returns how many.</summary>
-    public int HashTokens(ReadOnlySpan<int> tokens, Span<ulong> destination) =>
-        HashBytes(MemoryMarshal.AsBytes(tokens), BlockSize * sizeof(int), destination);
+    public int HashTokens(ReadOnlySpan<int> tokens, Span<ulong> destination) => HashTokens(Seed, tokens, destination);
+
+    /// <summary>
+    /// Continues a chain: writes the hashes of the full blocks of <paramref name="tokens"/> as if they followed the
+    /// block whose hash is <paramref name="parent"/> (<see cref="Seed"/> for none); returns how many. An engine's
+    /// KV event names a stored run of blocks by its parent, so the run's keys are computed from the parent's key.
+    /// </summary>
+    public int HashTokens(ulong parent, ReadOnlySpan<int> tokens, Span<ulong> destination) =>
+        HashBytes(MemoryMarshal.AsBytes(tokens), BlockSize * sizeof(int), parent, destination);
 
     public ulong[] HashText(string text)
     {
@@ -68,16 +75,15 @@ public sealed class PrefixBlockHasher
     {
         var blockBytes = BlockSize * BytesPerPseudoToken;
         var hashes = new ulong[utf8.Length / blockBytes];
-        HashBytes(utf8, blockBytes, hashes);
+        HashBytes(utf8, blockBytes, Seed, hashes);
         return hashes;
     }
 
     // Packing 4 bytes into a little-endian uint32 pseudo-token and hashing the token's bytes is
     // hashing the bytes themselves, so text needs no packing step.
-    private int HashBytes(ReadOnlySpan<byte> bytes, int blockBytes, Span<ulong> destination)
+    private static int HashBytes(ReadOnlySpan<byte> bytes, int blockBytes, ulong parent, Span<ulong> destination)
     {
         var blocks = Math.Min(bytes.Length / blockBytes, destination.Length);
-        var parent = Seed;
         for (var i = 0; i < blocks; i++)
         {
             parent = XxHash64.HashToUInt64(bytes.Slice(i * blockBytes, blockBytes), unchecked((long)parent));
