@@ -12,7 +12,7 @@ public sealed class ProjectWiringTests
     }
 
     /// <summary>
-    /// The gateway depends on Core, ASP.NET Core, YARP and its exposition and parsing libraries, never on the engine model,
+    /// The gateway depends on Core, the KV-event protocol, ASP.NET Core, YARP and its exposition and parsing libraries, never on the engine model,
     /// the simulator, the emulator or OR-Tools: walked from the gateway assembly's own references, so a stray
     /// <c>using</c> of any of them fails here.
     /// </summary>
@@ -27,7 +27,7 @@ public sealed class ProjectWiringTests
             foreach (var reference in System.Reflection.Assembly.Load(name).GetReferencedAssemblies()) pending.Push(reference);
         }
 
-        Assert.Equal(["Strata.Core", "Strata.Serving"], seen.Where(n => n.StartsWith("Strata.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal(["Strata.Core", "Strata.KvEvents", "Strata.Serving"], seen.Where(n => n.StartsWith("Strata.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(seen, n => n.StartsWith("Google.", StringComparison.Ordinal));
         Assert.Contains("Yarp.ReverseProxy", seen);
     }

@@ -48,7 +48,7 @@ public static class PolicyInputs
     private static string Fix(SignalFields field) => field switch
     {
         SignalFields.ExpertPressure => "Only the simulator's expert-parallel model supplies it; set expert_weight: 0 (with sticky, wrap a policy without it).",
-        SignalFields.KvEvents => "Give each backend its kv_events endpoint (vLLM's --kv-events-config), or use prefix_mode: approximate (the default).",
+        SignalFields.KvEvents => "Give every backend its kv_events endpoint ({url, kv_events: tcp://host:5557}, from vLLM's --kv-events-config), or use prefix_mode: approximate (the default).",
         SignalFields.CachedTokens => "Only the engine knows a request's prefix-cache hit once it schedules it; use sjf-aging or sjf-continuous in front of engines.",
         _ => "Use a policy that does without it.",
     };

@@ -61,6 +61,7 @@ public static class GatewayHost
         services.AddSingleton(options.Time);
         services.AddSingleton(new CurrentConfig(options.Config));
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<KvEventMetrics>();
         services.AddSingleton<GatewayState>();
         services.AddSingleton<BackendRegistry>();
         services.AddSingleton<SignalScraper>();
@@ -82,6 +83,8 @@ public static class GatewayHost
 
         var app = builder.Build();
         var state = app.Services.GetRequiredService<GatewayState>();
+        // Created now so its collector is registered before the first scrape.
+        app.Services.GetRequiredService<KvEventMetrics>();
         app.Use((context, next) => InternalsAccess.GuardMetricsAsync(context, next, state));
         var completions = app.Services.GetRequiredService<CompletionEndpoint>();
         app.MapPost("/v1/chat/completions", (HttpContext context) => completions.HandleAsync(context, chat: true));

@@ -11,7 +11,7 @@ namespace Strata.Serving.Gateway;
 /// reload; a model that stays keeps its scheduler (and the requests waiting in it), so a reload
 /// never drops an accepted request.
 /// </summary>
-public sealed class GatewayState(CurrentConfig current, BackendRegistry registry, GatewayMetrics metrics, TimeProvider time, GatewayOptions options)
+public sealed class GatewayState(CurrentConfig current, BackendRegistry registry, GatewayMetrics metrics, TimeProvider time, GatewayOptions options) : IDisposable
 {
     private readonly Lock _applyLock = new();
     private readonly long _epoch = time.GetTimestamp();
@@ -40,8 +40,17 @@ public sealed class GatewayState(CurrentConfig current, BackendRegistry registry
                 models.Add(model.Name, scheduler);
             }
             current.Value = config;
+            foreach (var (name, removed) in _models)
+                if (!models.ContainsKey(name)) removed.Dispose();
             _models = models;
         }
+    }
+
+    /// <summary>Stops what the models run beside their requests (KV-event subscribers); at shutdown.</summary>
+    public void Dispose()
+    {
+        lock (_applyLock)
+            foreach (var scheduler in _models.Values) scheduler.Dispose();
     }
 
     /// <summary>Lets queued requests move when capacity came back without a request finishing (an engine recovered, a scrape).</summary>

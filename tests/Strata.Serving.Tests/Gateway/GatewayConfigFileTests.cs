@@ -61,6 +61,26 @@ public sealed class GatewayConfigFileTests
         Assert.Contains("unknown dispatch policy 'first'", Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(yaml, "gateway.yaml")).Message);
     }
 
+    [Fact]
+    public void Precise_prefix_mode_is_accepted_when_every_backend_has_a_kv_event_source()
+    {
+        const string Models = """
+            models:
+              - name: m
+                backends: [{url: http://10.0.0.5:8000, data_parallel_size: 2, kv_events: {endpoint: tcp://10.0.0.5:5557, replay_endpoint: tcp://10.0.0.5:5560}}, BACKEND]
+                dispatch: {name: llmd, prefix_mode: precise}
+            """;
+
+        var config = GatewayConfigFile.Parse(Models.Replace("BACKEND", "{url: http://10.0.0.6:8000, kv_events: tcp://10.0.0.6:5557}"), "gateway.yaml");
+        var refused = Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(Models.Replace("BACKEND", "http://10.0.0.6:8000"), "gateway.yaml"));
+        var bind = Assert.Throws<GatewayConfigException>(() => GatewayConfigFile.Parse(Models.Replace("BACKEND", "{url: http://10.0.0.6:8000, kv_events: tcp://*:5557}"), "gateway.yaml"));
+
+        Assert.Equal(new Strata.Serving.Gateway.Config.KvEventSource("tcp://10.0.0.5:5557", "tcp://10.0.0.5:5560"), config.Models[0].Backends[1].KvEvents);
+        Assert.Equal("tcp://10.0.0.6:5557", config.Models[0].Backends[2].KvEvents!.Endpoint);
+        Assert.Contains("prefix_mode: llmd in precise mode learns only from the engines' KV events, which the gateway does not supply", refused.Message);
+        Assert.Contains("kv_events: 'tcp://*:5557' is not a tcp://host:port to connect to", bind.Message);
+    }
+
     [Theory]
     [InlineData("scrape_interval_ms: 50", "scrap_interval_ms: 50", "gateway.yaml: scrap_interval_ms: unknown setting")]
     [InlineData("scrape_interval_ms: 50", "scrape_interval_ms: fast", "gateway.yaml: scrape_interval_ms: 'fast' is not a whole number")]

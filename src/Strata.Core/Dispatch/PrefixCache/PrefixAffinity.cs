@@ -25,6 +25,7 @@ public sealed class PrefixAffinity : IKvEventSink
     public static readonly string[] OptionKeys = ["prefix_mode", "block_size", "lru_capacity_blocks"];
 
     private int[] _matched = new int[8];
+    private bool[] _learnsFromRoutes = [];
 
     public PrefixAffinity(PrefixIndexMode mode = PrefixIndexMode.Approximate, int blockSize = 16, int defaultCapacityBlocks = 31250)
     {
@@ -73,8 +74,28 @@ public sealed class PrefixAffinity : IKvEventSink
             var capacity = engines[i].KvCapacityTokens / BlockSize;
             if (capacity > 0 && capacity != Index.Capacity(i)) Index.SetCapacity(i, (int)Math.Min(capacity, int.MaxValue));
         }
-        if (Mode == PrefixIndexMode.Approximate) Index.Record(engine, request.BlockHashes.Span);
+        if (LearnsFromRoutes(engine)) Index.Record(engine, request.BlockHashes.Span);
     }
+
+    /// <summary>
+    /// In precise mode, an engine whose KV events stopped (its feed is degraded) is indexed from routing decisions
+    /// meanwhile, as in approximate mode, rather than left to a view that no longer changes; <c>false</c> when its
+    /// events flow again (the feed then rebuilds its view from them).
+    /// </summary>
+    public void LearnFromRoutes(int engine, bool learn)
+    {
+        if (Mode == PrefixIndexMode.Approximate) return;
+        if (engine >= _learnsFromRoutes.Length)
+        {
+            if (!learn) return;
+            Array.Resize(ref _learnsFromRoutes, Math.Max(engine + 1, 2 * _learnsFromRoutes.Length));
+        }
+        _learnsFromRoutes[engine] = learn;
+    }
+
+    /// <summary>Whether routing decisions record prompts on <paramref name="engine"/>: always in approximate mode; in precise mode while its events are degraded.</summary>
+    public bool LearnsFromRoutes(int engine) =>
+        Mode == PrefixIndexMode.Approximate || (engine < _learnsFromRoutes.Length && _learnsFromRoutes[engine]);
 
     /// <summary>
     /// The engine failed the request before serving it: in approximate mode its prompt's blocks leave that engine's
@@ -83,7 +104,7 @@ public sealed class PrefixAffinity : IKvEventSink
     /// </summary>
     public void OnAbandoned(int engine, in DispatchRequest request)
     {
-        if (Mode == PrefixIndexMode.Approximate) Index.OnBlocksRemoved(engine, request.BlockHashes.Span);
+        if (LearnsFromRoutes(engine)) Index.OnBlocksRemoved(engine, request.BlockHashes.Span);
     }
 
     public void OnBlocksStored(int engine, ReadOnlySpan<ulong> blockHashes)

@@ -8,6 +8,7 @@ using Strata.Core.Queueing;
 using Strata.Serving.Gateway.Backends;
 using Strata.Serving.Gateway.Config;
 using Strata.Serving.Gateway.Metrics;
+using Strata.Serving.Gateway.Signals;
 
 namespace Strata.Serving.Gateway.Admission;
 
@@ -19,7 +20,7 @@ namespace Strata.Serving.Gateway.Admission;
 /// metrics, and reloads. One lock serialises the controller and its policies, which keep state (prefix index,
 /// stickiness) and are not thread-safe.
 /// </summary>
-public sealed class ModelScheduler
+public sealed class ModelScheduler : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
@@ -31,6 +32,7 @@ public sealed class ModelScheduler
     private AdmissionController<Waiter> _controller = null!;
     private volatile PrefixBlockHasher? _hasher;
     private Backend[] _backends = [];
+    private KvEventFeed? _kvEvents;
     private int _running;
 
     /// <param name="panic">Use every engine when all are out of the pool (<see cref="Config.HealthSettings.Panic"/>).</param>
@@ -61,7 +63,7 @@ public sealed class ModelScheduler
     {
         var queue = _catalogs.Queue.Create(settings.Queue.Policy).CreateQueue<Waiter>();
         var selector = _catalogs.Dispatch.Create(settings.Dispatch);
-        var view = new RouterView(backends.Select(b => b.Ledger).ToArray(), Backend.ScrapedSignals);
+        var view = new RouterView(backends.Select(b => b.Ledger).ToArray(), settings.Supplied);
         var controller = new AdmissionController<Waiter>(new AdmissionLimits(settings.MaxInFlightPerBackend, settings.Queue.MaxLength, panic), queue, selector, view);
         lock (_lock)
         {
@@ -70,6 +72,10 @@ public sealed class ModelScheduler
             (_settings, _controller) = (settings, controller);
             _hasher = selector is IPrefixAwareSelector prefix ? new PrefixBlockHasher(prefix.Affinity.BlockSize, ModelSeed(settings.Name)) : null;
             _backends = [.. backends];
+            _kvEvents?.Dispose();
+            _kvEvents = selector is IPrefixAwareSelector { Affinity.Mode: PrefixIndexMode.Precise } precise
+                ? new KvEventFeed(_backends, precise.Affinity, _hasher!, _lock)
+                : null;
         }
         Pump();
     }
@@ -131,10 +137,20 @@ public sealed class ModelScheduler
         }
     }
 
-    /// <summary>Health and scrapes as of now, into the ledgers the controller reads. Call under the lock.</summary>
+    /// <summary>The model's KV-event feed, when its dispatch policy keeps a precise prefix index.</summary>
+    public KvEventFeed? KvEvents => _kvEvents;
+
+    /// <summary>Health, scrapes and KV-event feeds as of now, into what the controller reads. Call under the lock.</summary>
     private void SyncBackends()
     {
         foreach (var backend in _backends) backend.SyncLedger(Seconds);
+        _kvEvents?.Sync();
+    }
+
+    /// <summary>Stops the model's KV-event subscribers (a reload that drops the model, or shutdown).</summary>
+    public void Dispose()
+    {
+        lock (_lock) _kvEvents?.Dispose();
     }
 
     /// <summary>The controller placed the request: the lease forwards it. Call under the lock.</summary>

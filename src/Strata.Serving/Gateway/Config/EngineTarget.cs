@@ -5,7 +5,8 @@ namespace Strata.Serving.Gateway.Config;
 /// (<c>vllm serve --data-parallel-size N</c>, SGLang <c>--dp-size N</c>), the rank a request is pinned to with the
 /// <see cref="RankHeader"/>. A plain URL is one engine; the server places the request itself.
 /// </summary>
-public sealed record EngineTarget(Uri Url, int? Rank = null)
+/// <param name="KvEvents">Where the server publishes its KV events, if configured (<c>kv_events:</c>); this rank's are at its offset.</param>
+public sealed record EngineTarget(Uri Url, int? Rank = null, KvEventSource? KvEvents = null)
 {
     /// <summary>
     /// The header both engines read to pin a request to a DP rank: vLLM's <c>OpenAIServing._get_data_parallel_rank</c>

@@ -145,15 +145,15 @@ public static class GatewayConfigFile
         for (var i = 0; i < urls.Children.Count; i++)
         {
             var where = $"{map.Where("backends")}[{i}]";
-            var (url, ranks) = urls.Children[i] switch
+            var (url, ranks, events) = urls.Children[i] switch
             {
                 YamlMappingNode server => ReadServer(map.Child(server, $"backends[{i}]")),
-                YamlScalarNode scalar => (HttpUrl(scalar.Value ?? "", where), 1),
-                _ => throw new GatewayConfigException($"{where}: expected an engine URL or {{url, data_parallel_size}}."),
+                YamlScalarNode scalar => (HttpUrl(scalar.Value ?? "", where), 1, null),
+                _ => throw new GatewayConfigException($"{where}: expected an engine URL or {{url, data_parallel_size, kv_events}}."),
             };
             if (backends.Any(b => b.Url == url)) throw new GatewayConfigException($"{where}: {url} is listed twice.");
             // One rank needs no pinning: the server has one engine. More: one engine per rank, pinned by header.
-            backends.AddRange(ranks == 1 ? [new EngineTarget(url)] : Enumerable.Range(0, ranks).Select(r => new EngineTarget(url, r)));
+            backends.AddRange(ranks == 1 ? [new EngineTarget(url, null, events)] : Enumerable.Range(0, ranks).Select(r => new EngineTarget(url, r, events)));
         }
         var model = new ModelSettings(
             name,
@@ -162,7 +162,7 @@ public static class GatewayConfigFile
             map.Int("max_in_flight", 1) ?? 256,
             map.Int("max_tokens", 1) ?? 32768,
             ReadQueue(map.Map("queue"), source, key, catalogs),
-            ReadDispatch(map.Map("dispatch"), source, key, catalogs),
+            ReadDispatch(map.Map("dispatch"), source, key, catalogs, ModelSettings.SuppliedBy(backends)),
             ReadTokenizer(map.Map("tokenizer"), source));
         map.RejectUnknownKeys();
         return model;
@@ -172,14 +172,38 @@ public static class GatewayConfigFile
     /// <c>{url, data_parallel_size}</c>: one server fronting N data-parallel ranks (<c>vllm serve --data-parallel-size N</c>,
     /// SGLang <c>--dp-size N</c>); the gateway treats each rank as an engine and pins requests with the rank header.
     /// </summary>
-    private static (Uri Url, int Ranks) ReadServer(YamlMap server)
+    private static (Uri Url, int Ranks, KvEventSource? Events) ReadServer(YamlMap server)
     {
         var url = HttpUrl(server.String("url") ?? throw new GatewayConfigException($"{server.Where("url")}: missing; the server's base URL, e.g. http://10.0.0.5:8000."), server.Where("url"));
         var ranks = server.Int("data_parallel_size", 1) ?? 1;
         if (ranks > MaxRanks)
             throw new GatewayConfigException($"{server.Where("data_parallel_size")}: {ranks} ranks behind one server is more than {MaxRanks}; check the value (vLLM's --data-parallel-size).");
+        var events = server.Node("kv_events") switch
+        {
+            null => null,
+            YamlScalarNode => new KvEventSource(ZmqEndpoint(server.String("kv_events")!, server.Where("kv_events"))),
+            YamlMappingNode => ReadKvEvents(server.Map("kv_events")!),
+            _ => throw new GatewayConfigException($"{server.Where("kv_events")}: expected tcp://host:port or {{endpoint, replay_endpoint}}."),
+        };
         server.RejectUnknownKeys();
-        return (url, ranks);
+        return (url, ranks, events);
+    }
+
+    private static KvEventSource ReadKvEvents(YamlMap map)
+    {
+        var endpoint = map.String("endpoint") ?? throw new GatewayConfigException($"{map.Where("endpoint")}: missing; where the server publishes, e.g. tcp://10.0.0.5:5557 for vLLM's \"endpoint\": \"tcp://*:5557\".");
+        var source = new KvEventSource(ZmqEndpoint(endpoint, map.Where("endpoint")),
+            map.String("replay_endpoint") is { } replay ? ZmqEndpoint(replay, map.Where("replay_endpoint")) : null);
+        map.RejectUnknownKeys();
+        return source;
+    }
+
+    /// <summary>A ZMQ endpoint the gateway can connect to: tcp with a host and port (a bind address like tcp://*:5557 is the server's side).</summary>
+    private static string ZmqEndpoint(string text, string where)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != "tcp" || uri.Port <= 0 || text.Contains('*'))
+            throw new GatewayConfigException($"{where}: '{text}' is not a tcp://host:port to connect to; give the server's address with the port of its --kv-events-config endpoint, e.g. tcp://10.0.0.5:5557.");
+        return $"tcp://{uri.Host}:{uri.Port}";
     }
 
     /// <summary>Most DP ranks one server may front: far above any deployment, and it keeps a typo from allocating millions of engines.</summary>
@@ -215,7 +239,7 @@ public static class GatewayConfigFile
         });
     }
 
-    private static PolicyOptions ReadDispatch(YamlMap? map, string source, string model, PolicyCatalogs catalogs)
+    private static PolicyOptions ReadDispatch(YamlMap? map, string source, string model, PolicyCatalogs catalogs, SignalFields supplied)
     {
         var section = $"{source}: {model}.dispatch";
         var policy = map is null
@@ -223,7 +247,7 @@ public static class GatewayConfigFile
             : new PolicyOptions(map.String("name") ?? "vllm-dp", map.Scalars("name"), section);
         return Build(() =>
         {
-            PolicyInputs.Check(catalogs.Dispatch.Create(policy), policy, Backend.ScrapedSignals, World);
+            PolicyInputs.Check(catalogs.Dispatch.Create(policy), policy, supplied, World);
             return policy;
         });
     }

@@ -1,3 +1,5 @@
+using Strata.Core.Dispatch;
+using Strata.Serving.Gateway.Backends;
 using Strata.Core.Policies;
 using Strata.Serving.Tokenization;
 
@@ -18,4 +20,11 @@ public sealed record ModelSettings(
     int MaxTokens,
     QueueSettings Queue,
     PolicyOptions Dispatch,
-    ModelTokenizer? Tokenizer = null);
+    ModelTokenizer? Tokenizer = null)
+{
+    /// <summary>What the model's signal sources supply its policies: every backend's scrape, and KV events when every backend has a <c>kv_events</c> source.</summary>
+    public SignalFields Supplied => SuppliedBy(Backends);
+
+    public static SignalFields SuppliedBy(IReadOnlyList<EngineTarget> backends) =>
+        Backend.ScrapedSignals | (backends.All(b => b.KvEvents is not null) ? SignalFields.KvEvents : SignalFields.None);
+}
