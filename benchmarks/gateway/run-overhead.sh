@@ -16,6 +16,9 @@
 #   BASELINE=/tmp/old/src/Strata.Cli/bin/Release/net10.0/strata benchmarks/gateway/run-overhead.sh
 #                                                 # also an older build's gateway, as target "baseline"
 #   GATEWAY_ENV= benchmarks/gateway/run-overhead.sh   # the gateway without tiered compilation
+#   DP=4 EP=1 benchmarks/gateway/run-overhead.sh  # one engine server fronting 4 DP ranks in one EP group; the
+#                                                 # gateway steers each request to a rank (X-data-parallel-rank),
+#                                                 # direct and nginx leave it to the server's own balancer
 #
 # Needs nginx (Debian: apt-get install nginx), curl, jq. Output files stay in $OUT.
 set -euo pipefail
@@ -30,6 +33,8 @@ OUTPUT_TOKENS=${OUTPUT_TOKENS:-64}
 TIME_SCALE=${TIME_SCALE:-4}         # engine steps of ~15 ms wall: small TTFT noise, ~13k SSE chunks/s the 2 cores can carry
 BASE_PORT=${BASE_PORT:-18700}       # engine, nginx, gateway, baseline on BASE_PORT, +1, +2, +3
 BASELINE=${BASELINE:-}              # another build's strata executable, run as a second gateway
+DP=${DP:-1}                         # DP ranks behind the one engine server; above 1 the gateway steers ranks
+EP=${EP:-}                          # set: the ranks step as one expert-parallel group
 # Environment of each gateway process: tiered compilation is the runtime's default for strata since 2026-12-05;
 # it is passed here too so an older BASELINE build (whose CLI turned it off) runs the same way.
 GATEWAY_ENV=${GATEWAY_ENV-DOTNET_TieredCompilation=1}
@@ -49,7 +54,8 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
 
 wait_for() { for _ in $(seq 200); do curl -sf "$1" >/dev/null && return; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
-"$STRATA" emulate --cluster gimbal-a100 --engines 1 --port "$BASE_PORT" --time-scale "$TIME_SCALE" >"$OUT/emulate.log" 2>&1 &
+"$STRATA" emulate --cluster gimbal-a100 --engines 1 --port "$BASE_PORT" --time-scale "$TIME_SCALE" \
+    --data-parallel-size "$DP" ${EP:+--enable-expert-parallel} >"$OUT/emulate.log" 2>&1 &
 pids+=($!)
 declare -A procs=([engine]=$!)   # target -> the pids whose CPU it is charged with
 sed -e "s/@ENGINE@/$ENGINE/" -e "s/@PORT@/${NGINX#*:}/" benchmarks/gateway/nginx.conf >"$OUT/nginx/nginx.conf"
@@ -61,7 +67,7 @@ serve() { # target name, strata executable, listen address, environment (VAR=val
 listen: http://$3
 models:
   - name: $MODEL
-    backends: [http://$ENGINE]
+    backends: [{url: http://$ENGINE, data_parallel_size: $DP}]
     max_in_flight: 1024           # above the bench's concurrency: admission never queues
     dispatch: {name: vllm-dp}
 YAML
@@ -99,7 +105,7 @@ for r in $(seq "$ROUNDS"); do
     for t in "${targets[@]}"; do bench "$t" "$OUT/$t-$r.json" "$REQUESTS" "$r"; done
 done
 
-echo "gateway env: ${GATEWAY_ENV:-none}${BASELINE:+; baseline $BASELINE, env: ${BASELINE_ENV:-none}}"
+echo "engine server: $DP DP rank(s)${EP:+, one EP group}; gateway env: ${GATEWAY_ENV:-none}${BASELINE:+; baseline $BASELINE, env: ${BASELINE_ENV:-none}}"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $REQUESTS requests x $ROUNDS rounds per target, $PROMPT_TOKENS prompt / $OUTPUT_TOKENS output tokens, streaming, --rate $RATE --max-concurrency $CONCURRENCY, time scale $TIME_SCALE; results in $OUT"
 # Per target, the median over rounds of: each run's TTFT p50 and p99 (ms), and the proxy's and the
 # engine's CPU ms per completed request; failures are summed. Added = target - direct.
