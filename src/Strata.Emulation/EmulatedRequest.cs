@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Strata.Core.Dispatch;
 using Strata.Engine;
 
 namespace Strata.Emulation;
@@ -11,13 +12,21 @@ internal sealed class EmulatedRequest
 {
     private readonly Channel<int> _tokens = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
-    public EmulatedRequest(SimRequest sim, double arrival)
+    public EmulatedRequest(SimRequest sim, double arrival, int rank, RoutedRequest routed)
     {
         Sim = sim;
         Arrival = arrival;
+        Rank = rank;
+        Routed = routed;
     }
 
     public SimRequest Sim { get; }
+
+    /// <summary>The server's DP rank the request runs on.</summary>
+    public int Rank { get; }
+
+    /// <summary>The request as the server's DP balancer counts it; finished when the request ends.</summary>
+    public RoutedRequest Routed { get; }
 
     /// <summary>Modelled time the request reached the engine, where TTFT and E2E start (vLLM's arrival_time).</summary>
     public double Arrival { get; }
@@ -30,5 +39,9 @@ internal sealed class EmulatedRequest
 
     internal void OnToken(int number) => _tokens.Writer.TryWrite(number);
 
-    internal void OnEnded() => _tokens.Writer.TryComplete();
+    internal void OnEnded()
+    {
+        _tokens.Writer.TryComplete();
+        Routed.Finish();
+    }
 }

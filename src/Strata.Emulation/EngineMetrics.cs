@@ -7,9 +7,10 @@ using Strata.Engine;
 namespace Strata.Emulation;
 
 /// <summary>
-/// One emulated engine's Prometheus metrics under vLLM V1's names and labels
-/// (<c>model_name</c>, <c>engine</c>; <c>vllm/v1/metrics/loggers.py</c>), in a registry of its own so engines
-/// in one process never share series. Counters carry the <c>_total</c> suffix prometheus_client adds.
+/// One emulated engine core's (DP rank's) Prometheus metrics under vLLM V1's names and labels
+/// (<c>model_name</c>, <c>engine</c>; <c>vllm/v1/metrics/loggers.py</c>). The ranks behind one server share its
+/// registry, each with its own <c>engine</c> label, as vLLM's API server exports one series per engine core;
+/// servers in one process never share a registry. Counters carry the <c>_total</c> suffix prometheus_client adds.
 /// Latencies are modelled seconds. prometheus-net refuses the colon of vLLM's <c>vllm:</c> prefix
 /// (colons are legal in the exposition format, reserved for recording rules by convention), so the
 /// series are registered as <c>vllm_…</c> and <see cref="WriteAsync"/> restores the colon.
@@ -20,7 +21,6 @@ internal sealed class EngineMetrics
     private static readonly double[] TokenLatencyBuckets = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80];
     private static readonly double[] RequestLatencyBuckets = [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680];
 
-    private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
     private readonly Gauge.Child _running;
     private readonly Gauge.Child _waiting;
     private readonly Gauge.Child _kvUsage;
@@ -38,9 +38,11 @@ internal sealed class EngineMetrics
     private readonly Histogram.Child _promptLength;
     private readonly Histogram.Child _generationLength;
 
-    public EngineMetrics(string modelName, int engine, ClusterConfig cluster, int kvBlocks)
+    /// <param name="registry">The server's registry, shared by its ranks.</param>
+    /// <param name="engine">The <c>engine</c> label: the engine core's index.</param>
+    public EngineMetrics(CollectorRegistry registry, string modelName, int engine, ClusterConfig cluster, int kvBlocks)
     {
-        var factory = Metrics.WithCustomRegistry(_registry);
+        var factory = Metrics.WithCustomRegistry(registry);
         string[] labels = ["model_name", "engine"];
         string[] values = [modelName, engine.ToString(CultureInfo.InvariantCulture)];
         Gauge.Child Gauge(string name, string help) => factory.CreateGauge(name, help, labels).WithLabels(values);
@@ -73,11 +75,11 @@ internal sealed class EngineMetrics
         _generationLength = Histogram("vllm_request_generation_tokens", "Number of generation tokens processed.", lengths);
     }
 
-    /// <summary>The text exposition, with vLLM's metric names.</summary>
-    public async Task WriteAsync(Stream destination, CancellationToken cancel)
+    /// <summary>The text exposition of a server's registry, with vLLM's metric names.</summary>
+    public static async Task WriteAsync(CollectorRegistry registry, Stream destination, CancellationToken cancel)
     {
         using var buffer = new MemoryStream();
-        await _registry.CollectAndExportAsTextAsync(buffer, cancel);
+        await registry.CollectAndExportAsTextAsync(buffer, cancel);
         var text = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         // Every series in this registry is vLLM's, so every name starts with the prefix: at a line start or after "# HELP "/"# TYPE ".
         text = text.Replace("\nvllm_", "\nvllm:").Replace(" vllm_", " vllm:");

@@ -13,13 +13,19 @@ using Strata.Engine;
 namespace Strata.Emulation;
 
 /// <summary>
-/// One emulated engine's HTTP server, vLLM's OpenAI-compatible routes: <c>/v1/chat/completions</c>,
-/// <c>/v1/completions</c>, <c>/v1/models</c>, <c>/health</c>, <c>/metrics</c>. Prompt tokens are
-/// estimated from UTF-8 bytes and the prompt's block hashes come from its text
-/// (<see cref="PrefixBlockHasher"/>), so the engine's prefix cache hits on repeated real text.
+/// One emulated server's HTTP endpoint, vLLM's OpenAI-compatible routes: <c>/v1/chat/completions</c>,
+/// <c>/v1/completions</c>, <c>/v1/models</c>, <c>/health</c>, <c>/metrics</c>, in front of the server's DP ranks as
+/// <c>vllm serve --data-parallel-size N</c> puts one API server in front of N engine cores. A completion goes to the
+/// rank its <c>X-data-parallel-rank</c> header names, else where vLLM's DP balancer puts it
+/// (<see cref="DataParallelRouter"/>); <c>/metrics</c> has every rank's series. Prompt tokens are estimated from
+/// UTF-8 bytes (or counted by the tokenizer) and the prompt's block hashes come from its text
+/// (<see cref="PrefixBlockHasher"/>), so a rank's prefix cache hits on repeated real text.
 /// </summary>
 internal sealed class EngineServer : IAsyncDisposable
 {
+    /// <summary>vLLM's header pinning a request to a DP rank (<c>OpenAIServing._get_data_parallel_rank</c>, <c>vllm/entrypoints/openai/engine/serving.py</c>).</summary>
+    public const string DataParallelRankHeader = "X-data-parallel-rank";
+
     private readonly EmulatedEngine _engine;
     private readonly EmulatorOptions _options;
     private readonly FailureInjection _failures;
@@ -33,6 +39,7 @@ internal sealed class EngineServer : IAsyncDisposable
     private int _requests;
     private int _crashing;
 
+    /// <param name="index">The server's index; its port is the first port + index and its error draws are seeded by its first engine's index.</param>
     public EngineServer(int index, EmulatedEngine engine, EmulatorOptions options, TimeProvider time)
     {
         _engine = engine;
@@ -40,7 +47,7 @@ internal sealed class EngineServer : IAsyncDisposable
         _failures = options.Failures;
         _time = time;
         _hasher = new PrefixBlockHasher(engine.BlockSize);
-        _errors = new Random(options.Seed * 31 + index);
+        _errors = new Random(options.Seed * 31 + index * engine.Ranks);
         _readyAt = time.GetUtcNow() + TimeSpan.FromSeconds(_failures.SlowStartSeconds);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -95,7 +102,7 @@ internal sealed class EngineServer : IAsyncDisposable
     private async Task Metrics(HttpContext context)
     {
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-        await _engine.Metrics.WriteAsync(context.Response.Body, context.RequestAborted);
+        await _engine.WriteMetricsAsync(context.Response.Body, context.RequestAborted);
     }
 
     private async Task Complete(HttpContext context, CompletionApi endpoint)
@@ -153,6 +160,7 @@ internal sealed class EngineServer : IAsyncDisposable
             await CompletionWriter.Error(context.Response, StatusCodes.Status404NotFound, "NotFoundError", $"The model `{parsed.Model}` does not exist.");
             return;
         }
+        var rank = RequestedRank(context.Request);
         // The model's token ids when a tokenizer is given, else pseudo-tokens of four UTF-8 bytes.
         var ids = _options.Tokenizer?.Encode(parsed.PromptText);
         var utf8 = ids is null ? Encoding.UTF8.GetBytes(parsed.PromptText) : null;
@@ -165,7 +173,7 @@ internal sealed class EngineServer : IAsyncDisposable
 
         // Chained block hashes as prefix segments: requests with equal leading tokens share leading KV blocks.
         var prefix = (ids is null ? _hasher.HashUtf8(utf8) : _hasher.HashTokens(ids)).Select(hash => new PrefixSegment(hash, _engine.BlockSize)).ToArray();
-        var request = _engine.Submit(new RequestSpec(0, promptTokens, maxTokens) { Prefix = prefix, Priority = parsed.Priority });
+        var request = _engine.Submit(new RequestSpec(0, promptTokens, maxTokens) { Prefix = prefix, Priority = parsed.Priority }, rank);
         try
         {
             var writer = new CompletionWriter(context.Response, endpoint, _options.ModelName);
@@ -177,6 +185,22 @@ internal sealed class EngineServer : IAsyncDisposable
         {
             if (!request.Tokens.Completion.IsCompleted) _engine.Abort(request);
         }
+    }
+
+    /// <summary>
+    /// The DP rank the request's <c>X-data-parallel-rank</c> header names (read case-insensitively; a value that is not
+    /// an integer is ignored, as vLLM's <c>int(rank_str)</c> under <c>except ValueError</c> is); null without one. vLLM
+    /// refuses a rank outside the engine cores with a 400 (<c>data_parallel_rank … is out of range</c>); so does this.
+    /// </summary>
+    private int? RequestedRank(HttpRequest request)
+    {
+        var value = request.Headers[DataParallelRankHeader];
+        if (value.Count == 0 || !int.TryParse(value[0], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var rank))
+            return null;
+        if (rank < 0 || rank >= _engine.Ranks)
+            throw new BadRequestException($"{DataParallelRankHeader}: {rank} is out of range; this server's data-parallel ranks are 0..{_engine.Ranks - 1} " +
+                $"([0, {_engine.Ranks}), --data-parallel-size {_engine.Ranks}).");
+        return rank;
     }
 
     /// <summary>Streams the tokens as they come; false when the engine ended before the last one.</summary>

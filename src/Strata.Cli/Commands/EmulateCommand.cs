@@ -15,9 +15,11 @@ internal static class EmulateCommand
     public static Command Create(IAnsiConsole console)
     {
         var cluster = new Option<string>("--cluster") { Description = "Cluster preset (gimbal-a100, gimbal-h100) or YAML file; each engine is one of its DP engines.", DefaultValueFactory = _ => "gimbal-a100" };
-        var engines = new Option<int?>("--engines") { Description = "Engine servers to start (default: the cluster's data-parallel size)." };
+        var engines = new Option<int?>("--engines") { Description = "Servers to start, server i on port + i (default: the cluster's data-parallel size, one DP engine each; 1 with --data-parallel-size)." };
+        var dataParallel = new Option<int>("--data-parallel-size", "-dp") { Description = "DP ranks (engine cores) behind each server's one port, as vllm serve --data-parallel-size runs them; requests pick a rank by the X-data-parallel-rank header or vLLM's DP balancer.", DefaultValueFactory = _ => 1 };
+        var expertParallel = new Option<bool>("--enable-expert-parallel") { Description = "The server's DP ranks form one expert-parallel group and step in lockstep (MoE models, --data-parallel-size 2 or more), as vllm serve --enable-expert-parallel." };
         var host = new Option<string>("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "Port of engine 0; engine i listens on port + i.", DefaultValueFactory = _ => 8000 };
+        var port = new Option<int>("--port") { Description = "Port of server 0; server i listens on port + i.", DefaultValueFactory = _ => 8000 };
         var model = new Option<string?>("--served-model-name") { Description = "Model name clients must send (default: the cluster's model)." };
         var timeScale = new Option<double>("--time-scale") { Description = "Modelled seconds per wall second: 10 serves ten times faster than the modelled GPUs.", DefaultValueFactory = _ => 1.0 };
         var defaultMaxTokens = new Option<int>("--default-max-tokens") { Description = "Output tokens when a request leaves the limit to the engine: chat without max_completion_tokens or max_tokens, or a null one (completions without max_tokens get vLLM's 16; EOS is always ignored).", DefaultValueFactory = _ => 256 };
@@ -29,7 +31,7 @@ internal static class EmulateCommand
         var stallAfter = new Option<int?>("--stall-after-tokens") { Description = "Every response stops after K tokens and never ends." };
         var command = new Command("emulate", "Serve vLLM-compatible engines whose timing comes from the simulator's engine model, in real time.")
         {
-            cluster, engines, host, port, model, timeScale, defaultMaxTokens, seed, errorRate, crashAfter, slowStart, stallAfter, tokenizer,
+            cluster, engines, dataParallel, expertParallel, host, port, model, timeScale, defaultMaxTokens, seed, errorRate, crashAfter, slowStart, stallAfter, tokenizer,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -37,7 +39,9 @@ internal static class EmulateCommand
             var options = new EmulatorOptions
             {
                 Cluster = config,
-                Engines = parse.GetValue(engines) ?? config.DataParallel,
+                DataParallelSize = parse.GetValue(dataParallel),
+                EnableExpertParallel = parse.GetValue(expertParallel),
+                Engines = parse.GetValue(engines) ?? (parse.GetValue(dataParallel) > 1 || parse.GetValue(expertParallel) ? 1 : config.DataParallel),
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
                 ServedModelName = parse.GetValue(model),
@@ -59,10 +63,12 @@ internal static class EmulateCommand
             }
             await using (emulator)
             {
-                console.MarkupLineInterpolated($"[grey]{config.Name}: {config.Model.Name} on {config.Gpu.Name}, each engine one DP engine of DP{config.DataParallel} TP{config.TensorParallel}{(config.ExpertParallel ? $" EP{config.ExpertParallelSize}" : "")}; time scale {options.TimeScale}[/]");
+                var layout = options.OwnLayout ? options.ServerCluster : config;
+                var shape = $"DP{layout.DataParallel} TP{layout.TensorParallel}{(layout.ExpertParallel ? $" EP{layout.ExpertParallelSize}" : "")}";
+                console.MarkupLineInterpolated($"[grey]{config.Name}: {config.Model.Name} on {config.Gpu.Name}, {(options.OwnLayout ? $"each server {shape}, its {options.Ranks} DP ranks {(layout.LockstepDataParallel ? "stepping in lockstep" : "each stepping alone")}" : $"each engine one DP engine of {shape}")}; time scale {options.TimeScale}[/]");
                 for (var i = 0; i < options.Engines; i++)
-                    console.MarkupLineInterpolated($"engine {i}: {emulator.Urls[i]}  (model [bold]{options.ModelName}[/])");
-                for (var i = 0; i < options.Engines; i++) _ = ReportCrash(console, emulator.Crashes[i], i, options.Failures.CrashAfter);
+                    console.MarkupLineInterpolated($"{(options.OwnLayout ? "server" : "engine")} {i}: {emulator.Urls[i]}  (model [bold]{options.ModelName}[/]{(options.OwnLayout ? $", engines {i * options.Ranks}..{(i + 1) * options.Ranks - 1}" : "")})");
+                for (var i = 0; i < options.Engines; i++) _ = ReportCrash(console, emulator.Crashes[i], $"{(options.OwnLayout ? "server" : "engine")} {i}", options.Failures.CrashAfter);
                 console.MarkupLine("[grey]serving; Ctrl+C stops[/]");
                 try
                 {
@@ -78,15 +84,16 @@ internal static class EmulateCommand
         return command;
     }
 
-    private static async Task ReportCrash(IAnsiConsole console, Task crash, int engine, int? after)
+    private static async Task ReportCrash(IAnsiConsole console, Task crash, string server, int? after)
     {
         await crash;
-        console.MarkupLineInterpolated($"[red]engine {engine} crashed after {after} requests (--crash-after)[/]");
+        console.MarkupLineInterpolated($"[red]{server} crashed after {after} requests (--crash-after)[/]");
     }
 
     private static void Validate(EmulatorOptions o)
     {
         if (o.Engines < 1) throw new CliUsageException($"--engines {o.Engines}: start at least one engine.");
+        if (o.LayoutError is { } layout) throw new CliUsageException(layout);
         if (o.Port is < 0 or > 65535 || o.Port + o.Engines - 1 > 65535)
             throw new CliUsageException($"--port {o.Port}: engines use ports {o.Port}..{o.Port + o.Engines - 1}, which must lie in 0..65535.");
         if (!(o.TimeScale > 0) || double.IsInfinity(o.TimeScale)) throw new CliUsageException($"--time-scale {o.TimeScale}: must be a positive, finite number (1 = real time).");
