@@ -27,6 +27,21 @@ public sealed class EmulateAndBenchCommandTests
         Assert.Contains(expected, error);
     }
 
+    [Theory]
+    [InlineData("--data-parallel-size 2 --enable-expert-parallel", "dense.yaml", "--enable-expert-parallel: llama-3.1-8b is a dense model")]
+    [InlineData("--enable-expert-parallel", "gimbal-a100", "--enable-expert-parallel needs --data-parallel-size 2 or more")]
+    [InlineData("--data-parallel-size 0", "gimbal-a100", "--data-parallel-size 0")]
+    public void A_data_parallel_layout_that_cannot_run_stops_with_exit_2_and_names_the_flag(string flags, string cluster, string expected)
+    {
+        var dir = CliRunner.TempDir();
+        var dense = CliRunner.WriteFile(dir, "dense.yaml", "gpu: a100-80gb\nmodel: llama-3.1-8b\n");
+        var (exit, _, error) = CliRunner.Run(["emulate", "--cluster", cluster == "dense.yaml" ? dense : cluster, "--port", "0", .. flags.Split(' ')]);
+
+        Assert.Equal(StrataCli.UsageError, exit);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains(expected, error);
+    }
+
     [Fact]
     public async Task Bench_against_an_emulated_engine_prints_vllm_rows_and_saves_the_result()
     {

@@ -27,11 +27,13 @@ internal sealed class EmulatedEngines : IAsyncDisposable
     public HttpClient Http { get; }
 
     public static async Task<EmulatedEngines> Start(ClusterConfig? cluster = null, double timeScale = 1, FailureInjection? failures = null, int engines = 1,
-        ModelTokenizer? tokenizer = null) =>
+        ModelTokenizer? tokenizer = null, int dataParallelSize = 1, bool expertParallel = false) =>
         new(await Emulator.StartAsync(new EmulatorOptions
         {
             Cluster = cluster ?? OneEngine,
             Engines = engines,
+            DataParallelSize = dataParallelSize,
+            EnableExpertParallel = expertParallel,
             Port = 0,
             TimeScale = timeScale,
             Failures = failures ?? FailureInjection.None,
@@ -45,14 +47,25 @@ internal sealed class EmulatedEngines : IAsyncDisposable
         }, cancel);
 
     /// <summary>Sends a streaming completion and returns once its headers (the first token) are in.</summary>
-    public Task<HttpResponseMessage> StartStream(string prompt, int maxTokens, CancellationToken cancel = default) =>
-        Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
-        {
-            Content = JsonContent.Create(new Dictionary<string, object> { ["model"] = Model, ["prompt"] = prompt, ["max_tokens"] = maxTokens, ["stream"] = true }),
-        }, HttpCompletionOption.ResponseHeadersRead, cancel);
+    public Task<HttpResponseMessage> StartStream(string prompt, int maxTokens, CancellationToken cancel = default, string? rank = null) =>
+        Http.SendAsync(Completion(prompt, maxTokens, stream: true, rank), HttpCompletionOption.ResponseHeadersRead, cancel);
 
-    /// <summary>The value of a metric summed over its label sets (e.g. every engine's series).</summary>
-    public async Task<double> Metric(string name)
+    /// <summary>A completion pinned by vLLM's <c>X-data-parallel-rank</c> header (sent as <paramref name="header"/> spells it) to <paramref name="rank"/>.</summary>
+    public Task<HttpResponseMessage> CompleteOnRank(string prompt, int maxTokens, string rank, string header = "X-data-parallel-rank") =>
+        Http.SendAsync(Completion(prompt, maxTokens, stream: false, rank, header));
+
+    private static HttpRequestMessage Completion(string prompt, int maxTokens, bool stream, string? rank, string header = "X-data-parallel-rank")
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = JsonContent.Create(new Dictionary<string, object> { ["model"] = Model, ["prompt"] = prompt, ["max_tokens"] = maxTokens, ["stream"] = stream }),
+        };
+        if (rank is not null) message.Headers.TryAddWithoutValidation(header, rank);
+        return message;
+    }
+
+    /// <summary>The value of a metric summed over its label sets (e.g. every engine's series), or over those of one <paramref name="engine"/> label.</summary>
+    public async Task<double> Metric(string name, int? engine = null)
     {
         var text = await Http.GetStringAsync("/metrics");
         var total = 0.0;
@@ -60,6 +73,7 @@ internal sealed class EmulatedEngines : IAsyncDisposable
         foreach (var line in text.Split('\n'))
         {
             if (line.StartsWith('#') || !(line.StartsWith(name + "{") || line.StartsWith(name + " "))) continue;
+            if (engine is { } e && !line.Contains($"engine=\"{e}\"", StringComparison.Ordinal)) continue;
             total += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
             found = true;
         }
@@ -68,12 +82,12 @@ internal sealed class EmulatedEngines : IAsyncDisposable
     }
 
     /// <summary>Polls a metric until <paramref name="condition"/> holds; events beat sleeps of guessed length.</summary>
-    public async Task<double> WaitForMetric(string name, Func<double, bool> condition, double timeoutSeconds = 20)
+    public async Task<double> WaitForMetric(string name, Func<double, bool> condition, double timeoutSeconds = 20, int? engine = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
         while (true)
         {
-            var value = await Metric(name);
+            var value = await Metric(name, engine);
             if (condition(value)) return value;
             if (DateTime.UtcNow > deadline) Assert.Fail($"{name} stayed at {value} for {timeoutSeconds} s.");
             await Task.Delay(20);
