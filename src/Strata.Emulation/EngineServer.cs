@@ -190,7 +190,8 @@ internal sealed class EngineServer : IAsyncDisposable
     /// <summary>
     /// The DP rank the request's <c>X-data-parallel-rank</c> header names (read case-insensitively; a value that is not
     /// an integer is ignored, as vLLM's <c>int(rank_str)</c> under <c>except ValueError</c> is); null without one. vLLM
-    /// refuses a rank outside the engine cores with a 400 (<c>data_parallel_rank … is out of range</c>); so does this.
+    /// refuses a rank outside its engine cores with a 400 (<c>InputProcessor.process_inputs</c>,
+    /// <c>vllm/v1/engine/input_processor.py</c>: "data_parallel_rank … is out of range [0, N)"); so does this.
     /// </summary>
     private int? RequestedRank(HttpRequest request)
     {
@@ -198,8 +199,8 @@ internal sealed class EngineServer : IAsyncDisposable
         if (value.Count == 0 || !int.TryParse(value[0], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var rank))
             return null;
         if (rank < 0 || rank >= _engine.Ranks)
-            throw new BadRequestException($"{DataParallelRankHeader}: {rank} is out of range; this server's data-parallel ranks are 0..{_engine.Ranks - 1} " +
-                $"([0, {_engine.Ranks}), --data-parallel-size {_engine.Ranks}).");
+            throw new BadRequestException($"{DataParallelRankHeader}: data_parallel_rank {rank} is out of range [0, {_engine.Ranks}); " +
+                $"this server runs --data-parallel-size {_engine.Ranks}, ranks 0..{_engine.Ranks - 1}.");
         return rank;
     }
 
