@@ -1,6 +1,5 @@
 using Prometheus;
 using Strata.Core.Dispatch;
-using Strata.Core.Experts;
 using Strata.Engine;
 using Strata.Engine.Cluster;
 using Strata.Engine.Cost;
@@ -28,13 +27,17 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
     private long _nextId;
 
-    /// <param name="server">The server's index among the emulator's servers; rank r's engine index is server × ranks + r.</param>
+    /// <param name="server">
+    /// The server's index among the emulator's servers. Rank r's seeds are those of engine server × ranks + r; its
+    /// <c>engine</c> label is r, as each <c>vllm serve</c> numbers its own engine cores (one DP engine of the cluster
+    /// file's layout keeps the server's index, as before ranks existed).
+    /// </param>
     public EmulatedEngine(int server, EmulatorOptions options, ClusterConfig cluster, IStepCostModel cost, ModelClock clock)
     {
         _clock = clock;
         var ranks = options.Ranks;
         var firstEngine = server * ranks;
-        _cluster = new EngineCluster(cluster, cost, this, domains: 1, new Random(options.Seed + firstEngine), ExpertPlanners.Catalog, () => [1.0]);
+        _cluster = new EngineCluster(cluster, cost, this, domains: 1, new Random(options.Seed + firstEngine), options.Catalogs, () => [1.0]);
         // Every core is a rank, or the server is one DP engine of the cluster file's layout.
         _rankCores = ranks == _cluster.Engines.Length ? _cluster.Engines : [_cluster.Engines[server % _cluster.Engines.Length]];
         _router = new DataParallelRouter(ranks);
@@ -44,7 +47,7 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
         {
             var core = _rankCores[r].Index;
             rankOfEngine[core] = r;
-            metricsOfEngine[core] = new EngineMetrics(_registry, options.ModelName, firstEngine + r, cluster, _rankCores[r].Kv.TotalBlocks);
+            metricsOfEngine[core] = new EngineMetrics(_registry, options.ModelName, options.OwnLayout ? r : server, cluster, _rankCores[r].Kv.TotalBlocks);
         }
         _loops = new EmulatedGroupLoop?[_cluster.Groups.Length];
         foreach (var core in _rankCores)
@@ -85,7 +88,7 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
     /// <summary>The client went away: its rank drops the request and frees its KV blocks.</summary>
     public void Abort(EmulatedRequest request) => LoopOf(request.Sim.Engine).Abort(request);
 
-    /// <summary>Every rank's series, labelled <c>engine</c> by engine index.</summary>
+    /// <summary>Every rank's series, labelled <c>engine</c> by rank.</summary>
     public Task WriteMetricsAsync(Stream destination, CancellationToken cancel) => EngineMetrics.WriteAsync(_registry, destination, cancel);
 
     private EmulatedGroupLoop LoopOf(int engine) => _loops[_cluster.GroupOf(engine)]!;

@@ -1,3 +1,4 @@
+using Strata.Core.Policies;
 using Strata.Serving.Tokenization;
 using Strata.Engine.Cluster;
 
@@ -42,6 +43,9 @@ public sealed record EmulatorOptions
     public int Seed { get; init; }
 
     public FailureInjection Failures { get; init; } = FailureInjection.None;
+
+    /// <summary>The policies the cluster's names (queue, expert planner) are built from; the CLI passes the exact planners.</summary>
+    public PolicyCatalogs Catalogs { get; init; } = PolicyCatalogs.Standard;
 
     /// <summary>The model's tokenizer (<c>--tokenizer tokenizer.json</c>): prompts count and cache as its token ids; without it, UTF-8 bytes ÷ 4.</summary>
     public ModelTokenizer? Tokenizer { get; init; }

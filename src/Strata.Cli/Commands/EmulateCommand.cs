@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using Strata.Emulation;
+using Strata.Experts.Solver;
 using Strata.Serving.Tokenization;
 using Strata.Engine.Cluster;
 
@@ -50,6 +51,7 @@ internal static class EmulateCommand
                 Seed = parse.GetValue(seed),
                 Failures = new FailureInjection(parse.GetValue(errorRate), parse.GetValue(crashAfter), parse.GetValue(slowStart), parse.GetValue(stallAfter)),
                 Tokenizer = parse.GetValue(tokenizer) is { } file ? LoadTokenizer(file) : null,
+                Catalogs = ExactExpertPlanners.Catalogs,
             };
             Validate(options);
             Emulator emulator;
@@ -67,7 +69,7 @@ internal static class EmulateCommand
                 var shape = $"DP{layout.DataParallel} TP{layout.TensorParallel}{(layout.ExpertParallel ? $" EP{layout.ExpertParallelSize}" : "")}";
                 console.MarkupLineInterpolated($"[grey]{config.Name}: {config.Model.Name} on {config.Gpu.Name}, {(options.OwnLayout ? $"each server {shape}, its {options.Ranks} DP ranks {(layout.LockstepDataParallel ? "stepping in lockstep" : "each stepping alone")}" : $"each engine one DP engine of {shape}")}; time scale {options.TimeScale}[/]");
                 for (var i = 0; i < options.Engines; i++)
-                    console.MarkupLineInterpolated($"{(options.OwnLayout ? "server" : "engine")} {i}: {emulator.Urls[i]}  (model [bold]{options.ModelName}[/]{(options.OwnLayout ? $", engines {i * options.Ranks}..{(i + 1) * options.Ranks - 1}" : "")})");
+                    console.MarkupLineInterpolated($"{(options.OwnLayout ? "server" : "engine")} {i}: {emulator.Urls[i]}  (model [bold]{options.ModelName}[/]{(options.OwnLayout ? $", DP ranks 0..{options.Ranks - 1}" : "")})");
                 for (var i = 0; i < options.Engines; i++) _ = ReportCrash(console, emulator.Crashes[i], $"{(options.OwnLayout ? "server" : "engine")} {i}", options.Failures.CrashAfter);
                 console.MarkupLine("[grey]serving; Ctrl+C stops[/]");
                 try

@@ -90,20 +90,24 @@ public sealed class DataParallelServerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Servers_of_several_ranks_label_their_engines_by_engine_index_and_serve_health_and_models_once()
+    public async Task Each_server_labels_its_ranks_from_0_and_serves_health_and_models_once()
     {
         await using var servers = await EmulatedEngines.Start(timeScale: 5, engines: 2, dataParallelSize: 2);
         using var second = new HttpClient { BaseAddress = servers.Emulator.Urls[1] };
 
-        (await second.PostAsync("/v1/completions", new StringContent($$"""{"model": "{{EmulatedEngines.Model}}", "prompt": "hi there", "max_tokens": 2}""",
-            System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = new StringContent($$"""{"model": "{{EmulatedEngines.Model}}", "prompt": "hi there", "max_tokens": 2}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(RankHeader, "1");
+        (await second.SendAsync(request)).EnsureSuccessStatusCode();
 
-        // Server i's rank r is engine i × 2 + r, as vLLM numbers DP engines across nodes.
+        // Each server is its own vllm serve: its ranks are engine="0" and engine="1", whatever its port.
         var text = await second.GetStringAsync("/metrics");
-        Assert.Contains("engine=\"2\"", text);
-        Assert.Contains("engine=\"3\"", text);
-        Assert.DoesNotContain("engine=\"0\"", text);
-        Assert.Contains("engine=\"1\"", await servers.Http.GetStringAsync("/metrics"));
+        Assert.Contains("vllm:request_success_total{model_name=\"qwen3-30b-a3b\",engine=\"1\",finished_reason=\"length\"} 1", text);
+        Assert.Contains("engine=\"0\"", text);
+        Assert.DoesNotContain("engine=\"2\"", text);
+        Assert.Equal(0, await servers.Metric("vllm:request_success_total"));
         Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/health")).StatusCode);
         using var models = JsonDocument.Parse(await second.GetStringAsync("/v1/models"));
         Assert.Equal(1, models.RootElement.GetProperty("data").GetArrayLength());

@@ -208,6 +208,37 @@ public sealed class GatewayOverEmulatedEnginesTests
         return (queue, running);
     }
 
+    /// <summary>
+    /// The gateway's <c>{url, data_parallel_size: 4}</c> in front of <c>strata emulate --data-parallel-size 4
+    /// --enable-expert-parallel</c>: the gateway pins each request to the rank it chose, the emulated server runs it
+    /// there, and each of the gateway's rank engines reads the series the server labels with its rank.
+    /// </summary>
+    [Fact]
+    public async Task The_gateway_pins_requests_to_the_ranks_of_an_emulated_data_parallel_server_and_reads_each_ranks_series()
+    {
+        await using var server = await EmulatedEngines.Start(timeScale: TimeScale, dataParallelSize: 4, expertParallel: true);
+        var url = server.Emulator.Urls[0];
+        await using var gateway = await TestGateway.StartAsync(
+            $"health: {{interval_ms: 100, timeout_ms: 1000}}\nmodels:\n  - name: {EmulatedEngines.Model}\n    backends: [{{url: {url.AbsoluteUri}, data_parallel_size: 4}}]\n" +
+            "    dispatch: {name: round-robin}\n");
+
+        for (var i = 0; i < 8; i++)
+        {
+            using var response = await gateway.Client.SendAsync(TestGateway.Post("/v1/completions",
+                $$"""{"model": "{{EmulatedEngines.Model}}", "prompt": "hello {{i}}", "max_tokens": 4}"""));
+            response.EnsureSuccessStatusCode();
+        }
+
+        var samples = PrometheusText.Parse(await gateway.Client.GetStringAsync(new Uri(url, "/metrics")));
+        for (var rank = 0; rank < 4; rank++)
+        {
+            var label = $"{rank}";
+            Assert.Equal(2, samples.Where(s => s.Name == "vllm:request_success_total" && s.Labels.GetValueOrDefault("engine") == label).Sum(s => s.Value));
+        }
+        var backends = gateway.State.Models[EmulatedEngines.Model].Backends;
+        await TestGateway.EventuallyAsync(async () => backends.All(b => b.Signals is { KvCapacityTokens: > 0 }), "every rank reads its own series");
+    }
+
     private static async Task<double> EngineMetricAsync(TestGateway gateway, Uri engine, string name) =>
         PrometheusText.Parse(await gateway.Client.GetStringAsync(new Uri(engine, "/metrics"))).Where(s => s.Name == name).Sum(s => s.Value);
 
