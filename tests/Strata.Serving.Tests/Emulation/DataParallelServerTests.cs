@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Strata.Emulation;
 using Xunit.Abstractions;
 
 namespace Strata.Serving.Tests.Emulation;
@@ -111,6 +112,26 @@ public sealed class DataParallelServerTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/health")).StatusCode);
         using var models = JsonDocument.Parse(await second.GetStringAsync("/v1/models"));
         Assert.Equal(1, models.RootElement.GetProperty("data").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Failure_injection_is_the_servers_a_crash_takes_down_every_rank()
+    {
+        await using var server = await EmulatedEngines.Start(dataParallelSize: Ranks, expertParallel: true,
+            failures: new FailureInjection(CrashAfter: 2));
+        (await server.CompleteOnRank("first", maxTokens: 2, "0")).EnsureSuccessStatusCode();
+        using var open = await server.StartStream("second, on another rank", maxTokens: 5000, rank: "3");
+        var body = await open.Content.ReadAsStreamAsync();
+
+        // The server counts requests over all its ranks: the third, on yet another rank, crashes it.
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => server.CompleteOnRank("third", maxTokens: 2, "1"));
+        await server.Emulator.Crashes[0].WaitAsync(TimeSpan.FromSeconds(10));
+
+        await Assert.ThrowsAnyAsync<IOException>(async () =>
+        {
+            var buffer = new byte[4096];
+            while (await body.ReadAsync(buffer) > 0) { }
+        });
     }
 
     /// <summary>
