@@ -25,6 +25,7 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
     private readonly EngineCore[] _rankCores;
     private readonly EmulatedGroupLoop?[] _loops;
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
+    private readonly RankKvEvents? _kvEvents;
     private long _nextId;
 
     /// <param name="server">
@@ -57,7 +58,15 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
         }
         MaxModelLen = _cluster.MaxModelLen;
         BlockSize = cluster.Engine.BlockSize;
+        if (options.KvEvents is { } events)
+        {
+            _kvEvents = new RankKvEvents(events, firstEngine, rankOfEngine, BlockSize);
+            foreach (var core in _rankCores) core.Kv.PublishEvents(_kvEvents, core.Index);
+        }
     }
+
+    /// <summary>Where each rank publishes its KV events (empty without <c>--kv-events-config</c>).</summary>
+    public IEnumerable<string> KvEventEndpoints => _kvEvents?.Endpoints ?? [];
 
     /// <summary>DP ranks behind the server.</summary>
     public int Ranks => _rankCores.Length;
@@ -71,9 +80,11 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
     /// Queues a request arriving now on rank <paramref name="rank"/>, or where vLLM's DP balancer puts it when null;
     /// its tokens come through <see cref="EmulatedRequest.Tokens"/>.
     /// </summary>
-    public EmulatedRequest Submit(RequestSpec spec, int? rank)
+    /// <param name="promptTokens">The prompt's token ids (the model's, or pseudo-tokens of four UTF-8 bytes), for its KV events' blocks.</param>
+    public EmulatedRequest Submit(RequestSpec spec, int? rank, ReadOnlySpan<int> promptTokens = default)
     {
         var id = Interlocked.Increment(ref _nextId);
+        _kvEvents?.Register(spec, id, promptTokens);
         lock (_router.Gate)
         {
             var now = _clock.Now;
@@ -101,5 +112,6 @@ internal sealed class EmulatedEngine : IRequestObserver, IAsyncDisposable
     {
         foreach (var loop in _loops)
             if (loop is not null) await loop.DisposeAsync();
+        _kvEvents?.Dispose();
     }
 }

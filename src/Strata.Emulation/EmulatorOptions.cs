@@ -44,6 +44,9 @@ public sealed record EmulatorOptions
 
     public FailureInjection Failures { get; init; } = FailureInjection.None;
 
+    /// <summary>vLLM's <c>--kv-events-config</c>: each rank publishes its KV-cache events over ZMQ; null: none.</summary>
+    public KvEventsConfig? KvEvents { get; init; }
+
     /// <summary>The policies the cluster's names (queue, expert planner) are built from; the CLI passes the exact planners.</summary>
     public PolicyCatalogs Catalogs { get; init; } = PolicyCatalogs.Standard;
 

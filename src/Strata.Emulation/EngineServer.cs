@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
@@ -173,7 +174,8 @@ internal sealed class EngineServer : IAsyncDisposable
 
         // Chained block hashes as prefix segments: requests with equal leading tokens share leading KV blocks.
         var prefix = (ids is null ? _hasher.HashUtf8(utf8) : _hasher.HashTokens(ids)).Select(hash => new PrefixSegment(hash, _engine.BlockSize)).ToArray();
-        var request = _engine.Submit(new RequestSpec(0, promptTokens, maxTokens) { Prefix = prefix, Priority = parsed.Priority }, rank);
+        var tokens = ids ?? MemoryMarshal.Cast<byte, int>(utf8.AsSpan(0, utf8!.Length / sizeof(int) * sizeof(int))).ToArray();
+        var request = _engine.Submit(new RequestSpec(0, promptTokens, maxTokens) { Prefix = prefix, Priority = parsed.Priority }, rank, tokens);
         try
         {
             var writer = new CompletionWriter(context.Response, endpoint, _options.ModelName);

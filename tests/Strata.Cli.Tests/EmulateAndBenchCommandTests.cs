@@ -12,6 +12,8 @@ public sealed class EmulateAndBenchCommandTests
     [InlineData("emulate", "--error-rate", "1.5", "--error-rate 1.5")]
     [InlineData("emulate", "--cluster", "no-such-cluster.yaml", "no-such-cluster")]
     [InlineData("emulate", "--tokenizer", "/nonexistent/tokenizer.json", "--tokenizer: /nonexistent/tokenizer.json does not exist")]
+    [InlineData("emulate", "--kv-events-config", "{\"enable_kv_cache_events\": true, \"max_queue_size\": 5}", "--kv-events-config: 'max_queue_size' is not a key the emulator honours")]
+    [InlineData("emulate", "--kv-events-config", "not json", "--kv-events-config: not JSON")]
     [InlineData("bench", "--rate", "-1", "--rate -1")]
     [InlineData("bench", "--endpoint", "/v1/embeddings", "--endpoint /v1/embeddings")]
     [InlineData("bench", "--url", "not a url", "--url not a url")]

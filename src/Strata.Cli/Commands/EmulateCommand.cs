@@ -28,11 +28,12 @@ internal static class EmulateCommand
         var errorRate = new Option<double>("--error-rate") { Description = "Fraction of completion requests answered 500 before any byte.", DefaultValueFactory = _ => 0.0 };
         var crashAfter = new Option<int?>("--crash-after") { Description = "After N completion requests, the next one crashes the engine: connections reset, listener closed." };
         var slowStart = new Option<double>("--slow-start") { Description = "Wall seconds during which /health and completions answer 503, as a loading engine.", DefaultValueFactory = _ => 0.0 };
+        var kvEvents = new Option<string?>("--kv-events-config") { Description = "vLLM's KV-event publishing, as vllm serve takes it: '{\"enable_kv_cache_events\": true, \"publisher\": \"zmq\", \"endpoint\": \"tcp://*:5557\", \"replay_endpoint\": \"tcp://*:5600\"}'; rank r publishes at each port + r (server i of --engines at + i x ranks)." };
         var tokenizer = new Option<FileInfo?>("--tokenizer") { Description = "The model's tokenizer.json: prompts count and cache as its token ids (default: UTF-8 bytes / 4)." };
         var stallAfter = new Option<int?>("--stall-after-tokens") { Description = "Every response stops after K tokens and never ends." };
         var command = new Command("emulate", "Serve vLLM-compatible engines whose timing comes from the simulator's engine model, in real time.")
         {
-            cluster, engines, dataParallel, expertParallel, host, port, model, timeScale, defaultMaxTokens, seed, errorRate, crashAfter, slowStart, stallAfter, tokenizer,
+            cluster, engines, dataParallel, expertParallel, host, port, model, timeScale, defaultMaxTokens, seed, errorRate, crashAfter, slowStart, stallAfter, tokenizer, kvEvents,
         };
         command.SetAction(async (parse, cancel) =>
         {
@@ -51,6 +52,7 @@ internal static class EmulateCommand
                 Seed = parse.GetValue(seed),
                 Failures = new FailureInjection(parse.GetValue(errorRate), parse.GetValue(crashAfter), parse.GetValue(slowStart), parse.GetValue(stallAfter)),
                 Tokenizer = parse.GetValue(tokenizer) is { } file ? LoadTokenizer(file) : null,
+                KvEvents = parse.GetValue(kvEvents) is { } json ? KvEventsConfig.Parse(json) : null,
                 Catalogs = ExactExpertPlanners.Catalogs,
             };
             Validate(options);
@@ -70,6 +72,8 @@ internal static class EmulateCommand
                 console.MarkupLineInterpolated($"[grey]{config.Name}: {config.Model.Name} on {config.Gpu.Name}, {(options.OwnLayout ? $"each server {shape}, its {options.Ranks} DP ranks {(layout.LockstepDataParallel ? "stepping in lockstep" : "each stepping alone")}" : $"each engine one DP engine of {shape}")}; time scale {options.TimeScale}[/]");
                 for (var i = 0; i < options.Engines; i++)
                     console.MarkupLineInterpolated($"{(options.OwnLayout ? "server" : "engine")} {i}: {emulator.Urls[i]}  (model [bold]{options.ModelName}[/]{(options.OwnLayout ? $", DP ranks 0..{options.Ranks - 1}" : "")})");
+                if (options.KvEvents is { } events)
+                    console.MarkupLineInterpolated($"[grey]KV events: server i rank r publishes at {events.Endpoint} + i x {options.Ranks} + r{(events.ReplayEndpoint is { } replay ? $", replay at {replay} + the same" : "")} (vLLM's wire format)[/]");
                 for (var i = 0; i < options.Engines; i++) _ = ReportCrash(console, emulator.Crashes[i], $"{(options.OwnLayout ? "server" : "engine")} {i}", options.Failures.CrashAfter);
                 console.MarkupLine("[grey]serving; Ctrl+C stops[/]");
                 try

@@ -27,7 +27,7 @@ internal sealed class EmulatedEngines : IAsyncDisposable
     public HttpClient Http { get; }
 
     public static async Task<EmulatedEngines> Start(ClusterConfig? cluster = null, double timeScale = 1, FailureInjection? failures = null, int engines = 1,
-        ModelTokenizer? tokenizer = null, int dataParallelSize = 1, bool expertParallel = false) =>
+        ModelTokenizer? tokenizer = null, int dataParallelSize = 1, bool expertParallel = false, KvEventsConfig? kvEvents = null) =>
         new(await Emulator.StartAsync(new EmulatorOptions
         {
             Cluster = cluster ?? OneEngine,
@@ -38,6 +38,7 @@ internal sealed class EmulatedEngines : IAsyncDisposable
             TimeScale = timeScale,
             Failures = failures ?? FailureInjection.None,
             Tokenizer = tokenizer,
+            KvEvents = kvEvents,
         }));
 
     public Task<HttpResponseMessage> Complete(string prompt, int maxTokens, bool stream = false, CancellationToken cancel = default) =>
