@@ -65,6 +65,7 @@ public sealed class ModelScheduler : IDisposable
         var selector = _catalogs.Dispatch.Create(settings.Dispatch);
         var view = new RouterView(backends.Select(b => b.Ledger).ToArray(), settings.Supplied);
         var controller = new AdmissionController<Waiter>(new AdmissionLimits(settings.MaxInFlightPerBackend, settings.Queue.MaxLength, panic), queue, selector, view);
+        KvEventFeed? replaced;
         lock (_lock)
         {
             if (_controller is { } old)
@@ -72,11 +73,13 @@ public sealed class ModelScheduler : IDisposable
             (_settings, _controller) = (settings, controller);
             _hasher = selector is IPrefixAwareSelector prefix ? new PrefixBlockHasher(prefix.Affinity.BlockSize, ModelSeed(settings.Name)) : null;
             _backends = [.. backends];
-            _kvEvents?.Dispose();
+            replaced = _kvEvents;
             _kvEvents = selector is IPrefixAwareSelector { Affinity.Mode: PrefixIndexMode.Precise } precise
                 ? new KvEventFeed(_backends, precise.Affinity, _hasher!, _lock)
                 : null;
         }
+        // Outside the lock: stopping a subscriber joins its thread, which may be waiting for the lock to apply a batch.
+        replaced?.Dispose();
         Pump();
     }
 
@@ -150,7 +153,9 @@ public sealed class ModelScheduler : IDisposable
     /// <summary>Stops the model's KV-event subscribers (a reload that drops the model, or shutdown).</summary>
     public void Dispose()
     {
-        lock (_lock) _kvEvents?.Dispose();
+        KvEventFeed? feed;
+        lock (_lock) (feed, _kvEvents) = (_kvEvents, null);
+        feed?.Dispose(); // outside the lock, as in Configure
     }
 
     /// <summary>The controller placed the request: the lease forwards it. Call under the lock.</summary>
