@@ -46,13 +46,10 @@ GATEWAY=127.0.0.1:$((BASE_PORT + 2))
 BASELINE_GATEWAY=127.0.0.1:$((BASE_PORT + 3))
 MODEL=qwen3-30b-a3b
 
-[ -n "${SKIP_BUILD:-}" ] || dotnet build -c Release src/Strata.Cli -v quiet -nologo >/dev/null
-STRATA=src/Strata.Cli/bin/Release/net10.0/strata
+# shellcheck source=lib.sh
+source benchmarks/gateway/lib.sh
 mkdir -p "$OUT/nginx/tmp"
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
 
-wait_for() { for _ in $(seq 200); do curl -sf "$1" >/dev/null && return; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
 "$STRATA" emulate --cluster gimbal-a100 --engines 1 --port "$BASE_PORT" --time-scale "$TIME_SCALE" \
     --data-parallel-size "$DP" ${EP:+--enable-expert-parallel} >"$OUT/emulate.log" 2>&1 &

@@ -17,13 +17,9 @@ OUT=${OUT:-$(mktemp -d /tmp/strata-reliability.XXXXXX)}
 GATEWAY=127.0.0.1:$((BASE_PORT + 10))
 MODEL=qwen3-30b-a3b
 
-[ -n "${SKIP_BUILD:-}" ] || dotnet build -c Release src/Strata.Cli -v quiet -nologo >/dev/null
-STRATA=${STRATA:-src/Strata.Cli/bin/Release/net10.0/strata}
-mkdir -p "$OUT"
-pids=()
+# shellcheck source=lib.sh
+source benchmarks/gateway/lib.sh
 failed=0
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
-wait_for() { for _ in $(seq 300); do curl -s -o /dev/null "$1" && return; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 metric() { curl -s "http://$GATEWAY/metrics" | awk -v name="$1" -v filter="${2:-}" '$1 ~ "^"name"[{ ]" && index($1, filter) { sum += $NF } END { print sum + 0 }'; }
 stop_all() { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=(); }
 
@@ -38,7 +34,7 @@ start() {
         "$GATEWAY" "$top" "$MODEL" "${backends%, }" >"$OUT/gateway.yaml"
     "$STRATA" serve --config "$OUT/gateway.yaml" >"$OUT/serve.log" 2>&1 &
     pids+=($!)
-    wait_for "http://$GATEWAY/health"
+    wait_for "http://$GATEWAY/health" any
 }
 
 # load NAME MAX_ERROR_PERCENT RATE: REQUESTS requests through the gateway at RATE per second, then the checks.

@@ -18,12 +18,8 @@ OUT=${OUT:-$(mktemp -d /tmp/strata-soak.XXXXXX)}
 GATEWAY=127.0.0.1:$((BASE_PORT + 10))
 MODEL=qwen3-30b-a3b
 
-[ -n "${SKIP_BUILD:-}" ] || dotnet build -c Release src/Strata.Cli -v quiet -nologo >/dev/null
-STRATA=src/Strata.Cli/bin/Release/net10.0/strata
-mkdir -p "$OUT"
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
-wait_for() { for _ in $(seq 200); do curl -sf "$1" >/dev/null && return; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+# shellcheck source=lib.sh
+source benchmarks/gateway/lib.sh
 
 "$STRATA" emulate --cluster gimbal-a100 --engines 4 --port "$BASE_PORT" --time-scale "$TIME_SCALE" >"$OUT/emulate.log" 2>&1 &
 pids+=($!)
