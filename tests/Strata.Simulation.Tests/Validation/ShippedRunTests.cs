@@ -4,7 +4,8 @@ using Strata.Simulation.Validation;
 namespace Strata.Simulation.Tests.Validation;
 
 /// <summary>
-/// `strata validate` on the three recorded vLLM 0.19 runs of data/validation, each replayed on its own measured
+/// `strata validate` on the four recorded vLLM 0.19 runs of data/validation (three dense, and the held-out MoE DP2 EP
+/// run that nothing is calibrated on), each replayed on its own measured
 /// profile with nothing fitted to it. The bounds are the errors the simulator reaches today (docs/validation.md),
 /// so a change that loses fidelity fails here; where LLMServingSim's error on the same run is smaller, the
 /// bound says so rather than claim its target.
@@ -22,6 +23,9 @@ public class ShippedRunTests
     [InlineData("rtxpro6000-llama-3.1-8b-tp1", 0.015, 0.01, 0.01)]
     [InlineData("rtx4090-llama-3.1-8b-tp1", 0.02, 0.01, 0.015)]
     [InlineData("rtxpro6000-qwen3-32b-tp2", 0.04, 0.005, 0.02)]
+    // The held-out MoE DP2 EP run: nothing was ever fitted to it (docs/validation.md); issue #12's target is TTFT
+    // within 10%, TPOT and E2E within 3%, and the simulator reaches +2.1% / +3.7% / +3.6%.
+    [InlineData("rtxpro6000-qwen3-30b-a3b-dp2ep2", 0.03, 0.04, 0.04)]
     public void Mean_latencies_stay_within_the_reached_error(string run, double ttft, double tpot, double e2el)
     {
         var result = Replay(run);
