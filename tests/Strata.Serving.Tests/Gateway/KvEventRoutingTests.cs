@@ -103,6 +103,37 @@ public sealed class KvEventRoutingTests
         Assert.Equal(0, feed.IndexBlocks(0));
     }
 
+    /// <summary>
+    /// Reloads replace a precise model's KV-event feed while its subscribers apply batches under the scheduler's lock:
+    /// the old feed is stopped outside that lock, so a reload never waits on a subscriber that waits on it.
+    /// </summary>
+    [Fact]
+    public async Task Reloads_while_events_flow_never_deadlock()
+    {
+        await using var a = await FakeEngine.StartAsync("a");
+        using var events = Publisher.Start();
+        string Yaml(int lru) => $"health: {{interval_ms: 100, timeout_ms: 1000}}\nmodels:\n  - name: m\n    backends: [{{url: {a.Url.AbsoluteUri}, kv_events: {events.Source}}}]\n    dispatch: {{name: llmd, prefix_mode: precise, lru_capacity_blocks: {lru}}}\n";
+        await using var gateway = await TestGateway.StartAsync(Yaml(1000));
+        var tokens = PseudoTokens(Prompt(3));
+        using var stop = new CancellationTokenSource();
+        var publishing = Task.Run(() =>
+        {
+            for (var i = 0UL; !stop.IsCancellationRequested; i++)
+                events.Events.Publish([new BlockStored([(EngineBlockHash)(5000 + i)], null, tokens[..BlockSize], BlockSize)]);
+        });
+
+        var reloads = Task.Run(() =>
+        {
+            for (var i = 0; i < 40; i++)
+                gateway.State.Apply(Strata.Serving.Gateway.Config.GatewayConfigFile.Parse("listen: " + gateway.State.Config.Listen + "\n" + Yaml(1000 + i), "reload.yaml"));
+        });
+
+        Assert.Same(reloads, await Task.WhenAny(reloads, Task.Delay(TimeSpan.FromSeconds(60))));
+        await stop.CancelAsync();
+        await publishing;
+        Assert.NotNull(gateway.State.Models["m"].KvEvents);
+    }
+
     /// <summary>Sends the prompt and says which engine served it.</summary>
     private static async Task<string> RoutedTo(TestGateway gateway, string prompt, FakeEngine a, FakeEngine b)
     {
