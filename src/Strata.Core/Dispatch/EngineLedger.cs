@@ -16,6 +16,8 @@ public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccount
     private double _lastDispatchAt = double.NegativeInfinity;
     private int _since;
     private long _sinceTokens;
+    private long _unstartedTokens;
+    private long _runningTokens;
     private volatile bool _healthy = true;
 
     /// <summary>Health checks or failures took the engine out of the pool (false) or put it back.</summary>
@@ -61,6 +63,7 @@ public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccount
             request.Slot = _outstanding.Count;
             _outstanding.Add(request);
             Volatile.Write(ref _outstandingCount, _outstanding.Count);
+            _unstartedTokens += promptTokens;
             _lastDispatchAt = Math.Max(_lastDispatchAt, now);
             if (now > _snapshotAt) (_since, _sinceTokens) = (_since + 1, _sinceTokens + promptTokens);
         }
@@ -79,15 +82,41 @@ public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccount
             _outstanding.RemoveAt(_outstanding.Count - 1);
             Volatile.Write(ref _outstandingCount, _outstanding.Count);
             request.Slot = -1;
+            if (request.Started) _runningTokens -= request.PromptTokens + request.OutputTokens;
+            else _unstartedTokens -= request.PromptTokens;
             if (accounting == InFlightAccounting.UntilFinished && request.DispatchedAt > _snapshotAt)
                 (_since, _sinceTokens) = (_since - 1, _sinceTokens - request.PromptTokens);
+        }
+    }
+
+    /// <summary>The engine began answering the request: its prompt moves from waiting prefill to running tokens.</summary>
+    internal void Started(RoutedRequest request)
+    {
+        lock (_lock)
+        {
+            if (request.Started) return;
+            request.Started = true;
+            if (request.Slot < 0) return;
+            _unstartedTokens -= request.PromptTokens;
+            _runningTokens += request.PromptTokens + request.OutputTokens;
+        }
+    }
+
+    /// <summary>The engine streamed <paramref name="tokens"/> more of the request's output.</summary>
+    internal void Output(RoutedRequest request, int tokens)
+    {
+        lock (_lock)
+        {
+            request.OutputTokens += tokens;
+            if (request.Slot >= 0 && request.Started) _runningTokens += tokens;
         }
     }
 
     /// <summary>
     /// The engine as a policy sees it now, as engine <paramref name="index"/> of the pool. Fields the source does not
     /// supply (<paramref name="supplied"/>) are estimated from the router's own requests: unstarted prompts stand in
-    /// for waiting prefill (less those counted in flight), started requests' prompt and output for running tokens.
+    /// for waiting prefill (less those counted in flight), started requests' prompt and output for running tokens:
+    /// totals the ledger keeps as requests start, stream and finish, so a view never walks them.
     /// </summary>
     /// <param name="eligible">Whether the caller may place a request here now; the view shows it as <see cref="EngineView.Healthy"/>.</param>
     public EngineView View(int index, double now, SignalFields supplied, bool eligible)
@@ -103,13 +132,7 @@ public sealed class EngineLedger(InFlightAccounting accounting = InFlightAccount
                 SignalAge = now - _snapshotAt,
             };
             if ((supplied & SignalFields.PrefillTokens) != 0) return view;
-            long unstarted = 0, running = 0;
-            foreach (var request in _outstanding)
-            {
-                if (!request.Started) unstarted += request.PromptTokens;
-                else running += request.PromptTokens + request.OutputTokens;
-            }
-            return view with { WaitingPrefillTokens = Math.Max(0, unstarted - _sinceTokens), RunningPrefillTokens = 0, RunningTokens = running };
+            return view with { WaitingPrefillTokens = Math.Max(0, _unstartedTokens - _sinceTokens), RunningPrefillTokens = 0, RunningTokens = _runningTokens };
         }
     }
 }

@@ -1,15 +1,13 @@
 namespace Strata.Core.Dispatch;
 
 /// <summary>
-/// One request a router placed on an engine, from dispatch to finish, as <see cref="RouterView"/> counts it. The
-/// serving path marks its progress (<see cref="MarkStarted"/>, <see cref="AddOutputTokens"/>) from any thread
-/// without the router's lock; the router reads it only for the fields its signal source does not supply.
+/// One request a router placed on an engine, from dispatch to finish, as its engine's <see cref="EngineLedger"/>
+/// counts it. The serving path marks its progress (<see cref="MarkStarted"/>, <see cref="AddOutputTokens"/>) from
+/// any thread; the ledger keeps its totals of unstarted prompts and running tokens exact as it does, so a view never
+/// walks the requests.
 /// </summary>
 public sealed class RoutedRequest
 {
-    private int _started;
-    private int _outputTokens;
-
     private readonly EngineLedger _ledger;
 
     internal RoutedRequest(EngineLedger ledger, long id, int engine, int promptTokens, double dispatchedAt)
@@ -30,15 +28,15 @@ public sealed class RoutedRequest
     /// <summary>Router seconds of the dispatch decision.</summary>
     public double DispatchedAt { get; }
 
-    /// <summary>The engine began answering (first byte or first token): its prompt is no longer waiting prefill.</summary>
-    public bool Started => Volatile.Read(ref _started) != 0;
+    /// <summary>The engine began answering (first byte or first token): its prompt is no longer waiting prefill. Guarded by the ledger's lock.</summary>
+    public bool Started { get; internal set; }
 
-    /// <summary>Tokens the engine has streamed back so far.</summary>
-    public int OutputTokens => Volatile.Read(ref _outputTokens);
+    /// <summary>Tokens the engine has streamed back so far. Guarded by the ledger's lock.</summary>
+    public int OutputTokens { get; internal set; }
 
-    public void MarkStarted() => Volatile.Write(ref _started, 1);
+    public void MarkStarted() => _ledger.Started(this);
 
-    public void AddOutputTokens(int tokens) => Interlocked.Add(ref _outputTokens, tokens);
+    public void AddOutputTokens(int tokens) => _ledger.Output(this, tokens);
 
     /// <summary>The request left its engine (finished, failed or aborted): it no longer counts there. Idempotent.</summary>
     public void Finish() => _ledger.Finished(this);

@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Strata.Core.Dispatch;
 
 namespace Strata.Core.Tests.Admission;
@@ -60,4 +63,37 @@ public sealed class RouterViewTests
         Assert.Equal(450, estimated.PendingPrefillTokens);
         Assert.Equal(777, exact.View(0, now: 3).WaitingPrefillTokens);
     }
+
+    /// <summary>
+    /// The ledger's running totals (unstarted prompts, started requests' prompt and output) equal a walk over its
+    /// requests after any sequence of dispatches, starts, streamed tokens, finishes and snapshots.
+    /// </summary>
+    [Property(MaxTest = 200)]
+    public Property The_ledgers_totals_match_its_requests() =>
+        Prop.ForAll((from op in Gen.Choose(0, 4) from pick in Gen.Choose(0, 1000) select (op, pick)).ArrayOf().ToArbitrary(), ops =>
+        {
+            var view = new RouterView(1, SignalFields.QueueDepth);
+            var requests = new List<RoutedRequest>();
+            var finished = new HashSet<RoutedRequest>();
+            var now = 0.0;
+            foreach (var (op, pick) in ops)
+            {
+                now += 1;
+                var live = requests.Where(r => !finished.Contains(r)).ToList();
+                switch (op)
+                {
+                    case 0: requests.Add(view.Dispatched(0, requests.Count, 1 + pick % 4000, now)); break;
+                    case 1 when live.Count > 0: live[pick % live.Count].MarkStarted(); break;
+                    case 2 when live.Count > 0: live[pick % live.Count].AddOutputTokens(1 + pick % 3); break;
+                    case 3 when live.Count > 0: live[pick % live.Count].Finish(); finished.Add(live[pick % live.Count]); break;
+                    case 4: view[0].Publish(new EngineView(0, 0, 0, 0, 0, 0, 0), now - pick % 3); break;
+                }
+                var seen = view.View(0, now);
+                live = requests.Where(r => !finished.Contains(r)).ToList();
+                var unstarted = live.Where(r => !r.Started).Sum(r => (long)r.PromptTokens);
+                var running = live.Where(r => r.Started).Sum(r => (long)r.PromptTokens + r.OutputTokens);
+                if (seen.RunningTokens != running || seen.WaitingPrefillTokens != Math.Max(0, unstarted - seen.InFlightPrefillTokens)) return false;
+            }
+            return true;
+        });
 }
