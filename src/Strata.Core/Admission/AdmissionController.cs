@@ -55,7 +55,7 @@ public sealed class AdmissionController<T> where T : class, IAdmissible
             return new Admission(null, failedSome ? AdmissionRejection.EveryBackendFailed : AdmissionRejection.NoBackend);
         if (_queue.Count >= Limits.MaxQueueLength) return new Admission(null, AdmissionRejection.QueueFull);
         // A tenant's share of the queue, so one that floods it leaves room for the others.
-        var share = Math.Max(1, (int)(request.QueueShare * Limits.MaxQueueLength));
+        var share = Limits.QueueSlots(request.QueueShare);
         if (request.Entry.Tenant is { } tenant && share < Limits.MaxQueueLength && _waiting.Count(w => w.Entry.Tenant == tenant) >= share)
             return new Admission(null, AdmissionRejection.QueueShareFull);
         _queue.Add(request, request.Entry);

@@ -7,11 +7,6 @@ namespace Strata.Core.Admission;
 /// </summary>
 public sealed record AdmissionLimits(int MaxInFlightPerEngine, int MaxQueueLength, bool Panic = false)
 {
-    public void Validate(string section)
-    {
-        if (MaxInFlightPerEngine < 1)
-            throw new Policies.PolicyConfigurationException($"{section}.max_in_flight: {MaxInFlightPerEngine} admits nothing; use a positive number of requests per engine (e.g. 256, vLLM's max_num_seqs).");
-        if (MaxQueueLength < 0)
-            throw new Policies.PolicyConfigurationException($"{section}.max_length: {MaxQueueLength} is negative; use 0 (no queue) or more.");
-    }
+    /// <summary>How many waiting requests one tenant may have, given its <c>queue_share</c>: at least one.</summary>
+    public int QueueSlots(double queueShare) => Math.Max(1, (int)(queueShare * MaxQueueLength));
 }

@@ -41,7 +41,6 @@ public static class PolicyInputs
         SignalFields.ExpertPressure => "weighs expert pressure",
         SignalFields.KvEvents => "in precise mode learns only from the engines' KV events",
         SignalFields.CachedTokens => "orders by prompt tokens not in the prefix cache",
-        SignalFields.PrefillTokens => "reads the engines' exact pending prefill tokens",
         _ => $"reads {field}",
     };
 

@@ -17,7 +17,4 @@ public sealed record GatewayStage(int MaxInFlight, PolicyOptions Queue, int MaxQ
 
     /// <summary>The limits the admission controller runs with; simulated engines never fail, so panic mode never applies.</summary>
     public AdmissionLimits Limits => new(MaxInFlight, MaxQueueLength);
-
-    /// <summary>The stage as a table or a command line names it, e.g. <c>gateway(sjf-aging, max_in_flight=4)</c>.</summary>
-    public override string ToString() => $"gateway({Queue.Name}, max_in_flight={MaxInFlight})";
 }

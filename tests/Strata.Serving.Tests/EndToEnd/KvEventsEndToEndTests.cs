@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using Strata.Emulation;
@@ -18,35 +16,8 @@ public sealed class KvEventsEndToEndTests
 {
     private const double TimeScale = 20;
 
-    /// <summary>Two consecutive free ports (a publisher's and its replay's share no range with other tests').</summary>
-    private static int FreePorts(int count)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            using var first = new TcpListener(IPAddress.Loopback, 0);
-            first.Start();
-            var port = ((IPEndPoint)first.LocalEndpoint).Port;
-            if (port + count >= 65535) continue;
-            var free = Enumerable.Range(1, count - 1).All(i =>
-            {
-                try
-                {
-                    using var next = new TcpListener(IPAddress.Loopback, port + i);
-                    next.Start();
-                    return true;
-                }
-                catch (SocketException)
-                {
-                    return false;
-                }
-            });
-            if (free) return port;
-        }
-        throw new InvalidOperationException("no run of free loopback ports");
-    }
-
     private static KvEventsConfig Events(int ranks) =>
-        KvEventsConfig.Parse($"{{\"enable_kv_cache_events\": true, \"publisher\": \"zmq\", \"endpoint\": \"tcp://*:{FreePorts(ranks)}\", \"replay_endpoint\": \"tcp://*:{FreePorts(ranks)}\"}}")!;
+        KvEventsConfig.Parse($"{{\"enable_kv_cache_events\": true, \"publisher\": \"zmq\", \"endpoint\": \"tcp://*:{LoopbackPorts.Run(ranks)}\", \"replay_endpoint\": \"tcp://*:{LoopbackPorts.Run(ranks)}\"}}")!;
 
     private static string Source(KvEventsConfig events) =>
         $"{{endpoint: {events.Endpoint.Replace("*", "127.0.0.1")}, replay_endpoint: {events.ReplayEndpoint!.Replace("*", "127.0.0.1")}}}";

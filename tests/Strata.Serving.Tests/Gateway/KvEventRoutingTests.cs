@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using Strata.KvEvents;
@@ -17,18 +15,11 @@ public sealed class KvEventRoutingTests
 {
     private const int BlockSize = 16;
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private sealed record Publisher(KvEventPublisher Events, string Source) : IDisposable
     {
         public static Publisher Start()
         {
-            var (port, replay) = (FreePort(), FreePort());
+            var (port, replay) = (LoopbackPorts.Run(1), LoopbackPorts.Run(1));
             var events = new KvEventPublisher(new KvEventPublisherOptions { Endpoint = $"tcp://*:{port}", ReplayEndpoint = $"tcp://*:{replay}" });
             return new Publisher(events, $"{{endpoint: tcp://127.0.0.1:{port}, replay_endpoint: tcp://127.0.0.1:{replay}}}");
         }

@@ -190,7 +190,7 @@ public sealed class ModelScheduler : IDisposable
         AdmissionRejection.NoBackend => new(reason, $"No healthy engine serves '{Name}' right now; retry later."),
         AdmissionRejection.EveryBackendFailed => new(reason, $"Every engine of '{Name}' that could take this request failed it."),
         AdmissionRejection.QueueShareFull => new(reason,
-            $"This API key's share of the queue of '{Name}' is full ({Math.Max(1, (int)(ticket.QueueShare * _settings.Queue.MaxLength))} waiting, its queue_share); retry later.", RetryAfter()),
+            $"This API key's share of the queue of '{Name}' is full ({_controller.Limits.QueueSlots(ticket.QueueShare)} waiting, its queue_share); retry later.", RetryAfter()),
         AdmissionRejection.QueueTimeout => new(reason,
             $"The request waited {_settings.Queue.Ttl.TotalSeconds:0.###} s in the queue of '{Name}' without an engine freeing up; retry later.", RetryAfter()),
         _ => new(reason, $"The queue of '{Name}' is full ({_settings.Queue.MaxLength} waiting); retry later.", RetryAfter()),
