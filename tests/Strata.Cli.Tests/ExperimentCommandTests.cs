@@ -16,15 +16,15 @@ public class ExperimentCommandTests
         var (exit, output, error) = CliRunner.Run("experiment", "--grid", "quick", "--out", folder, "--jobs", "2");
 
         Assert.True(exit == 0, error);
-        foreach (var file in new[] { "report.md", "report.html", "charts/reductions.svg", "charts/reductions-measured.svg", "charts/ablations.svg", "charts/ttft-cdf.svg", "charts/expert-balancedness.svg" })
+        foreach (var file in new[] { "report.md", "report.html", "charts/reductions-1-rtxpro6000-dp2ep2.svg", "charts/reductions-2-gimbal-a100-fitted.svg", "charts/ablations.svg", "charts/ttft-cdf.svg", "charts/expert-balancedness.svg" })
             Assert.True(File.Exists(Path.Combine(folder, file)), $"{file} missing");
         // Five shapes on the measured testbed and five on Gimbal P1's, every stack, one seed.
         Assert.Equal(10 * PolicyStacks.All.Count, Directory.GetFiles(Path.Combine(folder, "runs"), "*.json").Length);
         Assert.Equal(10 * PolicyStacks.All.Count, Directory.GetFiles(Path.Combine(folder, "runs"), "*.yaml").Length);
 
         // The two headline tables, measured testbed first: one row per challenger, four signed percentages, one ★ per column at least.
-        var measured = output.IndexOf("Measured testbed: change vs vLLM baseline", StringComparison.Ordinal);
-        var p1 = output.IndexOf("Gimbal P1's testbed: change vs vLLM baseline", StringComparison.Ordinal);
+        var measured = output.IndexOf("the measured testbed: change vs vLLM baseline", StringComparison.Ordinal);
+        var p1 = output.IndexOf("Gimbal P1's testbed at the paper's load (fitted preset)", StringComparison.Ordinal);
         Assert.True(measured >= 0 && p1 > measured, output);
         foreach (var table in new[] { output[measured..p1], output[p1..output.IndexOf("mean TTFT change per shape", StringComparison.Ordinal)] })
         {

@@ -46,10 +46,10 @@ public sealed class ComparisonTests
     }
 
     [Fact]
-    public void The_follow_ups_cells_get_their_own_headline_averaged_over_them_only()
+    public void A_sections_cells_get_their_own_table_averaged_over_them_only()
     {
         var h100 = ExperimentCell.Preset("gimbal-h100", "random", 4.0);
-        var grid = Outcomes.Grid(PolicyStacks.Baseline, Strata) with { Cells = [Outcomes.Cell, h100], FollowUpCells = [h100] };
+        var grid = Outcomes.Grid(PolicyStacks.Baseline, Strata) with { Cells = [Outcomes.Cell, h100], Sections = [new("The H100 testbed", "About it.", [h100])] };
         var comparison = new Comparison(grid,
         [
             Outcomes.Of(PolicyStacks.Baseline, 1000, 4000, 100, 1.0),
@@ -59,12 +59,12 @@ public sealed class ComparisonTests
         ]);
 
         var blocks = ExperimentReport.Build(comparison, "strata experiment").Blocks.ToList();
-        var heading = blocks.FindIndex(b => b is ReportBlock.Heading { Text: "The follow-up's testbed" });
+        var heading = blocks.FindIndex(b => b is ReportBlock.Heading { Text: "The H100 testbed" });
         var table = Assert.IsType<ReportBlock.Table>(blocks.Skip(heading).First(b => b is ReportBlock.Table)).Content;
 
         Assert.True(heading > 0);
         Assert.Equal(["strata", "−50.0%" + ReductionTables.Best, "−50.0%" + ReductionTables.Best, "−25.0%" + ReductionTables.Best, "+10.0%" + ReductionTables.Best], table.Rows[0]);
-        Assert.Equal(0.1, comparison.Overall("strata").MeanTtft, 9);   // the A100 headline is not mixed with it
+        Assert.Equal(0.1, comparison.Overall("strata").MeanTtft, 9);   // the headline cells are not mixed with it
     }
 
     [Fact]
@@ -79,20 +79,22 @@ public sealed class ComparisonTests
     [Fact]
     public void The_default_grid_leads_with_the_measured_testbed_at_its_three_rates()
     {
-        var measured = ExperimentGrids.Create("default").MeasuredCells;
+        var measured = ExperimentGrids.Create("default").Sections[0].Cells;
         Assert.Equal(15, measured.Count);
         Assert.All(measured, cell => Assert.Equal("rtxpro6000-dp2ep2", cell.Cluster));
         Assert.Equal([2.0, 2.5, 3.0], measured.Select(c => c.Rate).Distinct().Order());
     }
 
     [Fact]
-    public void The_default_grid_has_the_follow_ups_five_shapes_at_two_three_and_four_requests_per_second()
+    public void The_default_grid_runs_each_paper_testbed_by_mechanism_and_at_the_papers_load_on_its_fitted_preset()
     {
-        var followUp = ExperimentGrids.Create("default", tracesDirectory: null).FollowUpCells;
-        Assert.Equal(15, followUp.Count);
-        Assert.All(followUp, cell => Assert.Equal("gimbal-h100", cell.Cluster));
-        Assert.Equal([2.0, 3.0, 4.0], followUp.Select(c => c.Rate).Distinct().Order());
-        Assert.Empty(ExperimentGrids.Create("quick", tracesDirectory: null).FollowUpCells);
+        var sections = ExperimentGrids.Create("default", tracesDirectory: null).Sections;
+        Assert.Equal(["rtxpro6000-dp2ep2", "gimbal-a100", "gimbal-h100", "gimbal-a100-fitted", "gimbal-h100-fitted"],
+            sections.Select(s => s.Cells.Select(c => c.Cluster).Distinct().Single()));
+        Assert.All(sections, s => Assert.Equal(5, s.Cells.Select(c => c.Label).Distinct().Count()));
+        Assert.Equal([2.0, 3.0, 4.0], sections[^1].Cells.Select(c => c.Rate).Distinct().Order());
+        Assert.Equal([1.4], sections[^2].Cells.Select(c => c.Rate).Distinct());
+        Assert.DoesNotContain(ExperimentGrids.Create("quick", tracesDirectory: null).Cells, c => c.Cluster == "gimbal-h100-fitted");
     }
 
     [Fact]

@@ -4,24 +4,18 @@ using Strata.Experiments.Reports;
 
 namespace Strata.Cli.Output;
 
-/// <summary>The experiment's comparison in the terminal: the measured testbed's overall changes, then Gimbal P1's testbed overall and per shape, then P2's.</summary>
+/// <summary>The experiment's comparison in the terminal: each testbed's overall changes, the measured testbed first, then the headline cells per shape.</summary>
 internal static class ExperimentTables
 {
     public static void Write(IAnsiConsole console, Comparison comparison)
     {
-        var measured = comparison.Grid.MeasuredCells;
-        if (measured.Count > 0)
+        foreach (var section in comparison.Grid.Sections)
             Render(console, ReductionTables.Overall(comparison,
-                $"Measured testbed: change vs vLLM baseline, mean over the five shapes at {ExperimentReport.FollowUpRates(measured)} req/s on {measured[0].Cluster}", measured));
+                $"{section.Title}: change vs vLLM baseline, mean over {string.Join("/", section.Cells.Select(c => c.Label).Distinct())} at {ExperimentReport.Rates(section.Cells)} req/s on {section.Cells[0].Cluster}",
+                section.Cells));
         var headline = comparison.Grid.HeadlineCells;
-        var where = $"{string.Join("/", headline.Select(c => c.Label))} at {headline[0].Rate} req/s on {headline[0].Cluster}";
-        Render(console, ReductionTables.Overall(comparison, $"Gimbal P1's testbed: change vs vLLM baseline (fcfs + vllm-dp + contiguous), mean over {where}"));
-        Render(console, ReductionTables.PerCell(comparison, 0, headline, "mean TTFT change per shape"));
-        Render(console, ReductionTables.PerCell(comparison, 2, headline, "mean TPOT change per shape"));
-        var followUp = comparison.Grid.FollowUpCells;
-        if (followUp.Count > 0)
-            Render(console, ReductionTables.Overall(comparison,
-                $"Gimbal P2's testbed: change vs vLLM baseline, mean over the five shapes at {ExperimentReport.FollowUpRates(followUp)} req/s on {followUp[0].Cluster}", followUp));
+        Render(console, ReductionTables.PerCell(comparison, 0, headline, $"mean TTFT change per shape at {headline[0].Rate} req/s on {headline[0].Cluster}"));
+        Render(console, ReductionTables.PerCell(comparison, 2, headline, $"mean TPOT change per shape at {headline[0].Rate} req/s on {headline[0].Cluster}"));
     }
 
     /// <summary>What the grid leaves out and why, so a shorter run is never mistaken for the whole grid.</summary>

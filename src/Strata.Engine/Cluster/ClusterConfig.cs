@@ -100,17 +100,22 @@ public sealed record ExpertsKnobs
 /// vLLM 0.19's default, <c>allgather_reducescatter</c>, gathers every DP rank's hidden states (padded to the largest
 /// rank's token count) onto every EP rank before the experts and reduce-scatters the outputs after, over NCCL: its
 /// cost is the GPU link's (<see cref="Hardware.GpuSpec.Link"/>), nothing fitted. <c>all_to_all</c> is a
-/// dispatch/combine kernel (DeepEP, pplx-kernels) sending each token only to the ranks of its experts, with a fixed
-/// latency per kernel. The <c>gimbal-a100</c> and <c>gimbal-h100</c> presets use it with constants fitted to the
-/// Gimbal paper's vLLM 0.9 + pplx measurements (docs/calibration.md "Expert parallelism").
+/// dispatch/combine kernel (DeepEP, pplx-kernels) sending each token only to the ranks of its experts: a fixed
+/// latency per kernel, from pplx-kernels' published table, plus the bytes at the same link's rate. Only the
+/// <c>-fitted</c> presets change these knobs, with constants fitted to the Gimbal paper's measurements
+/// (docs/calibration.md "Expert parallelism").
 /// </summary>
 public sealed record EpCostKnobs
 {
     /// <summary><c>allgather_reducescatter</c> (vLLM 0.19's default) or <c>all_to_all</c>.</summary>
     public string Backend { get; init; } = AllGatherReduceScatter;
 
-    /// <summary>all_to_all only: fixed cost of one dispatch or combine kernel, seconds; two per MoE layer per step.</summary>
-    public double AllToAllLatencySeconds { get; init; } = 10e-6;
+    /// <summary>
+    /// all_to_all only: fixed cost of one dispatch or combine kernel, seconds; two per MoE layer per step. By default
+    /// pplx-kernels' own measurement over NVLink at one token per GPU: dispatch 41.6 µs, combine 41.7 µs (the
+    /// perplexityai/pplx-kernels README, "Benchmark Results", EP8; read in its fork wufann/pplx-kernels @ 12cecfd).
+    /// </summary>
+    public double AllToAllLatencySeconds { get; init; } = 41.65e-6;
 
     /// <summary>all_to_all only: speed of the EP expert kernel relative to the roofline's fused MoE (1 = as fast; 0.5 = twice as slow).</summary>
     public double ExpertComputeEfficiency { get; init; } = 1.0;

@@ -50,8 +50,8 @@ public static class ClusterMoe
     {
         if (routing is null) return null;
         var topology = new EpTopology(config.TensorParallel, config.ExpertParallel, config.GpusPerNode, config.Model.HiddenSize,
-            config.Gpu.LinkGbps, config.Gpu.InterNodeGbps, config.EpCost.AllToAllLatencySeconds, config.EpCost.ExpertComputeEfficiency,
-            config.EpCost.Backend == EpCostKnobs.AllGatherReduceScatter ? config.Gpu.Link : null);
+            config.Gpu.Link, config.Gpu.InterNodeGbps, config.EpCost.AllToAllLatencySeconds, config.EpCost.ExpertComputeEfficiency,
+            config.EpCost.Backend == EpCostKnobs.AllGatherReduceScatter);
         var placement = new ContiguousPlanner().Plan(UniformLoad(config.Model), Shape(config), null);
         return new ExpertParallelCost(routing, placement, cost, topology, EnginesPerGroup(config) * config.Engine.MaxNumBatchedTokens, random);
     }

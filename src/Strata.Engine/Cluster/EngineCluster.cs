@@ -46,7 +46,7 @@ public sealed class EngineCluster
             var planner = catalogs.Planners.Create(config.Experts.Planner);
             if (shape.Ranks == 1 || !planner.ReadsLoad) continue;
             var rebalancer = Rebalancers[g] = new ExpertRebalancer(planner, shape, Routing, config.Model,
-                config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.LinkGbps);
+                config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.Link);
             if (config.Experts.WarmStart)
                 moe.Retabulate(rebalancer.SteadyState(shares ??= domainShares(), members.Length), shares);
         }

@@ -4,15 +4,32 @@ namespace Strata.Engine.Hardware;
 public static class GpuPresets
 {
     /// <summary>
+    /// The fixed time of a small NCCL collective between two NVLink-connected GPUs, as NCCL's own tuning model prices
+    /// it: ring / LL base latency 6.6 µs plus 0.6 µs per ring step on NVLink, two steps for an all-reduce of two GPUs
+    /// (<c>baseLat</c>, <c>hwLat</c> in NVIDIA/nccl <c>src/graph/tuning.cc</c>; docs/calibration.md "Links").
+    /// </summary>
+    private const double NvlinkCollectiveSeconds = (6.6 + 2 * 0.6) * 1e-6;
+
+    /// <summary>
     /// A100-80GB SXM. Its per-layer overhead is calibrated to vLLM's measured TPOT of ~10 ms at
     /// batch 1 for Qwen3-30B-A3B, three times the 3 ms the weight reads alone take (docs/calibration.md).
+    /// Its NVLink 3 as NCCL achieves it between two A100s: 208 GB/s all-reduce bus bandwidth (NVIDIA/nccl-tests issue
+    /// #178, two NV12-linked A100-SXM4-80GB), against the 300 GB/s per direction of the data sheet.
     /// </summary>
     public static GpuSpec A100_80GB { get; } = new("a100-80gb", Bf16Tflops: 312, HbmTbps: 2.039, MemoryGb: 80, LinkGbps: 600)
     {
         LayerOverheadSeconds = 120e-6,
+        Link = new LinkSpec("nvlink3-nccl", 208e9, NvlinkCollectiveSeconds),
     };
-    public static GpuSpec H100 { get; } = new("h100", Bf16Tflops: 989, HbmTbps: 3.35, MemoryGb: 80, LinkGbps: 900);
-    public static GpuSpec H200 { get; } = new("h200", Bf16Tflops: 989, HbmTbps: 4.8, MemoryGb: 141, LinkGbps: 900);
+
+    /// <summary>
+    /// NVLink 4 as NCCL achieves it on H100 / H200 SXM: ~370 GB/s bus bandwidth on ring collectives, the 450 GB/s line
+    /// rate less NCCL's ~20% protocol overhead (NCCL's maintainer in NVIDIA/nccl-tests issue #212).
+    /// </summary>
+    private static readonly LinkSpec Nvlink4 = new("nvlink4-nccl", 370e9, NvlinkCollectiveSeconds);
+
+    public static GpuSpec H100 { get; } = new("h100", Bf16Tflops: 989, HbmTbps: 3.35, MemoryGb: 80, LinkGbps: 900) { Link = Nvlink4 };
+    public static GpuSpec H200 { get; } = new("h200", Bf16Tflops: 989, HbmTbps: 4.8, MemoryGb: 141, LinkGbps: 900) { Link = Nvlink4 };
 
     /// <summary>
     /// RTX PRO 6000 Blackwell Server: 96 GB at ~1.6 TB/s; no NVLink: GPUs talk over PCIe 5 x16. Collectives run through

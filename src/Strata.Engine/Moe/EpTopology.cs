@@ -5,18 +5,18 @@ namespace Strata.Engine.Moe;
 /// <param name="ExpertParallel">False: every engine holds all experts, TP-sharded.</param>
 /// <param name="GpusPerNode">Ranks per node; traffic between nodes uses the slower link.</param>
 /// <param name="HiddenSize">Model hidden size (bf16 hidden states cross ranks).</param>
-/// <param name="LinkGbps">Intra-node GPU link, GB/s both directions.</param>
+/// <param name="Link">The intra-node GPU link as collectives achieve it: the bandwidth both backends move tokens at.</param>
 /// <param name="InterNodeGbps">Inter-node bandwidth per GPU, GB/s one direction.</param>
-/// <param name="AllToAllLatencySeconds">Fixed cost of one dispatch or combine kernel.</param>
-/// <param name="ExpertComputeEfficiency">Speed of the EP expert kernel relative to the roofline's (1 = as fast).</param>
-/// <param name="AllGatherLink">The link of vLLM's allgather_reducescatter backend; null for an all-to-all backend.</param>
+/// <param name="AllToAllLatencySeconds">all_to_all only: fixed cost of one dispatch or combine kernel.</param>
+/// <param name="ExpertComputeEfficiency">all_to_all only: speed of the EP expert kernel relative to the roofline's (1 = as fast).</param>
+/// <param name="AllGatherReduceScatter">True for vLLM's allgather_reducescatter exchange, false for an all-to-all kernel.</param>
 public readonly record struct EpTopology(
     int TensorParallel,
     bool ExpertParallel,
     int GpusPerNode,
     int HiddenSize,
-    double LinkGbps,
+    Hardware.LinkSpec Link,
     double InterNodeGbps,
     double AllToAllLatencySeconds,
     double ExpertComputeEfficiency,
-    Hardware.LinkSpec? AllGatherLink = null);
+    bool AllGatherReduceScatter);

@@ -71,10 +71,10 @@ public sealed class ExpertParallelCost
         _expertParallel = topology.ExpertParallel;
         _node = Enumerable.Range(0, _ranks).Select(r => r / topology.GpusPerNode).ToArray();
         _tokenBytes = topology.HiddenSize * 2.0;
-        _intraNodeSecondsPerToken = _tokenBytes / (topology.LinkGbps / 2 * 1e9);
+        _intraNodeSecondsPerToken = _tokenBytes / topology.Link.BytesPerSecond;
         _interNodeSecondsPerToken = _tokenBytes / (topology.InterNodeGbps * 1e9);
         _allToAllLatencySeconds = topology.AllToAllLatencySeconds;
-        _allGatherLink = topology.AllGatherLink;
+        _allGatherLink = topology.AllGatherReduceScatter ? topology.Link : null;
         // The fitted expert-kernel efficiency belongs to the all-to-all (pplx) backend; allgather_reducescatter runs vLLM's fused MoE.
         _expertComputeEfficiency = _allGatherLink is null ? topology.ExpertComputeEfficiency : 1;
         _normal = new NormalSamples(random);

@@ -24,7 +24,7 @@ public sealed class ExpertRebalancer
     private long _steps;
 
     public ExpertRebalancer(IExpertPlanner planner, PlacementShape shape, RoutingModel routing, ModelSpec model,
-        int stepInterval, int windowSize, int engines, int tensorParallel, double linkGbps)
+        int stepInterval, int windowSize, int engines, int tensorParallel, Hardware.LinkSpec link)
     {
         _planner = planner;
         _shape = shape;
@@ -33,7 +33,7 @@ public sealed class ExpertRebalancer
         _stepInterval = stepInterval;
         _tensorParallel = tensorParallel;
         _window = Enumerable.Range(0, Math.Max(1, windowSize)).Select(_ => new int[engines * routing.Domains]).ToArray();
-        _linkBytesPerSecond = linkGbps / 2 * 1e9;
+        _linkBytesPerSecond = link.BytesPerSecond;
     }
 
     public int Rebalances { get; private set; }

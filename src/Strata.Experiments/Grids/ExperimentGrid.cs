@@ -4,10 +4,10 @@ namespace Strata.Experiments.Grids;
 
 /// <summary>
 /// Cells × stacks × seeds. <see cref="HeadlineCells"/> are the cells the first paper's headline
-/// numbers average over (the five prompt shapes at 1.4 req/s on <c>gimbal-a100</c>);
-/// <see cref="FollowUpCells"/> those of the follow-up's testbed (the five shapes on <c>gimbal-h100</c>
-/// at 2, 3 and 4 req/s), empty in a grid without them. <see cref="LeftOut"/> says which cells the grid
-/// would have had and why they are not run, so a report never silently covers less than its grid.
+/// numbers average over (the five prompt shapes at 1.4 req/s on <c>gimbal-a100-fitted</c>, the paper's load);
+/// <see cref="Sections"/> are the testbeds the report and the terminal average into one table each, the measured
+/// testbed first. <see cref="LeftOut"/> says which cells the grid would have had and why they are not run, so a
+/// report never silently covers less than its grid.
 /// </summary>
 public sealed record ExperimentGrid(
     string Name,
@@ -18,10 +18,8 @@ public sealed record ExperimentGrid(
     IReadOnlyList<ExperimentCell> HeadlineCells,
     IReadOnlyList<string> Notes)
 {
-    public IReadOnlyList<ExperimentCell> FollowUpCells { get; init; } = [];
-
-    /// <summary>The cells on the measured-kernel testbed (<c>rtxpro6000-dp2ep2</c>), whose numbers lead the report; empty in a grid without them.</summary>
-    public IReadOnlyList<ExperimentCell> MeasuredCells { get; init; } = [];
+    /// <summary>The testbeds whose changes are averaged into one table each, in the order the report shows them.</summary>
+    public IReadOnlyList<GridSection> Sections { get; init; } = [];
 
     /// <summary>Cells of this grid that are not run, each with the reason and the fix.</summary>
     public IReadOnlyList<string> LeftOut { get; init; } = [];

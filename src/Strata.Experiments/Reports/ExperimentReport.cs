@@ -39,20 +39,12 @@ public static class ExperimentReport
         foreach (var note in grid.Notes) doc.Paragraph($"Note: {note}.");
         foreach (var item in grid.LeftOut) doc.Paragraph($"Left out: {item}.");
 
-        AddMeasuredHeadline(doc, comparison);
+        foreach (var (section, i) in grid.Sections.Select((section, i) => (section, i))) AddSection(doc, comparison, section, i);
 
-        doc.Heading("Gimbal P1's testbed: against the vLLM baseline")
-            .Paragraph($"Change of each stack against `{PolicyStacks.Baseline.Layers}`, averaged over " +
-                       $"{string.Join(", ", grid.HeadlineCells.Select(c => c.Label))} at {grid.HeadlineCells[0].Rate} req/s on {grid.HeadlineCells[0].Cluster} " +
-                       "(mean of the per-shape changes, each the mean over seeds). Latency: negative is better; throughput: positive is better. ★ marks the best of each column.")
-            .Table(ReductionTables.Overall(comparison, "change vs vLLM baseline"))
-            .Chart("reductions.svg", "Mean TTFT and TPOT reduction per stack", Charts.ReductionBars(comparison, comparison.Challengers.ToArray(), "Reduction vs vLLM at the headline cells"));
-
-        doc.Heading("Per shape");
+        doc.Heading("Per shape")
+            .Paragraph($"Each stack's change at the headline cells, {grid.HeadlineCells[0].Rate} req/s on {grid.HeadlineCells[0].Cluster}, per shape (each the mean over seeds).");
         for (var metric = 0; metric < Reduction.Columns.Length; metric++)
             doc.Table(ReductionTables.PerCell(comparison, metric, grid.HeadlineCells, $"{Reduction.Columns[metric]} change at {grid.HeadlineCells[0].Rate} req/s"));
-
-        AddFollowUpHeadline(doc, comparison);
 
         AddAblations(doc, comparison);
         AddWorkloads(doc, comparison);
@@ -70,32 +62,20 @@ public static class ExperimentReport
         return doc;
     }
 
-    private static void AddMeasuredHeadline(ReportDocument doc, Comparison comparison)
+    /// <summary>One testbed's changes against the baseline, averaged over its cells, as a table and a bar chart.</summary>
+    private static void AddSection(ReportDocument doc, Comparison comparison, GridSection section, int index)
     {
-        var cells = comparison.Grid.MeasuredCells;
-        if (cells.Count == 0) return;
-        doc.Heading("Headline: the measured testbed")
-            .Paragraph($"The one testbed with measured kernels and a simulator checked against real vLLM runs (docs/validation.md): " +
-                       $"the five shapes on {cells[0].Cluster} at {FollowUpRates(cells)} req/s, changes averaged over all {cells.Count} cells. " +
-                       "Nothing in its cost model is fitted.")
+        var cells = section.Cells;
+        doc.Heading(section.Title)
+            .Paragraph($"{section.About} Change of each stack against `{PolicyStacks.Baseline.Layers}` on {cells[0].Cluster}, " +
+                       $"{string.Join(", ", cells.Select(c => c.Label).Distinct())} at {Rates(cells)} req/s, averaged over the {cells.Count} cells " +
+                       "(each the mean over seeds). Latency: negative is better; throughput: positive is better. ★ marks the best of each column.")
             .Table(ReductionTables.Overall(comparison, "change vs vLLM baseline", cells))
-            .Chart("reductions-measured.svg", "Mean TTFT and TPOT reduction per stack on the measured testbed",
+            .Chart($"reductions-{index + 1}-{cells[0].Cluster}.svg", $"Mean TTFT and TPOT reduction per stack, {section.Title}",
                 Charts.ReductionBars(comparison, comparison.Challengers.ToArray(), $"Reduction vs vLLM on {cells[0].Cluster}", cells));
     }
 
-    private static void AddFollowUpHeadline(ReportDocument doc, Comparison comparison)
-    {
-        var cells = comparison.Grid.FollowUpCells;
-        if (cells.Count == 0) return;
-        doc.Heading("The follow-up's testbed")
-            .Paragraph($"Gimbal P2's setting: the five shapes on {cells[0].Cluster} at {FollowUpRates(cells)} req/s, changes averaged over all " +
-                       $"{cells.Count} cells (P2 reports −42.9% mean TTFT and −33.3% mean TPOT against vLLM there).")
-            .Table(ReductionTables.Overall(comparison, "change vs vLLM baseline", cells))
-            .Chart("reductions-follow-up.svg", "Mean TTFT and TPOT reduction per stack on the follow-up's testbed",
-                Charts.ReductionBars(comparison, comparison.Challengers.ToArray(), $"Reduction vs vLLM on {cells[0].Cluster}", cells));
-    }
-
-    public static string FollowUpRates(IReadOnlyList<ExperimentCell> cells) =>
+    public static string Rates(IReadOnlyList<ExperimentCell> cells) =>
         string.Join(" / ", cells.Select(c => c.Rate).Distinct().Select(r => r.ToString(CultureInfo.InvariantCulture)));
 
     private static void AddAblations(ReportDocument doc, Comparison comparison)

@@ -74,7 +74,7 @@ public class ClusterFileTests
         var c = ClusterFile.Load(Yaml("base: gimbal-h100\nep_cost: {all_to_all_latency_us: 150, expert_compute_efficiency: 0.5}\n"));
         Assert.Equal(150e-6, c.EpCost.AllToAllLatencySeconds, 12);
         Assert.Equal(0.5, c.EpCost.ExpertComputeEfficiency);
-        Assert.Equal(200e-6, ClusterFile.Load("gimbal-a100").EpCost.AllToAllLatencySeconds, 12);
+        Assert.Equal(200e-6, ClusterFile.Load("gimbal-a100-fitted").EpCost.AllToAllLatencySeconds, 12);
     }
 
     [Fact]
@@ -124,8 +124,22 @@ public class ClusterFileTests
         var c = ClusterFile.Load(Yaml("gpu: a100-80gb\nmodel: qwen3-30b-a3b\nparallel: {data: 2, expert: true}\n"));
         Assert.Equal(new EpCostKnobs(), c.EpCost);
         Assert.Equal(1.0, c.EpCost.ExpertComputeEfficiency);
-        Assert.NotEqual(ClusterPresets.GimbalA100.EpCost, c.EpCost);
+        Assert.NotEqual(ClusterPresets.GimbalA100Fitted.EpCost, c.EpCost);
         Assert.Equal(new EngineKnobs(), c.Engine);
+    }
+
+    /// <summary>Issue #12: only a preset named fitted carries a fitted constant; the papers' testbeds are priced by mechanism.</summary>
+    [Fact]
+    public void Only_the_presets_named_fitted_carry_a_fitted_constant()
+    {
+        var mechanisms = new EpCostKnobs();
+        foreach (var (name, preset) in ClusterPresets.All)
+        {
+            var fitted = preset.EpCost.ExpertComputeEfficiency != mechanisms.ExpertComputeEfficiency
+                || preset.EpCost.AllToAllLatencySeconds != mechanisms.AllToAllLatencySeconds;
+            Assert.True(fitted == name.EndsWith("-fitted", StringComparison.Ordinal), $"{name}: fitted constants {fitted}");
+        }
+        Assert.Equal(41.65e-6, mechanisms.AllToAllLatencySeconds, 12); // pplx-kernels' published NVLink dispatch / combine
     }
 
     [Fact]

@@ -58,26 +58,41 @@ public class CalibrationTests
 
     /// <summary>
     /// The one fitted setting (docs/calibration.md "Expert parallelism"): the vLLM baseline on
-    /// <c>gimbal-a100</c>, averaged over the five shapes, inside the ranges of the paper's
+    /// <c>gimbal-a100-fitted</c>, averaged over the five shapes, inside the ranges of the paper's
     /// figures (TTFT ~0.8–2 s, TPOT ~90–210 ms over 1.0–1.4 req/s) and growing toward saturation.
     /// </summary>
     [Fact]
-    public void Gimbal_a100_vllm_baseline_lands_in_the_papers_measured_range()
+    public void Gimbal_a100_fitted_vllm_baseline_lands_in_the_papers_measured_range()
     {
-        static (double Ttft, double Tpot, double Throughput) Mean(double rate)
-        {
-            var runs = new[] { "random", "central", "descending", "two-end", "average" }
-                .Select(shape => new Strata.Simulation.Runs.RunSpec { Workload = shape, Rate = rate }.Prepare().Execute().Summary).ToArray();
-            return (runs.Average(s => s.Serving.TtftMs.Mean), runs.Average(s => s.Serving.TpotMs.Mean), runs.Average(s => s.Serving.RequestThroughput));
-        }
-
-        var light = Mean(1.0);
-        var heavy = Mean(1.4);
+        var light = BaselineOverShapes("gimbal-a100-fitted", 1.0);
+        var heavy = BaselineOverShapes("gimbal-a100-fitted", 1.4);
 
         Assert.InRange(light.Ttft, 800, 1400);
         Assert.InRange(light.Tpot, 80, 120);
         Assert.InRange(heavy.Ttft, 1600, 2500);
         Assert.InRange(heavy.Tpot, 140, 210);
         Assert.InRange(heavy.Throughput, 1.2, 1.4);
+    }
+
+    /// <summary>
+    /// The same testbed by mechanism (<c>gimbal-a100</c>: NVLink at NCCL's measured rate, pplx-kernels' published
+    /// latency, nothing fitted) is far faster than the paper measured: at 1.4 req/s its vLLM baseline's TTFT and TPOT
+    /// are below the paper's figures at 1.0 req/s by more than 3× (docs/calibration.md "Which interconnect").
+    /// </summary>
+    [Fact]
+    public void Gimbal_a100_by_mechanism_is_several_times_faster_than_the_papers_baseline()
+    {
+        var heavy = BaselineOverShapes("gimbal-a100", 1.4);
+
+        Assert.InRange(heavy.Ttft, 100, 800 / 3.0);
+        Assert.InRange(heavy.Tpot, 15, 90 / 3.0);
+        Assert.InRange(heavy.Throughput, 1.3, 1.45);
+    }
+
+    private static (double Ttft, double Tpot, double Throughput) BaselineOverShapes(string cluster, double rate)
+    {
+        var runs = new[] { "random", "central", "descending", "two-end", "average" }
+            .Select(shape => new Strata.Simulation.Runs.RunSpec { Cluster = cluster, Workload = shape, Rate = rate }.Prepare().Execute().Summary).ToArray();
+        return (runs.Average(s => s.Serving.TtftMs.Mean), runs.Average(s => s.Serving.TpotMs.Mean), runs.Average(s => s.Serving.RequestThroughput));
     }
 }
