@@ -15,7 +15,7 @@ internal static class EmulateCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var cluster = new Option<string>("--cluster") { Description = "Cluster preset (gimbal-a100, gimbal-h100) or YAML file; each engine is one of its DP engines.", DefaultValueFactory = _ => "gimbal-a100" };
+        var cluster = new Option<string>("--cluster") { Description = "Cluster preset (rtxpro6000-dp2ep2, gimbal-a100, gimbal-h100, gimbal-a100-fitted, gimbal-h100-fitted) or YAML file; each engine is one of its DP engines.", DefaultValueFactory = _ => "gimbal-a100" };
         var engines = new Option<int?>("--engines") { Description = "Servers to start, server i on port + i (default: the cluster's data-parallel size, one DP engine each; 1 with --data-parallel-size)." };
         var dataParallel = new Option<int>("--data-parallel-size", "-dp") { Description = "DP ranks (engine cores) behind each server's one port, as vllm serve --data-parallel-size runs them; requests pick a rank by the X-data-parallel-rank header or vLLM's DP balancer.", DefaultValueFactory = _ => 1 };
         var expertParallel = new Option<bool>("--enable-expert-parallel") { Description = "The server's DP ranks form one expert-parallel group and step in lockstep (MoE models, --data-parallel-size 2 or more), as vllm serve --enable-expert-parallel." };

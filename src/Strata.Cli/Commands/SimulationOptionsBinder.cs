@@ -9,7 +9,7 @@ namespace Strata.Cli.Commands;
 /// <summary>The options that pick a cluster, a workload and a policy stack, shared by the commands that simulate.</summary>
 internal sealed class SimulationOptionsBinder
 {
-    public Option<string> Cluster { get; } = new("--cluster") { Description = "Cluster preset (gimbal-a100, gimbal-h100, rtxpro6000-dp2ep2) or YAML file.", DefaultValueFactory = _ => "gimbal-a100" };
+    public Option<string> Cluster { get; } = new("--cluster") { Description = "Cluster preset (rtxpro6000-dp2ep2, gimbal-a100, gimbal-h100, gimbal-a100-fitted, gimbal-h100-fitted) or YAML file.", DefaultValueFactory = _ => "gimbal-a100" };
     public Option<string> Workload { get; } = new("--workload") { Description = "Workload preset (random, central, descending, two-end, average, chat) or trace file.", DefaultValueFactory = _ => "random" };
     public Option<double?> Rate { get; } = new("--rate") { Description = "Requests per second (default 1.4 for presets; a trace keeps its own timing unless given)." };
     public Option<double> Burstiness { get; } = new("--burstiness") { Description = "Gamma shape of arrivals as vllm bench serve: 1 = Poisson, <1 burstier.", DefaultValueFactory = _ => 1.0 };
