@@ -267,7 +267,7 @@ public sealed class ExpertParallelCost
         foreach (var t in engineTokens) tokens += t;
         // Every rank receives the others' tokens in the gather and sends as much in the scatter, in every MoE layer.
         _allToAllTokens += 2.0 * tokens * (_ranks - 1) * _layers;
-        return 2 * link.AllGatherSeconds(tokens * _tokenBytes, _ranks);
+        return link.AllGatherSeconds(tokens * _tokenBytes, _ranks) + link.ReduceScatterSeconds(tokens * _tokenBytes, _ranks);
     }
 
     /// <summary>
