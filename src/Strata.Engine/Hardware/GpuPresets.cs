@@ -19,11 +19,13 @@ public static class GpuPresets
     /// NCCL at what it achieves with its default settings on a direct-attach dual-socket host (AMD Turin), far below the
     /// link's 63 GB/s: 22.2 GB/s all-reduce bus bandwidth (all_reduce_perf, 32 MB) and 48 µs for a small all-reduce
     /// (32–64 KB) (voipmonitor/rtx6kpro <c>benchmarks/results.md</c>, "NCCL AllReduce Benchmarks" and "NCCL Graph XML
-    /// Impact", commit 29f3863; docs/calibration.md "Links").
+    /// Impact", commit 29f3863; docs/calibration.md "Links"). That all-reduce has two ring steps; one step's share of it is
+    /// NCCL's own for PCIe with the LL protocol (tuning.cc: 1.0 µs of 6.6 + 2 × 1.0), so an all-gather or reduce-scatter
+    /// (one step on two GPUs) costs 48 × 7.6 / 8.6 = 42.4 µs.
     /// </summary>
     public static GpuSpec RtxPro6000 { get; } = new("rtxpro6000", Bf16Tflops: 500, HbmTbps: 1.597, MemoryGb: 96, LinkGbps: 128)
     {
-        Link = new LinkSpec("pcie5-nccl", 22.2e9, 48e-6),
+        Link = new LinkSpec("pcie5-nccl", 22.2e9, 48e-6) { StepLatencySeconds = 48e-6 * LinkSpec.NcclPcieRingLlStepShare },
     };
 
     /// <summary>GeForce RTX 4090: 24 GB GDDR6X at 1.008 TB/s, 165 TFLOP/s bf16 (FP32 accumulate), PCIe 4 x16 (NVIDIA Ada whitepaper).</summary>

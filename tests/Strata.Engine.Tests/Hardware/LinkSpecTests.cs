@@ -57,4 +57,15 @@ public class LinkSpecTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new LinkSpec("pcie", 50e9, 10e-6) { StepLatencySeconds = 6e-6 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new LinkSpec("pcie", 50e9, 10e-6) { StepLatencySeconds = -1e-6 });
     }
+
+    [Fact]
+    public void The_rtx_pro_6000_link_keeps_its_measured_all_reduce_and_prices_a_two_gpu_all_gather_one_nccl_step_less()
+    {
+        var link = GpuPresets.RtxPro6000.Link;
+        // 48 µs + 2 × 0.5 × 1 MB / 22.2 GB/s for the all-reduce, as before the split.
+        Assert.Equal(48e-6 + 1e6 / 22.2e9, link.AllReduceSeconds(1e6, 2), 15);
+        // One step of 48 µs is 48 / 8.6 = 5.581 µs; the all-gather and the reduce-scatter: 42.419 µs + 0.5 MB / 22.2 GB/s.
+        Assert.Equal(48e-6 * 7.6 / 8.6 + 0.5e6 / 22.2e9, link.AllGatherSeconds(1e6, 2), 15);
+        Assert.Equal(48e-6 * 7.6 / 8.6 + 0.5e6 / 22.2e9, link.ReduceScatterSeconds(1e6, 2), 15);
+    }
 }
