@@ -76,10 +76,11 @@ public class DataParallelStepTests
             var moe = ClusterMoe.GroupCost(cluster, ClusterMoe.Routing(cluster, 1), new TestCluster.LinearStepCost(), new Random(3))!;
             return moe.StepSeconds([100, 100], [200]);
         }
-        // 200 tokens × 2,048 hidden × 2 bytes = 819,200 bytes gathered; each of 2 ranks receives half:
-        // 10 µs + 409,600 B / 100 GB/s = 14.096 µs; gather and scatter in each of 48 layers.
+        // The gather: 200 tokens × (2,048 hidden + 128 router logits) × 2 bytes = 870,400 bytes; each of 2 ranks receives
+        // half: 10 µs + 435,200 B / 100 GB/s = 14.352 µs. The scatter: 200 × 2,048 × 2 = 819,200 bytes, half of them
+        // sent: 10 µs + 409,600 B / 100 GB/s = 14.096 µs. Both in each of 48 layers.
         var exchange = StepSeconds(Link) - StepSeconds(new LinkSpec("free", double.PositiveInfinity, 0));
-        Assert.Equal(48 * 2 * 14.096e-6, exchange, 12);
+        Assert.Equal(48 * (14.352e-6 + 14.096e-6), exchange, 12);
     }
 
     [Fact]
