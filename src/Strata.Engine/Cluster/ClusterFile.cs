@@ -39,8 +39,13 @@ public static class ClusterFile
         }
         if (yaml.Map("link") is { } link)
         {
-            double Link(string key) => link.Double(key, 0) ?? throw new ClusterConfigException($"{link.Where(key)}: missing; a link needs gbps (one direction, as collectives achieve it) and latency_us (per collective).");
-            config = config with { Gpu = config.Gpu with { Link = new LinkSpec(link.String("name") ?? "custom", Link("gbps") * 1e9, Link("latency_us") * 1e-6) } };
+            double Link(string key) => link.Double(key, 0) ?? throw new ClusterConfigException($"{link.Where(key)}: missing; a link needs gbps (one direction, as collectives achieve it) and latency_us (the fixed time of a two-GPU all-reduce).");
+            var latency = Link("latency_us") * 1e-6;
+            // Optional: the part of latency_us (a two-GPU all-reduce, two ring steps) one ring step costs; all-gathers and reduce-scatters have one step fewer per GPU.
+            var stepLatency = (link.Double("step_latency_us", 0) ?? 0) * 1e-6;
+            if (stepLatency > latency / 2)
+                throw new ClusterConfigException($"{link.Where("step_latency_us")}: {stepLatency * 1e6} µs is more than half of latency_us ({latency * 1e6} µs), the two-GPU all-reduce it is a step of.");
+            config = config with { Gpu = config.Gpu with { Link = new LinkSpec(link.String("name") ?? "custom", Link("gbps") * 1e9, latency) { StepLatencySeconds = stepLatency } } };
             link.RejectUnknownKeys();
         }
         if (yaml.Map("parallel") is { } parallel)

@@ -43,7 +43,7 @@ public static class ClusterMoe
 
     /// <summary>One lockstep group of engines with its MoE cost and vLLM's DP step semantics.</summary>
     public static EpGroup Group(ClusterConfig config, EngineCore[] members, IStepCostModel cost, ExpertParallelCost? moe) =>
-        new(members, cost, moe, CudaGraphSizes.Default(config.Engine.MaxNumSeqs, config.Engine.MaxNumBatchedTokens), config.Gpu.Link);
+        new(members, cost, moe, CudaGraphSizes.Default(config.Engine.MaxNumSeqs, config.Engine.MaxNumBatchedTokens));
 
     /// <summary>The MoE cost of one EP group, starting from vLLM's contiguous placement; null for a dense model.</summary>
     public static ExpertParallelCost? GroupCost(ClusterConfig config, RoutingModel? routing, IStepCostModel cost, Random random)

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Strata.Engine.Cost;
 using Strata.Engine;
-using Strata.Engine.Hardware;
 using Strata.Engine.Moe;
 
 namespace Strata.Engine.Cluster;
@@ -12,20 +11,23 @@ namespace Strata.Engine.Cluster;
 /// <c>coordinate_batch_across_dp</c>): every step begins with a small all-reduce across the DP
 /// ranks of their token counts; when every rank fits a CUDA graph, all pad to the largest rank's
 /// token count (an idle rank runs a dummy batch of that size), else each runs its own unpadded.
-/// A step lasts the slowest engine's non-expert work plus the MoE layers' slowest-rank time and
-/// token exchange. Without expert parallelism each engine is a group of its own.
+/// That all-reduce costs the GPUs nothing: with async scheduling (vLLM 0.19's default) vLLM runs it
+/// on the CPU over Gloo (<c>disable_nccl_for_dp_synchronization</c> turns true, <c>VllmConfig.__post_init__</c>;
+/// the RTX 4090 run's resolved config records it), while the GPUs still run the previous step, as
+/// the rest of the next step's CPU work. A step lasts the slowest engine's non-expert work plus the
+/// MoE layers' slowest-rank time and token exchange. Without expert parallelism each engine is a
+/// group of its own.
 /// </summary>
 public sealed class EpGroup
 {
     private readonly EngineCore[] _engines;
     private readonly IStepCostModel _cost;
     private readonly CudaGraphSizes _graphs;
-    private readonly double _coordinationSeconds;
     private readonly BatchShape[] _batches;
     private readonly int[] _tokens;
     private readonly int[] _domainTokens;
 
-    public EpGroup(EngineCore[] engines, IStepCostModel cost, ExpertParallelCost? moe, CudaGraphSizes graphs, LinkSpec link)
+    public EpGroup(EngineCore[] engines, IStepCostModel cost, ExpertParallelCost? moe, CudaGraphSizes graphs)
     {
         _engines = engines;
         _cost = cost;
@@ -34,8 +36,6 @@ public sealed class EpGroup
         _batches = new BatchShape[engines.Length];
         _tokens = new int[engines.Length];
         _domainTokens = new int[engines[0].DomainTokens.Length];
-        // One int32 per rank for tokens, padded tokens, micro-batching and graph mode.
-        _coordinationSeconds = engines.Length > 1 ? link.AllReduceSeconds(4 * 4 * engines.Length, engines.Length) : 0;
     }
 
     public IReadOnlyList<EngineCore> Engines => _engines;
@@ -77,7 +77,7 @@ public sealed class EpGroup
         Steps++;
         var stall = PendingStallSeconds;
         PendingStallSeconds = 0;
-        return stall + _coordinationSeconds + slowestEngine + (Moe?.StepSeconds(_tokens, _domainTokens) ?? 0);
+        return stall + slowestEngine + (Moe?.StepSeconds(_tokens, _domainTokens) ?? 0);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -12,8 +12,9 @@ namespace Strata.Engine.Cost;
 /// lm_head and sampler once; for a MoE model, moe.csv by (tokens, activated experts), where an EP rank
 /// with A token-expert pairs counts as A / top-k tokens. The tables of a tensor-parallel profile are
 /// per shard, so with tensor parallelism the step adds vLLM's collectives over the link: two all-reduces
-/// per layer (after <c>o_proj</c> and the MLP), one after the vocab-parallel embedding, and the gather of
-/// the vocab-parallel logits to the first rank (<c>LogitsProcessor._gather_logits</c>). Between grid points values are
+/// per layer (after <c>o_proj</c> and the MLP), one after the vocab-parallel embedding, and the all-gather of
+/// the vocab-parallel logits (<c>LogitsProcessor._gather_logits</c>; vLLM 0.19's <c>Platform.use_all_gather</c> is true
+/// on every platform). Between grid points values are
 /// interpolated linearly on every axis (<see cref="Curve"/>) and extended
 /// linearly past the grid; every grid point is reproduced exactly. Attention over its four axes is
 /// <see cref="AttentionGrid"/>; several prefill chunks in one step are priced per chunk (one varlen
@@ -117,7 +118,7 @@ public sealed class ProfileStepCost : IStepCostModel
         if (_link is { } link)
         {
             perLayer += 2 * link.AllReduceSeconds(tokens * _hiddenBytes, _tensorParallel);
-            seconds += link.AllReduceSeconds(tokens * _hiddenBytes, _tensorParallel) + link.GatherSeconds(batch.Seqs * _vocabBytes, _tensorParallel);
+            seconds += link.AllReduceSeconds(tokens * _hiddenBytes, _tensorParallel) + link.AllGatherSeconds(batch.Seqs * _vocabBytes, _tensorParallel);
         }
         seconds += _layers * perLayer;
         foreach (var curve in _perModel) seconds += curve[tokens];

@@ -28,6 +28,7 @@ public sealed class ExpertParallelCost
     private readonly bool _expertParallel;
     private readonly int[] _node;
     private readonly double _tokenBytes;
+    private readonly double _gatherBytesPerToken;
     private readonly double _intraNodeSecondsPerToken;
     private readonly double _interNodeSecondsPerToken;
     private readonly double _allToAllLatencySeconds;
@@ -71,6 +72,8 @@ public sealed class ExpertParallelCost
         _expertParallel = topology.ExpertParallel;
         _node = Enumerable.Range(0, _ranks).Select(r => r / topology.GpusPerNode).ToArray();
         _tokenBytes = topology.HiddenSize * 2.0;
+        // allgather_reducescatter gathers each token's router logits (one bf16 per expert) with its hidden states.
+        _gatherBytesPerToken = _tokenBytes + routing.Experts * 2.0;
         _intraNodeSecondsPerToken = _tokenBytes / topology.Link.BytesPerSecond;
         _interNodeSecondsPerToken = _tokenBytes / (topology.InterNodeGbps * 1e9);
         _allToAllLatencySeconds = topology.AllToAllLatencySeconds;
@@ -167,9 +170,10 @@ public sealed class ExpertParallelCost
     /// <summary>Σ over layers and steps of the busiest rank's pairs, and of the mean rank's (balancedness = ratio).</summary>
     public double MaxRankPairs { get; private set; }
     public double MeanRankPairs { get; private set; }
-    public double AllToAllBytes => _allToAllTokens * _tokenBytes;
+    public double AllToAllBytes => _allToAllTokens * _tokenBytes + _gatherScatterBytes;
 
     private double _allToAllTokens;
+    private double _gatherScatterBytes;
 
     /// <summary>Seconds of the MoE layers of one step, given each DP engine's scheduled tokens and the step's tokens per domain.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -257,17 +261,20 @@ public sealed class ExpertParallelCost
     }
 
     /// <summary>
-    /// vLLM 0.19's default EP exchange (<c>all2all_backend: allgather_reducescatter</c>): before the experts every rank
-    /// all-gathers every DP rank's hidden states, after them the outputs are reduce-scattered back; the same bytes move
-    /// both ways over the GPU link, whichever experts the tokens chose. Per MoE layer.
+    /// vLLM 0.19's default EP exchange (<c>all2all_backend: allgather_reducescatter</c>), whichever experts the tokens
+    /// chose, per MoE layer: before the experts every rank all-gathers every DP rank's hidden states and router logits
+    /// (bf16, one per expert) in one NCCL group, and routes the gathered tokens itself; after them the hidden-state
+    /// outputs are reduce-scattered back. Unquantized MoE takes the runner's naive path
+    /// (<c>DefaultMoERunner._maybe_dispatch</c> → <c>AgRsAll2AllManager.dispatch_router_logits</c>, <c>combine</c> →
+    /// <c>reduce_scatterv</c>; vllm-project/vllm v0.19.1, b1388b1, the same files as at v0.19.0).
     /// </summary>
     private double AllGatherReduceScatterSeconds(Hardware.LinkSpec link, ReadOnlySpan<int> engineTokens)
     {
         var tokens = 0.0;
         foreach (var t in engineTokens) tokens += t;
-        // Every rank receives the others' tokens in the gather and sends as much in the scatter, in every MoE layer.
-        _allToAllTokens += 2.0 * tokens * (_ranks - 1) * _layers;
-        return 2 * link.AllGatherSeconds(tokens * _tokenBytes, _ranks);
+        // Summed over the ranks, the gather delivers n−1 copies of the step's tokens and the scatter sends as many, in every MoE layer.
+        _gatherScatterBytes += tokens * (_gatherBytesPerToken + _tokenBytes) * (_ranks - 1) * _layers;
+        return link.AllGatherSeconds(tokens * _gatherBytesPerToken, _ranks) + link.ReduceScatterSeconds(tokens * _tokenBytes, _ranks);
     }
 
     /// <summary>

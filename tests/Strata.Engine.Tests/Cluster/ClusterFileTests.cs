@@ -162,6 +162,14 @@ public class ClusterFileTests
     }
 
     [Fact]
+    public void A_link_may_split_its_latency_into_ring_steps()
+    {
+        var c = ClusterFile.Load(Yaml("gpu: rtxpro6000\nmodel: qwen3-30b-a3b\nlink: {gbps: 20, latency_us: 24, step_latency_us: 3}\n"));
+        Assert.Equal(new LinkSpec("custom", 20e9, 24e-6) { StepLatencySeconds = 3e-6 }, c.Gpu.Link);
+        Assert.Throws<ClusterConfigException>(() => ClusterFile.Load(Yaml("gpu: rtxpro6000\nmodel: qwen3-30b-a3b\nlink: {gbps: 20, latency_us: 24, step_latency_us: 13}\n")));
+    }
+
+    [Fact]
     public void Engine_takes_a_recorded_runs_model_length_and_block_count()
     {
         var c = ClusterFile.Load(Yaml("gpu: rtx4090\nmodel: llama-3.1-8b\nengine: {max_model_len: 32768, num_gpu_blocks_override: 2588}\n"));

@@ -24,8 +24,8 @@ public class ShippedRunTests
     [InlineData("rtx4090-llama-3.1-8b-tp1", 0.02, 0.01, 0.015)]
     [InlineData("rtxpro6000-qwen3-32b-tp2", 0.04, 0.005, 0.02)]
     // The held-out MoE DP2 EP run: nothing was ever fitted to it (docs/validation.md); issue #12's target is TTFT
-    // within 10%, TPOT and E2E within 3%, and the simulator reaches +2.1% / +3.7% / +3.6%.
-    [InlineData("rtxpro6000-qwen3-30b-a3b-dp2ep2", 0.03, 0.04, 0.04)]
+    // within 10%, TPOT and E2E within 3%, and the simulator reaches −3.4% / +2.0% / +1.8%.
+    [InlineData("rtxpro6000-qwen3-30b-a3b-dp2ep2", 0.04, 0.025, 0.02)]
     public void Mean_latencies_stay_within_the_reached_error(string run, double ttft, double tpot, double e2el)
     {
         var result = Replay(run);
