@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fits gimbal-a100's expert-parallel cost to the Gimbal paper's vLLM baseline (docs/calibration.md
-# "Expert parallelism"): for each (all-to-all latency µs, expert compute efficiency) pair, the
+# The fit behind gimbal-a100-fitted's expert-parallel cost, the Gimbal paper's vLLM baseline (docs/calibration.md
+# "gimbal-a100-fitted"), from the mechanism preset gimbal-a100 with both knobs overridden: for each (all-to-all latency µs, expert compute efficiency) pair, the
 # vLLM baseline's mean TTFT / TPOT / throughput over the five shapes at 1.0 and 1.4 req/s, seed 0.
 # Usage: examples/calibration/ep-cost-fit.sh "10 0.12" "200 0.12" ...   (run from the repository root)
 set -euo pipefail

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# How the follow-up headline depends on gimbal-h100's expert kernel efficiency (docs/results.md):
+# How the follow-up headline depends on gimbal-h100-fitted's expert kernel efficiency (docs/results.md), from the
+# mechanism preset gimbal-h100 with the fitted 200 µs all-to-all:
 # for each efficiency, the vLLM baseline and Strata's stack on the five shapes at 2 / 3 / 4 req/s,
 # seed 0, and Strata's mean change per rate and over the rates.
 # Usage: examples/calibration/h100-efficiency-sensitivity.sh 0.12 0.05 0.038   (run from the repository root)
