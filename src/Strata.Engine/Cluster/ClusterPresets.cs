@@ -36,7 +36,7 @@ public static class ClusterPresets
 
     /// <summary>
     /// Gimbal P1's testbed with its expert-parallel cost fitted, not measured: 200 µs per all-to-all and expert matmuls
-    /// at 0.12 of the roofline, chosen so the vLLM baseline lands in the paper's measured range, 3–6× slower than the
+    /// at 0.12 of the roofline, chosen so the vLLM baseline lands in the paper's measured range, 3–9× slower than the
     /// mechanisms predict (docs/calibration.md "gimbal-a100-fitted"). For reproducing the paper's load, not for claims.
     /// </summary>
     public static ClusterConfig GimbalA100Fitted { get; } = GimbalA100 with { Name = "gimbal-a100-fitted", EpCost = FittedToGimbalA100 };

@@ -71,7 +71,7 @@ public static class ExperimentGrids
         "The one testbed with measured kernels and a simulator checked against real vLLM runs (docs/validation.md). Nothing in its cost model is fitted.", cells);
 
     private static GridSection PaperA100Section { get; } = new("Gimbal P1's testbed at the paper's load (fitted preset)",
-        "The preset whose expert-parallel cost is fitted so vLLM's baseline lands in P1's published range, 3–6× slower than the mechanisms " +
+        "The preset whose expert-parallel cost is fitted so vLLM's baseline lands in P1's published range, 3–9× slower than the mechanisms " +
         "predict (docs/calibration.md); P1 reports −17.8% mean TTFT and −13.3% mean TPOT here.", Headline);
 
     /// <summary>Every stack on the five shapes at their top rate, one seed: seconds, for a first look and a smoke test.</summary>
