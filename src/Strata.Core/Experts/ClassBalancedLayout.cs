@@ -20,7 +20,9 @@ internal sealed class ClassBalancedLayout
     /// <param name="terms">Per-expert loads of each term: the mix first, then one per class.</param>
     /// <param name="weights">Each term's weight a_k.</param>
     /// <param name="replicas">Replicas per expert (summing to the shape's slots).</param>
-    public ClassBalancedLayout(IReadOnlyList<double[]> terms, IReadOnlyList<double> weights, int[] replicas, PlacementShape shape)
+    /// <param name="start">Slot → expert of a layout to start from (rank <c>slot / SlotsPerRank</c>), holding exactly
+    /// <paramref name="replicas"/> of each expert; null places the replicas greedily.</param>
+    public ClassBalancedLayout(IReadOnlyList<double[]> terms, IReadOnlyList<double> weights, int[] replicas, PlacementShape shape, int[]? start = null)
     {
         _experts = replicas.Length;
         _ranks = shape.Ranks;
@@ -30,7 +32,8 @@ internal sealed class ClassBalancedLayout
         _rankLoad = terms.Select(_ => new double[_ranks]).ToArray();
         _rank = new int[_expert.Length];
         _onRank = new int[_ranks * _experts];
-        PlaceGreedily(shape.SlotsPerRank);
+        if (start is null) PlaceGreedily(shape.SlotsPerRank);
+        else PlaceAs(start, shape.SlotsPerRank);
     }
 
     /// <summary>The objective J of the current layout.</summary>
@@ -103,6 +106,20 @@ internal sealed class ClassBalancedLayout
                 }
             used[best]++;
             Put(item, best);
+        }
+    }
+
+    /// <summary>Each expert's replicas, in item order, onto the ranks of its slots in <paramref name="start"/>, in slot order.</summary>
+    private void PlaceAs(int[] start, int slotsPerRank)
+    {
+        // Items are grouped by expert, so an expert's next free item starts at its first.
+        var next = Enumerable.Range(0, _experts).Select(e => Array.IndexOf(_expert, e)).ToArray();
+        for (var slot = 0; slot < start.Length; slot++)
+        {
+            var item = next[start[slot]]++;
+            if (item < 0 || item >= _expert.Length || _expert[item] != start[slot])
+                throw new ArgumentException($"the start layout holds more replicas of expert {start[slot]} than planned.", nameof(start));
+            Put(item, slot / slotsPerRank);
         }
     }
 

@@ -12,8 +12,14 @@ namespace Strata.Core.Experts;
 /// <para>Replica counts are D'Hondt on the average load (one replica per rank at most while experts
 /// outnumber a rank's slots); replicas are placed heaviest first where they raise J least, then pairs
 /// on different ranks are swapped while a swap lowers J (a local optimum: no single swap improves
-/// it). Without per-class loads it balances the average alone. Deterministic; the current placement
-/// and per-source loads are not read.</para>
+/// it). Without per-class loads it balances the average alone. Deterministic; per-source loads are not read.</para>
+/// <para>Migration: J is the same under any renaming of ranks, and a fresh search lands on a different
+/// local optimum after a small change of load, so re-planning from scratch moved about half of every
+/// layer at each rebalance. Given the current placement, the swap search instead starts from it
+/// whenever its replica counts are the planned ones (always without redundant slots), so a replica
+/// moves only as part of a swap that lowers J; the result is a local optimum all the same. When the
+/// counts change the fresh layout is used, its ranks renamed (an exact assignment) to keep the most
+/// replicas in place. Either way experts that stay on a rank keep their slot.</para>
 /// </summary>
 public sealed class ClassBalancedPlanner(int maxPasses = ClassBalancedPlanner.DefaultMaxPasses) : IExpertPlanner
 {
@@ -25,14 +31,40 @@ public sealed class ClassBalancedPlanner(int maxPasses = ClassBalancedPlanner.De
     public ExpertPlacement Plan(ExpertLoad load, PlacementShape shape, ExpertPlacement? current)
     {
         shape.Validate(load.LogicalExperts);
+        if (current is not null && (current.Layers != load.Layers || current.LogicalExperts != load.LogicalExperts
+                || current.Ranks != shape.Ranks || current.PhysicalSlots != shape.PhysicalSlots))
+            throw new ArgumentException($"the current placement ({current.Layers} layers x {current.LogicalExperts} experts, {current.PhysicalSlots} slots on {current.Ranks} ranks) does not match the load and shape ({load.Layers} x {load.LogicalExperts}, {shape.PhysicalSlots} on {shape.Ranks}).", nameof(current));
         var rows = new int[load.Layers][];
         // Layers are independent and the search has no randomness, so the parallel loop is deterministic.
-        Parallel.For(0, load.Layers, layer => rows[layer] = Layout(load, layer, shape, maxPasses).PhysicalToLogical());
+        Parallel.For(0, load.Layers, layer => rows[layer] = PlanLayer(load, layer, shape, maxPasses, current?.PhysicalToLogical(layer).ToArray()));
         return new ExpertPlacement(rows, load.LogicalExperts, shape.Ranks);
     }
 
-    /// <summary>The searched layout of one layer (its objective and local optimality are what the tests check).</summary>
-    internal static ClassBalancedLayout Layout(ExpertLoad load, int layer, PlacementShape shape, int maxPasses)
+    /// <summary>
+    /// One layer's row. Without a current placement: the fresh layout. With one whose replica counts are
+    /// the planned ones: the swap search started from the current layout, so only replicas whose move
+    /// lowers J move. Otherwise: the fresh layout with its ranks renamed to keep the most replicas where
+    /// they are (J is unchanged by renaming ranks).
+    /// </summary>
+    internal static int[] PlanLayer(ExpertLoad load, int layer, PlacementShape shape, int maxPasses, int[]? current)
+    {
+        if (current is null) return Layout(load, layer, shape, maxPasses).PhysicalToLogical();
+        var replicas = ReplicaCounts.DHondt(load.PerExpert[layer], shape);
+        var row = SameCounts(current, replicas)
+            ? Layout(load, layer, shape, maxPasses, current).PhysicalToLogical()
+            : Layout(load, layer, shape, maxPasses).PhysicalToLogical();
+        return RankRelabelling.Relabel(row, current, shape.Ranks, load.LogicalExperts);
+    }
+
+    private static bool SameCounts(int[] row, int[] replicas)
+    {
+        var count = new int[replicas.Length];
+        foreach (var expert in row) count[expert]++;
+        return count.AsSpan().SequenceEqual(replicas);
+    }
+
+    /// <summary>The searched layout of one layer from the greedy placement, or from <paramref name="start"/> (its objective and local optimality are what the tests check).</summary>
+    internal static ClassBalancedLayout Layout(ExpertLoad load, int layer, PlacementShape shape, int maxPasses, int[]? start = null)
     {
         var mix = load.PerExpert[layer];
         var all = mix.Sum();
@@ -46,7 +78,7 @@ public sealed class ClassBalancedPlanner(int maxPasses = ClassBalancedPlanner.De
                 terms.Add(classLoad);
                 weights.Add(Weight(total / all, total));
             }
-        var layout = new ClassBalancedLayout(terms, weights, ReplicaCounts.DHondt(mix, shape), shape);
+        var layout = new ClassBalancedLayout(terms, weights, ReplicaCounts.DHondt(mix, shape), shape, start);
         layout.ImproveBySwaps(maxPasses);
         return layout;
     }
