@@ -67,7 +67,7 @@ public sealed class GimbalMinlpPlanner(MinlpObjective? objective = null, int see
             if (value < local) row = exact.Row;
             report = new MinlpLayerReport(exact.ProvedOptimal ? MinlpMethod.ExactOptimal : MinlpMethod.ExactTimeLimited, local, Math.Min(value, local));
         }
-        return (current is null ? row : KeepSlots(row, current.PhysicalToLogical(layer), problem.SlotsPerRank), report);
+        return (current is null ? row : RankRelabelling.KeepSlots(row, current.PhysicalToLogical(layer), problem.SlotsPerRank), report);
     }
 
     /// <summary>The search from EPLB's row or the current one, whichever prices lower once made distinct (ties keep the current).</summary>
@@ -77,23 +77,5 @@ public sealed class GimbalMinlpPlanner(MinlpObjective? objective = null, int see
         if (currentRow is null) return fromEplb;
         var fromCurrent = new MinlpLocalSearch(problem, currentRow);
         return problem.Terms(fromCurrent.PhysicalToLogical).Total <= problem.Terms(fromEplb.PhysicalToLogical).Total ? fromCurrent : fromEplb;
-    }
-
-    /// <summary>Reorders each rank's slots so an expert the rank already held stays in its old slot (a free local no-op for the engine).</summary>
-    private static int[] KeepSlots(int[] row, ReadOnlySpan<int> currentRow, int slotsPerRank)
-    {
-        var result = new int[row.Length];
-        for (var start = 0; start < row.Length; start += slotsPerRank)
-        {
-            var pending = row[start..(start + slotsPerRank)].ToList();
-            var free = new List<int>();
-            for (var slot = start; slot < start + slotsPerRank; slot++)
-            {
-                if (pending.Remove(currentRow[slot])) result[slot] = currentRow[slot];
-                else free.Add(slot);
-            }
-            foreach (var (slot, expert) in free.Zip(pending)) result[slot] = expert;
-        }
-        return result;
     }
 }
