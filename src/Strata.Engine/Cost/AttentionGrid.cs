@@ -14,7 +14,9 @@ namespace Strata.Engine.Cost;
 public sealed class AttentionGrid
 {
     private readonly double[][] _axes = new double[4][];
-    private readonly Dictionary<(int, int, int, int), double> _points = new();
+
+    /// <summary>Every cell of the full 4-D grid, row-major over the axes; NaN where the profile measured nothing.</summary>
+    private readonly double[] _points;
 
     public AttentionGrid(IEnumerable<(double Chunk, double Prior, double Decodes, double Kv, double Seconds)> rows)
     {
@@ -24,9 +26,14 @@ public sealed class AttentionGrid
         {
             _axes[a] = values[a].Distinct().Order().ToArray();
         }
+        _points = new double[_axes[0].Length * _axes[1].Length * _axes[2].Length * _axes[3].Length];
+        Array.Fill(_points, double.NaN);
         foreach (var r in list)
-            _points[(Array.IndexOf(_axes[0], r.Chunk), Array.IndexOf(_axes[1], r.Prior), Array.IndexOf(_axes[2], r.Decodes), Array.IndexOf(_axes[3], r.Kv))] = r.Seconds;
+            _points[Index(Array.IndexOf(_axes[0], r.Chunk), Array.IndexOf(_axes[1], r.Prior), Array.IndexOf(_axes[2], r.Decodes), Array.IndexOf(_axes[3], r.Kv))] = r.Seconds;
     }
+
+    private int Index(int chunk, int prior, int decodes, int kv) =>
+        ((chunk * _axes[1].Length + prior) * _axes[2].Length + decodes) * _axes[3].Length + kv;
 
     public double this[double chunk, double prior, double decodes, double kv]
     {
@@ -47,7 +54,9 @@ public sealed class AttentionGrid
             {
                 var w = 1.0;
                 for (var a = 0; a < 4; a++) w *= (corner >> a & 1) == 1 ? t[a] : 1 - t[a];
-                if (w == 0 || !_points.TryGetValue((Corner(0, low, corner), Corner(1, low, corner), Corner(2, low, corner), Corner(3, low, corner)), out var seconds)) continue;
+                if (w == 0) continue;
+                var seconds = _points[Index(Corner(0, low, corner), Corner(1, low, corner), Corner(2, low, corner), Corner(3, low, corner))];
+                if (double.IsNaN(seconds)) continue;
                 sum += w * seconds;
                 weights += w;
             }
@@ -68,7 +77,7 @@ public sealed class AttentionGrid
     {
         var points = _axes[axis];
         var x = Math.Max(0, value);
-        var i = Array.BinarySearch(points, x);
+        var i = points.AsSpan().BinarySearch(x);
         if (i >= 0) { low = i; t = 0; return; }
         i = ~i;
         if (i == 0) { low = 0; t = 0; return; }
@@ -82,8 +91,13 @@ public sealed class AttentionGrid
     {
         var best = double.MaxValue;
         var value = 0.0;
-        foreach (var ((c, p, d, k), seconds) in _points)
+        for (var c = 0; c < _axes[0].Length; c++)
+        for (var p = 0; p < _axes[1].Length; p++)
+        for (var d = 0; d < _axes[2].Length; d++)
+        for (var k = 0; k < _axes[3].Length; k++)
         {
+            var seconds = _points[Index(c, p, d, k)];
+            if (double.IsNaN(seconds)) continue;
             var distance = Math.Abs(c - at[0]) + Math.Abs(p - at[1]) + Math.Abs(d - at[2]) + Math.Abs(k - at[3]);
             if (distance >= best) continue;
             best = distance;

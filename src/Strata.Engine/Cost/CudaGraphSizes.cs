@@ -33,7 +33,7 @@ public sealed class CudaGraphSizes
     public int Pad(int tokens)
     {
         if (tokens <= 0 || tokens > Largest) return tokens;
-        var i = Array.BinarySearch(_sizes, tokens);
+        var i = _sizes.AsSpan().BinarySearch(tokens);
         return i >= 0 ? tokens : _sizes[~i];
     }
 }

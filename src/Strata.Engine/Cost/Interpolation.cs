@@ -28,7 +28,7 @@ public sealed class Curve
         get
         {
             if (_x.Length == 1) return _y[0];
-            var i = Array.BinarySearch(_x, x);
+            var i = _x.AsSpan().BinarySearch(x);
             if (i >= 0) return _y[i];
             i = Math.Clamp(~i, 1, _x.Length - 1);
             var t = (x - _x[i - 1]) / (_x[i] - _x[i - 1]);
@@ -56,7 +56,7 @@ public sealed class Surface
         get
         {
             if (_rows.Length == 1) return _curves[0][column];
-            var i = Array.BinarySearch(_rows, row);
+            var i = _rows.AsSpan().BinarySearch(row);
             if (i >= 0) return _curves[i][column];
             i = Math.Clamp(~i, 1, _rows.Length - 1);
             var t = (row - _rows[i - 1]) / (_rows[i] - _rows[i - 1]);

@@ -360,7 +360,7 @@ public sealed class ExpertParallelCost
 
     private (int Index, double Weight) GridPosition(int tokens)
     {
-        var i = Array.BinarySearch(_grid, tokens);
+        var i = _grid.AsSpan().BinarySearch(tokens);
         if (i >= 0) return (i, 0);
         i = ~i;
         if (i == 0) return (0, 0);
