@@ -48,12 +48,8 @@ public sealed class ClassBalancedPlanner(int maxPasses = ClassBalancedPlanner.De
     /// </summary>
     internal static int[] PlanLayer(ExpertLoad load, int layer, PlacementShape shape, int maxPasses, int[]? current)
     {
-        if (current is null) return Layout(load, layer, shape, maxPasses).PhysicalToLogical();
-        var replicas = ReplicaCounts.DHondt(load.PerExpert[layer], shape);
-        var row = SameCounts(current, replicas)
-            ? Layout(load, layer, shape, maxPasses, current).PhysicalToLogical()
-            : Layout(load, layer, shape, maxPasses).PhysicalToLogical();
-        return RankRelabelling.Relabel(row, current, shape.Ranks, load.LogicalExperts);
+        var row = Layout(load, layer, shape, maxPasses, current).PhysicalToLogical();
+        return current is null ? row : RankRelabelling.Relabel(row, current, shape.Ranks, load.LogicalExperts);
     }
 
     private static bool SameCounts(int[] row, int[] replicas)
@@ -63,7 +59,10 @@ public sealed class ClassBalancedPlanner(int maxPasses = ClassBalancedPlanner.De
         return count.AsSpan().SequenceEqual(replicas);
     }
 
-    /// <summary>The searched layout of one layer from the greedy placement, or from <paramref name="start"/> (its objective and local optimality are what the tests check).</summary>
+    /// <summary>
+    /// The searched layout of one layer from <paramref name="start"/> when it holds the planned replica counts, else from
+    /// the greedy placement (its objective and local optimality are what the tests check).
+    /// </summary>
     internal static ClassBalancedLayout Layout(ExpertLoad load, int layer, PlacementShape shape, int maxPasses, int[]? start = null)
     {
         var mix = load.PerExpert[layer];
@@ -78,7 +77,8 @@ public sealed class ClassBalancedPlanner(int maxPasses = ClassBalancedPlanner.De
                 terms.Add(classLoad);
                 weights.Add(Weight(total / all, total));
             }
-        var layout = new ClassBalancedLayout(terms, weights, ReplicaCounts.DHondt(mix, shape), shape, start);
+        var replicas = ReplicaCounts.DHondt(mix, shape);
+        var layout = new ClassBalancedLayout(terms, weights, replicas, shape, start is not null && SameCounts(start, replicas) ? start : null);
         layout.ImproveBySwaps(maxPasses);
         return layout;
     }
