@@ -86,7 +86,7 @@ public sealed class AttentionGrid
         t = (x - points[i - 1]) / (points[i] - points[i - 1]);
     }
 
-    /// <summary>When no surrounding corner was measured: the measured point nearest in grid steps.</summary>
+    /// <summary>When no surrounding corner was measured: the measured point nearest in grid steps (ties: the first in grid order).</summary>
     private double Nearest(ReadOnlySpan<int> at)
     {
         var best = double.MaxValue;
