@@ -34,8 +34,9 @@ public sealed class EmulatedEngineMetricsTests
         using var leave = new CancellationTokenSource();
         var streams = Enumerable.Range(0, 6).Select(i => engines.StartStream(EmulatedEngines.Prompt((ulong)i, 64), maxTokens: 5000, leave.Token)).ToArray();
 
-        Assert.Equal(4, await engines.WaitForMetric("vllm:num_requests_waiting", v => v >= 4));
-        Assert.Equal(2, await engines.Metric("vllm:num_requests_running"));
+        // Until the engine loop first steps, all six wait; then two run and four stay waiting.
+        Assert.Equal(2, await engines.WaitForMetric("vllm:num_requests_running", v => v == 2));
+        Assert.Equal(4, await engines.WaitForMetric("vllm:num_requests_waiting", v => v == 4));
 
         await leave.CancelAsync();
         foreach (var stream in streams)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Headers;
 using Strata.Serving.Gateway.Config;
 
@@ -35,6 +36,22 @@ public sealed class InternalsAccessTests
 
         Assert.Contains(engine.Url.AbsoluteUri.TrimEnd('/'), await gateway.Client.GetStringAsync("/health"));
         Assert.Contains(engine.Url.AbsoluteUri.TrimEnd('/'), await gateway.Client.GetStringAsync("/metrics"));
+    }
+
+    [Fact]
+    public async Task A_backend_is_in_metrics_before_its_first_probe_answers()
+    {
+        // It accepts the probe's connection and never answers, so no probe finishes while the test looks.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var url = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/");
+        await using var gateway = await TestGateway.StartAsync("health: {interval_ms: 100, timeout_ms: 60000}\nmodels:\n  - name: m\n    backends: [" + url.AbsoluteUri + "]\n");
+
+        var samples = await gateway.MetricsAsync();
+
+        var name = url.AbsoluteUri.TrimEnd('/');
+        Assert.Equal(1, Assert.Single(samples, s => s.Name == "strata_gateway_backend_healthy" && s.Label("backend") == name).Value);
+        Assert.Equal(0, Assert.Single(samples, s => s.Name == "strata_gateway_backend_in_flight" && s.Label("backend") == name).Value);
     }
 
     [Fact]

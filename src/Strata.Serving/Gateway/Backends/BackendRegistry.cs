@@ -1,5 +1,6 @@
 using Strata.Serving.Gateway.Config;
 using Strata.Serving.Gateway.Health;
+using Strata.Serving.Gateway.Metrics;
 using Strata.Serving.Gateway.Signals;
 
 namespace Strata.Serving.Gateway.Backends;
@@ -8,9 +9,10 @@ namespace Strata.Serving.Gateway.Backends;
 /// Every backend the config names (an engine, or one DP rank of a server), each with its scrape and health-probe
 /// loops running (a server's ranks each scrape it and keep their own series). A reload keeps the <see cref="Backend"/> of a target that stays (its in-flight requests, health
 /// and signals carry over), starts loops for new URLs and stops them for removed ones; requests
-/// already on a removed backend finish there.
+/// already on a removed backend finish there. A new backend's gauges are in <c>/metrics</c> from the moment it is
+/// held, before its first probe answers.
 /// </summary>
-public sealed class BackendRegistry(SignalScraper scraper, HealthProber prober, TimeProvider time) : IAsyncDisposable
+public sealed class BackendRegistry(SignalScraper scraper, HealthProber prober, GatewayMetrics metrics, TimeProvider time) : IAsyncDisposable
 {
     private readonly Dictionary<EngineTarget, Monitored> _backends = [];
 
@@ -28,6 +30,8 @@ public sealed class BackendRegistry(SignalScraper scraper, HealthProber prober, 
         {
             if (_backends.ContainsKey(target)) continue;
             var backend = new Backend(target, engine, time);
+            metrics.Healthy(backend.Name, backend.Health.IsHealthy);
+            metrics.InFlight(backend.Name, backend.InFlight);
             var stop = new CancellationTokenSource();
             var loops = Task.WhenAll(Task.Run(() => scraper.RunAsync(backend, stop.Token)), Task.Run(() => prober.RunAsync(backend, stop.Token)));
             _backends.Add(target, new Monitored(backend, stop, loops));
