@@ -27,7 +27,7 @@ public sealed class EmulationMatchesSimulationTests
         for (var i = 0; i < requests.Length; i++)
         {
             // A busy shared machine can pause the process for half a second; a pause only adds time, so
-            // a request gets three tries (each with fresh text, so no prefix hit) to come in on the model's time.
+            // a request gets five tries (each with fresh text, so no prefix hit) to come in on the model's time.
             for (var attempt = 1; ; attempt++)
             {
                 var (ttft, e2el) = await Measure(engines, EmulatedEngines.Prompt(key++, requests[i].Prompt), requests[i].Output);
@@ -36,7 +36,7 @@ public sealed class EmulationMatchesSimulationTests
                 var ttftFits = ttft >= simulated[i].Ttft * 0.85 && ttft <= simulated[i].Ttft * 1.15 + 0.015;
                 var e2elFits = e2el >= simulated[i].E2el * 0.9 && e2el <= simulated[i].E2el * 1.1 + 0.015;
                 if (ttftFits && e2elFits) break;
-                Assert.True(attempt < 3, $"request {i}: emulated TTFT {ttft * 1000:F1} ms / E2EL {e2el * 1000:F1} ms, " +
+                Assert.True(attempt < 5, $"request {i}: emulated TTFT {ttft * 1000:F1} ms / E2EL {e2el * 1000:F1} ms, " +
                     $"simulated {simulated[i].Ttft * 1000:F1} / {simulated[i].E2el * 1000:F1} ms");
             }
         }
