@@ -263,6 +263,8 @@ public sealed class EngineCore
         // vLLM 0.19's scheduler_reserve_full_isl: the whole sequence must fit, though only this chunk's blocks are taken now.
         var needed = _settings.ReserveFullSequence ? BlocksFor(request.NumTokens) - _prefixHits.Count : newBlocks;
         if (needed + evictableHits > Kv.FreeBlocks) return false;
+        // Room for the whole sequence at once, so decoding never regrows the block table.
+        request.Blocks.EnsureCapacity(BlocksFor(request.PromptTokens + request.MaxOutputTokens));
         foreach (var block in _prefixHits)
         {
             Kv.Touch(block);

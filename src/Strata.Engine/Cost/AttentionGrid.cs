@@ -18,6 +18,12 @@ public sealed class AttentionGrid
     /// <summary>Every cell of the full 4-D grid, row-major over the axes; NaN where the profile measured nothing.</summary>
     private readonly double[] _points;
 
+    /// <summary>
+    /// Per grid cell, the value <see cref="Nearest"/> found for it; NaN until asked (a scan of the whole grid). Runs that
+    /// share one profile model on several threads may both fill a cell: they write the same value, and a double's write is atomic.
+    /// </summary>
+    private readonly double[] _nearest;
+
     public AttentionGrid(IEnumerable<(double Chunk, double Prior, double Decodes, double Kv, double Seconds)> rows)
     {
         var list = rows.ToArray();
@@ -28,6 +34,8 @@ public sealed class AttentionGrid
         }
         _points = new double[_axes[0].Length * _axes[1].Length * _axes[2].Length * _axes[3].Length];
         Array.Fill(_points, double.NaN);
+        _nearest = new double[_points.Length];
+        Array.Fill(_nearest, double.NaN);
         foreach (var r in list)
             _points[Index(Array.IndexOf(_axes[0], r.Chunk), Array.IndexOf(_axes[1], r.Prior), Array.IndexOf(_axes[2], r.Decodes), Array.IndexOf(_axes[3], r.Kv))] = r.Seconds;
     }
@@ -49,9 +57,14 @@ public sealed class AttentionGrid
             Bracket(1, prior, out low[1], out t[1]);
             Bracket(2, decodes, out low[2], out t[2]);
             Bracket(3, kv, out low[3], out t[3]);
+            // A corner that steps along an axis the point sits exactly on has weight 0.
+            var moving = 0;
+            for (var a = 0; a < 4; a++)
+                if (t[a] != 0) moving |= 1 << a;
             double sum = 0, weights = 0;
             for (var corner = 0; corner < 16; corner++)
             {
+                if ((corner & ~moving) != 0) continue;
                 var w = 1.0;
                 for (var a = 0; a < 4; a++) w *= (corner >> a & 1) == 1 ? t[a] : 1 - t[a];
                 if (w == 0) continue;
@@ -88,6 +101,13 @@ public sealed class AttentionGrid
 
     /// <summary>When no surrounding corner was measured: the measured point nearest in grid steps (ties: the first in grid order).</summary>
     private double Nearest(ReadOnlySpan<int> at)
+    {
+        ref var known = ref _nearest[Index(at[0], at[1], at[2], at[3])];
+        if (double.IsNaN(known)) known = NearestByScan(at);
+        return known;
+    }
+
+    private double NearestByScan(ReadOnlySpan<int> at)
     {
         var best = double.MaxValue;
         var value = 0.0;

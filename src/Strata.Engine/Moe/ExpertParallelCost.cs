@@ -21,7 +21,6 @@ namespace Strata.Engine.Moe;
 /// </summary>
 public sealed class ExpertParallelCost
 {
-    private readonly IStepCostModel _cost;
     private readonly int _layers;
     private readonly int _ranks;
     private readonly int _tensorParallel;
@@ -34,6 +33,7 @@ public sealed class ExpertParallelCost
     private readonly double _allToAllLatencySeconds;
     private readonly double _expertComputeEfficiency;
     private readonly Hardware.LinkSpec? _allGatherLink;
+    private readonly ExpertTimeMemo _expertTime;
     private readonly NormalSamples _normal;
     private readonly int[] _grid;
     private readonly RoutingModel _routing;
@@ -41,10 +41,11 @@ public sealed class ExpertParallelCost
     private readonly double[][] _domainRateFlat; // [domain][layer * ranks + rank], the same, contiguous for the step loop
     private readonly double[] _expectedPairs;   // [layer * ranks + rank] of the step under way
     private readonly int[] _lastDomainTokens;   // the tokens per domain _expectedPairs was computed for
+    private readonly double[] _layerSlowest;    // [layer] the slowest rank's expert time in the step under way
     private readonly double[][] _domainRankRate; // [domain][rank] Σ over layers, for expert pressure
     private readonly double[] _pickSd;         // [layer * ranks + rank] √Σ q_s(1 − q_s)
     private readonly double[][] _touch;        // [layer][rank] P(a token sends to the rank)
-    private readonly double[] _distinctMean;   // [(layer * ranks + rank) * grid + j]
+    private readonly double[] _distinctMean;   // [j * layers * ranks + layer * ranks + rank]: a step reads one row j
     private readonly double[] _distinctSd;
     private readonly double[][] _nodeTouch;    // [layer][node] Σ touch over the node's ranks
     private readonly double[] _allTouch;       // [layer] Σ touch over all ranks
@@ -64,7 +65,6 @@ public sealed class ExpertParallelCost
         if (placement.Layers != routing.Layers || placement.LogicalExperts != routing.Experts)
             throw new ArgumentException("The expert placement and the routing model disagree on layers or experts.");
         _routing = routing;
-        _cost = cost;
         _layers = placement.Layers;
         _ranks = placement.Ranks;
         _slotsPerRank = placement.SlotsPerRank;
@@ -80,6 +80,9 @@ public sealed class ExpertParallelCost
         _allGatherLink = topology.AllGatherReduceScatter ? topology.Link : null;
         // The fitted expert-kernel efficiency belongs to the all-to-all (pplx) backend; allgather_reducescatter runs vLLM's fused MoE.
         _expertComputeEfficiency = _allGatherLink is null ? topology.ExpertComputeEfficiency : 1;
+        _expertTime = new ExpertTimeMemo(_expertParallel
+            ? (pairs, distinct) => cost.MoeLayerSeconds(pairs / _expertComputeEfficiency, distinct)
+            : (pairs, distinct) => cost.MoeLayerSeconds(pairs / _tensorParallel, distinct / _tensorParallel));
         _normal = new NormalSamples(random);
         _grid = TokenGrid(maxTokensPerStep);
         _sourceTokens = new double[_ranks];
@@ -89,6 +92,7 @@ public sealed class ExpertParallelCost
         _domainRateFlat = Enumerable.Range(0, routing.Domains).Select(_ => new double[_layers * _ranks]).ToArray();
         _expectedPairs = new double[_layers * _ranks];
         _lastDomainTokens = new int[routing.Domains];
+        _layerSlowest = new double[_layers];
         _domainRankRate = Enumerable.Range(0, routing.Domains).Select(_ => new double[_ranks]).ToArray();
         _pickSd = new double[_layers * _ranks];
         _touch = new double[_layers][];
@@ -183,68 +187,86 @@ public sealed class ExpertParallelCost
         var total = 0;
         foreach (var t in engineTokens) total += t;
         if (_ranks > 1) SpreadSourceTokens(engineTokens);
-        var (index, weight) = GridPosition(total);
-        var sqrtTotal = Math.Sqrt(total);
         var exchangeSeconds = _ranks > 1 && _allGatherLink is { } link ? AllGatherReduceScatterSeconds(link, engineTokens) : -1;
-        var noise = _normal.Take(2 * _layers * _ranks);
-        var n = 0;
+        ExpectPairs(domainTokens);
+        var (maxPairsSum, meanPairsSum) = SlowestRanks(total);
         var seconds = 0.0;
-        var grid = _grid.Length;
-        var expectedPairs = _expectedPairs;
-        // Consecutive decode steps often carry the same tokens per domain: reuse their expectations.
-        if (!domainTokens.SequenceEqual(_lastDomainTokens))
-        {
-            domainTokens.CopyTo(_lastDomainTokens);
-            Array.Clear(expectedPairs);
-            for (var d = 0; d < domainTokens.Length; d++)
-            {
-                if (domainTokens[d] == 0) continue;
-                var tokens = (double)domainTokens[d];
-                var rates = _domainRateFlat[d];
-                for (var i = 0; i < rates.Length; i++) expectedPairs[i] += tokens * rates[i];
-            }
-        }
-        var rankPairs = RankPairs;
-        double maxPairsSum = 0, meanPairsSum = 0;
         for (var layer = 0; layer < _layers; layer++)
-        {
-            var slowest = 0.0;
-            var maxPairs = 0.0;
-            var sumPairs = 0.0;
-            for (var r = 0; r < _ranks; r++)
-            {
-                var slot = layer * _ranks + r;
-                var pairs = Math.Round(expectedPairs[slot] + sqrtTotal * _pickSd[slot] * noise[n++]);
-                if (pairs < 0) pairs = 0;
-                rankPairs[r] += pairs;
-                var cell = slot * grid + index;
-                var mean = _distinctMean[cell];
-                var sd = _distinctSd[cell];
-                if (weight != 0)
-                {
-                    mean += weight * (_distinctMean[cell + 1] - mean);
-                    sd += weight * (_distinctSd[cell + 1] - sd);
-                }
-                // Distinct experts: at least one when any pair arrived, at most the rank's slots or its pairs.
-                var distinct = Math.Round(mean + sd * noise[n++]);
-                var most = pairs < _slotsPerRank ? pairs : _slotsPerRank;
-                if (distinct > most) distinct = most;
-                if (distinct < 1) distinct = pairs > 0 ? 1 : 0;
-                var time = _expertParallel
-                    ? _cost.MoeLayerSeconds(pairs / _expertComputeEfficiency, distinct)
-                    : _cost.MoeLayerSeconds(pairs / _tensorParallel, distinct / _tensorParallel);
-                if (time > slowest) slowest = time;
-                if (pairs > maxPairs) maxPairs = pairs;
-                sumPairs += pairs;
-            }
-            maxPairsSum += maxPairs;
-            meanPairsSum += sumPairs / _ranks;
-            seconds += slowest + (exchangeSeconds >= 0 ? exchangeSeconds : _ranks > 1 ? AllToAllSeconds(layer) : 0);
-        }
+            seconds += _layerSlowest[layer] + (exchangeSeconds >= 0 ? exchangeSeconds : _ranks > 1 ? AllToAllSeconds(layer) : 0);
         MaxRankPairs += maxPairsSum;
         MeanRankPairs += meanPairsSum;
         for (var r = 0; r < _ranks; r++) _rankHeat[r] = 0.95 * _rankHeat[r] + 0.05 * RankPairs[r];
         return seconds;
+    }
+
+    /// <summary>Each rank's mean pairs per layer for the step's tokens per domain; consecutive decode steps often carry the same, and reuse them.</summary>
+    private void ExpectPairs(ReadOnlySpan<int> domainTokens)
+    {
+        if (domainTokens.SequenceEqual(_lastDomainTokens)) return;
+        domainTokens.CopyTo(_lastDomainTokens);
+        var expectedPairs = _expectedPairs;
+        Array.Clear(expectedPairs);
+        for (var d = 0; d < domainTokens.Length; d++)
+        {
+            if (domainTokens[d] == 0) continue;
+            var tokens = (double)domainTokens[d];
+            var rates = _domainRateFlat[d];
+            for (var i = 0; i < rates.Length; i++) expectedPairs[i] += tokens * rates[i];
+        }
+    }
+
+    /// <summary>
+    /// Samples every layer's pairs and distinct experts per rank for a step of <paramref name="total"/> tokens, and
+    /// writes each layer's slowest rank's expert time; returns the step's Σ over layers of the busiest and the mean rank's pairs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (double MaxPairs, double MeanPairs) SlowestRanks(int total)
+    {
+        var (index, weight) = GridPosition(total);
+        var sqrtTotal = Math.Sqrt(total);
+        var ranks = _ranks;
+        var cells = _layers * ranks;
+        var noise = _normal.Take(2 * cells);
+        // The step reads row `index` of the distinct-expert tables (and the next, to interpolate), slot by slot.
+        var row = index * cells;
+        ReadOnlySpan<double> expected = _expectedPairs, pickSd = _pickSd;
+        ReadOnlySpan<double> meanLow = _distinctMean.AsSpan(row, cells), sdLow = _distinctSd.AsSpan(row, cells);
+        ReadOnlySpan<double> meanHigh = weight != 0 ? _distinctMean.AsSpan(row + cells, cells) : meanLow;
+        ReadOnlySpan<double> sdHigh = weight != 0 ? _distinctSd.AsSpan(row + cells, cells) : sdLow;
+        Span<double> rankPairs = RankPairs, layerSlowest = _layerSlowest;
+        double slotsPerRank = _slotsPerRank;
+        var expertTime = _expertTime;
+        double maxPairsSum = 0, meanPairsSum = 0;
+        var n = 0;
+        var slot = 0;
+        for (var layer = 0; layer < layerSlowest.Length; layer++)
+        {
+            var slowest = 0.0;
+            var maxPairs = 0.0;
+            var sumPairs = 0.0;
+            for (var r = 0; r < ranks; r++, slot++)
+            {
+                var pairs = Math.Max(0, Math.Round(expected[slot] + sqrtTotal * pickSd[slot] * noise[n++]));
+                rankPairs[r] += pairs;
+                var mean = meanLow[slot];
+                var sd = sdLow[slot];
+                if (weight != 0)
+                {
+                    mean += weight * (meanHigh[slot] - mean);
+                    sd += weight * (sdHigh[slot] - sd);
+                }
+                // Distinct experts: at least one when any pair arrived, at most the rank's slots or its pairs.
+                var distinct = Math.Min(Math.Round(mean + sd * noise[n++]), Math.Min(pairs, slotsPerRank));
+                if (distinct < 1) distinct = pairs > 0 ? 1 : 0;
+                slowest = Math.Max(slowest, expertTime.Seconds(pairs, distinct));
+                maxPairs = Math.Max(maxPairs, pairs);
+                sumPairs += pairs;
+            }
+            layerSlowest[layer] = slowest;
+            maxPairsSum += maxPairs;
+            meanPairsSum += sumPairs / ranks;
+        }
+        return (maxPairsSum, meanPairsSum);
     }
 
     /// <summary>Each DP engine's tokens leave from its TP ranks, an equal share each; summed per node once per step.</summary>
@@ -327,10 +349,14 @@ public sealed class ExpertParallelCost
         var replicas = placement.ReplicaCount(layer);
         var variance = new double[_ranks];
         var miss = Enumerable.Repeat(1.0, _ranks).ToArray();
-        var mean = _distinctMean.AsSpan(layer * _ranks * _grid.Length, _ranks * _grid.Length);
-        var sd = _distinctSd.AsSpan(layer * _ranks * _grid.Length, _ranks * _grid.Length);
-        mean.Clear();
-        sd.Clear(); // holds Var[D] until the square root below
+        var mean = _distinctMean;
+        var sd = _distinctSd; // holds Var[D] until the square root below
+        var cells = _layers * _ranks;
+        for (var j = 0; j < _grid.Length; j++)
+        {
+            mean.AsSpan(j * cells + layer * _ranks, _ranks).Clear();
+            sd.AsSpan(j * cells + layer * _ranks, _ranks).Clear();
+        }
         for (var slot = 0; slot < slots.Length; slot++)
         {
             var expert = slots[slot];
@@ -341,15 +367,16 @@ public sealed class ExpertParallelCost
             if (q <= 0) continue;
             // (1 − q)^T as exp(T·ln(1 − q)): the tables are rebuilt on every drift epoch and re-placement.
             var logIdle = q >= 1 ? double.NegativeInfinity : Math.Log(1 - q);
-            var cell = r * _grid.Length;
             for (var j = 0; j < _grid.Length; j++)
             {
                 var idle = Math.Exp(_grid[j] * logIdle);
-                mean[cell + j] += 1 - idle;
-                sd[cell + j] += idle * (1 - idle);
+                var cell = j * cells + layer * _ranks + r;
+                mean[cell] += 1 - idle;
+                sd[cell] += idle * (1 - idle);
             }
         }
-        for (var i = 0; i < sd.Length; i++) sd[i] = Math.Sqrt(sd[i]);
+        for (var j = 0; j < _grid.Length; j++)
+            for (var r = 0; r < _ranks; r++) sd[j * cells + layer * _ranks + r] = Math.Sqrt(sd[j * cells + layer * _ranks + r]);
         for (var r = 0; r < _ranks; r++) _pickSd[layer * _ranks + r] = Math.Sqrt(variance[r]);
         var touch = miss.Select(m => 1 - m).ToArray();
         _touch[layer] = touch;
