@@ -14,6 +14,12 @@ public sealed class SimRequest
     }
 
     public long Id { get; }
+
+    /// <summary>
+    /// The id, so the waiting queues' identity-keyed dictionaries never ask the runtime for an object hash (its first
+    /// use per object was 7% of an experiment grid's CPU). Equality stays by reference: one object, one id.
+    /// </summary>
+    public override int GetHashCode() => Id.GetHashCode();
     public RequestSpec Spec { get; }
     public int Engine { get; }
 

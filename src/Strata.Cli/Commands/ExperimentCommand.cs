@@ -49,11 +49,13 @@ internal static class ExperimentCommand
                     var task = progress.AddTask($"{chosen.Name} grid: {chosen.RunCount} simulations on {parallel} thread(s)", maxValue: chosen.RunCount);
                     outcomes = ExperimentRunner.Run(chosen, parallel, _ => task.Increment(1));
                 });
+            var wall = started.Elapsed.TotalSeconds;
+            var simulated = outcomes.Sum(o => o.Summary.Serving.Duration);
             var comparison = new Comparison(chosen, outcomes);
             ExperimentReport.Write(comparison, folder, "strata " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
 
             ExperimentTables.Write(console, comparison);
-            console.WriteLine($"{outcomes.Count} simulations in {started.Elapsed.TotalSeconds:F1} s; {comparison.Flags.Count} runs flagged worse than the baseline by more than 2% (see the report).");
+            console.WriteLine($"{outcomes.Count} simulations in {wall:F1} s ({simulated:F0} s of serving, {simulated / Math.Max(wall * parallel, 1e-9):F0}× real time per thread); {comparison.Flags.Count} runs flagged worse than the baseline by more than 2% (see the report).");
             ExperimentTables.WriteLeftOut(console, chosen);
             console.WriteLine($"report: {Path.Combine(folder, ExperimentReport.MarkdownFile)} and {Path.Combine(folder, ExperimentReport.HtmlFile)}");
             return 0;

@@ -44,17 +44,23 @@ public sealed class GimbalAnchorPlanner(int anchor = 0, int topPairs = GimbalAnc
         var pinned = Enumerable.Range(0, load.Layers).Select(_ => new List<int>()).ToArray();
         if (load.Transitions is null) return pinned;
         var experts = load.LogicalExperts;
+        // Strongest first, taken one at a time: only a few are admitted, so a heap beats sorting every pair.
+        var linked = new List<((int From, int To), (double Count, int From, int To))>();
+        var pairs = new PriorityQueue<(int From, int To), (double Count, int From, int To)>(StrongestFirst);
         for (var layer = 0; layer < load.Transitions.Length; layer++)
         {
             var counts = load.Transitions[layer];
-            var pairs = Enumerable.Range(0, experts * experts)
-                .Select(k => (From: k / experts, To: k % experts))
-                .Where(p => counts[p.From][p.To] > 0 && counts[p.From][p.To] >= minTransitions)
-                .OrderByDescending(p => counts[p.From][p.To]).ThenBy(p => p.From).ThenBy(p => p.To);
+            linked.Clear();
+            for (var from = 0; from < experts; from++)
+                for (var to = 0; to < experts; to++)
+                    if (counts[from][to] > 0 && counts[from][to] >= minTransitions)
+                        linked.Add(((from, to), (counts[from][to], from, to)));
+            pairs.Clear();
+            pairs.EnqueueRange(linked);
             var admitted = 0;
-            foreach (var (from, to) in pairs)
+            while (admitted < topPairs && pairs.TryDequeue(out var pair, out _))
             {
-                if (admitted == topPairs) break;
+                var (from, to) = pair;
                 if (!Fits(pinned[layer], from, capacity) || !Fits(pinned[layer + 1], to, capacity)) continue;
                 if (!pinned[layer].Contains(from)) pinned[layer].Add(from);
                 if (!pinned[layer + 1].Contains(to)) pinned[layer + 1].Add(to);
@@ -63,6 +69,10 @@ public sealed class GimbalAnchorPlanner(int anchor = 0, int topPairs = GimbalAnc
         }
         return pinned;
     }
+
+    /// <summary>Descending count; ties by lower <c>i</c>, then lower <c>j</c>.</summary>
+    private static readonly Comparer<(double Count, int From, int To)> StrongestFirst = Comparer<(double Count, int From, int To)>.Create((a, b) =>
+        b.Count.CompareTo(a.Count) is var byCount and not 0 ? byCount : a.From != b.From ? a.From.CompareTo(b.From) : a.To.CompareTo(b.To));
 
     private static bool Fits(List<int> pinned, int expert, int capacity) =>
         pinned.Contains(expert) || pinned.Count < capacity;

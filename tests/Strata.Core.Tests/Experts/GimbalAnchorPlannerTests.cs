@@ -44,6 +44,18 @@ public class GimbalAnchorPlannerTests
     }
 
     [Fact]
+    public void Equally_strong_pairs_are_admitted_by_lower_source_then_lower_target()
+    {
+        var load = new ExpertLoad(
+            [[1, 1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1, 1]],
+            transitions: [Transitions(8, (3, 3, 5), (1, 2, 5), (1, 0, 5), (0, 7, 4))]);
+        var placement = new GimbalAnchorPlanner(anchor: 0, topPairs: 1).Plan(load, new PlacementShape(ranks: 4, physicalSlots: 8), null);
+
+        Assert.Equal(1, placement.PhysicalToLogical(0)[0]);
+        Assert.Equal(0, placement.PhysicalToLogical(1)[0]);
+    }
+
+    [Fact]
     public void Without_transitions_it_is_least_loaded_greedy_by_descending_load()
     {
         var load = new ExpertLoad([[5, 9, 7, 3]]);
