@@ -45,15 +45,20 @@ public static class ClusterMoe
     public static EpGroup Group(ClusterConfig config, EngineCore[] members, IStepCostModel cost, ExpertParallelCost? moe) =>
         new(members, cost, moe, CudaGraphSizes.Default(config.Engine.MaxNumSeqs, config.Engine.MaxNumBatchedTokens));
 
-    /// <summary>The MoE cost of one EP group, starting from vLLM's contiguous placement; null for a dense model.</summary>
-    public static ExpertParallelCost? GroupCost(ClusterConfig config, RoutingModel? routing, IStepCostModel cost, Random random)
+    /// <summary>
+    /// The MoE cost of one EP group, starting from <paramref name="start"/> (with <paramref name="domainShares"/> of the
+    /// traffic) or else vLLM's contiguous placement under even shares; null for a dense model.
+    /// </summary>
+    public static ExpertParallelCost? GroupCost(ClusterConfig config, RoutingModel? routing, IStepCostModel cost, Random random,
+        ExpertPlacement? start = null, double[]? domainShares = null)
     {
         if (routing is null) return null;
         var topology = new EpTopology(config.TensorParallel, config.ExpertParallel, config.GpusPerNode, config.Model.HiddenSize,
             config.Gpu.Link, config.Gpu.InterNodeGbps, config.EpCost.AllToAllLatencySeconds, config.EpCost.ExpertComputeEfficiency,
             config.EpCost.Backend == EpCostKnobs.AllGatherReduceScatter);
-        var placement = new ContiguousPlanner().Plan(UniformLoad(config.Model), Shape(config), null);
-        return new ExpertParallelCost(routing, placement, cost, topology, EnginesPerGroup(config) * config.Engine.MaxNumBatchedTokens, random);
+        var placement = start ?? new ContiguousPlanner().Plan(UniformLoad(config.Model), Shape(config), null);
+        return new ExpertParallelCost(routing, placement, cost, topology, EnginesPerGroup(config) * config.Engine.MaxNumBatchedTokens, random,
+            start is null ? null : domainShares);
     }
 
     private static ExpertLoad UniformLoad(ModelSpec model) =>

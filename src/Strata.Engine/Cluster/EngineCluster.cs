@@ -1,3 +1,4 @@
+using Strata.Core.Experts;
 using Strata.Core.Policies;
 using Strata.Engine.Cost;
 using Strata.Engine.Moe;
@@ -39,16 +40,19 @@ public sealed class EngineCluster
         {
             var members = Engines.Skip(g * enginesPerGroup).Take(enginesPerGroup).ToArray();
             foreach (var engine in members) _groupOfEngine[engine.Index] = g;
-            var moe = ClusterMoe.GroupCost(config, Routing, cost, random);
-            Groups[g] = ClusterMoe.Group(config, members, cost, moe);
-            if (moe is null || Routing is null) continue;
+            // A warm start begins from the planner's steady state, so the cost tables are built once, for it.
+            var start = Routing is null ? null : WarmStart(Routing, g, members.Length);
+            Groups[g] = ClusterMoe.Group(config, members, cost, ClusterMoe.GroupCost(config, Routing, cost, random, start, shares));
+        }
+
+        ExpertPlacement? WarmStart(RoutingModel routing, int group, int engines)
+        {
             var shape = ClusterMoe.Shape(config);
             var planner = catalogs.Planners.Create(config.Experts.Planner);
-            if (shape.Ranks == 1 || !planner.ReadsLoad) continue;
-            var rebalancer = Rebalancers[g] = new ExpertRebalancer(planner, shape, Routing, config.Model,
-                config.Experts.StepInterval, config.Experts.WindowSize, members.Length, config.TensorParallel, config.Gpu.Link);
-            if (config.Experts.WarmStart)
-                moe.Retabulate(rebalancer.SteadyState(shares ??= domainShares(), members.Length), shares);
+            if (shape.Ranks == 1 || !planner.ReadsLoad) return null;
+            var rebalancer = Rebalancers[group] = new ExpertRebalancer(planner, shape, routing, config.Model,
+                config.Experts.StepInterval, config.Experts.WindowSize, engines, config.TensorParallel, config.Gpu.Link);
+            return config.Experts.WarmStart ? rebalancer.SteadyState(shares ??= domainShares(), engines) : null;
         }
     }
 

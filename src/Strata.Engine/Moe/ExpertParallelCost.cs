@@ -47,6 +47,8 @@ public sealed class ExpertParallelCost
     private readonly double[][] _touch;        // [layer][rank] P(a token sends to the rank)
     private readonly double[] _distinctMean;   // [j * layers * ranks + layer * ranks + rank]: a step reads one row j
     private readonly double[] _distinctSd;
+    private readonly bool[] _rowReady;         // [j] row j of the two tables is filled for the current placement and popularity
+    private readonly double[] _slotLogIdle;    // [layer * slots + slot] ln(1 − q) of the slot's per-token pick rate; +∞ when 0
     private readonly double[][] _nodeTouch;    // [layer][node] Σ touch over the node's ranks
     private readonly double[] _allTouch;       // [layer] Σ touch over all ranks
     private readonly int _slotsPerRank;
@@ -60,7 +62,8 @@ public sealed class ExpertParallelCost
         IStepCostModel cost,
         EpTopology topology,
         int maxTokensPerStep,
-        Random random)
+        Random random,
+        double[]? domainShares = null)
     {
         if (placement.Layers != routing.Layers || placement.LogicalExperts != routing.Experts)
             throw new ArgumentException("The expert placement and the routing model disagree on layers or experts.");
@@ -98,11 +101,13 @@ public sealed class ExpertParallelCost
         _touch = new double[_layers][];
         _distinctMean = new double[_layers * _ranks * _grid.Length];
         _distinctSd = new double[_layers * _ranks * _grid.Length];
+        _rowReady = new bool[_grid.Length];
+        _slotLogIdle = new double[_layers * _ranks * _slotsPerRank];
         _nodeTouch = new double[_layers][];
         _allTouch = new double[_layers];
         RankPairs = new double[_ranks];
         _rankHeat = new double[_ranks];
-        Retabulate(placement, Enumerable.Repeat(1.0 / routing.Domains, routing.Domains).ToArray());
+        Retabulate(placement, domainShares ?? Enumerable.Repeat(1.0 / routing.Domains, routing.Domains).ToArray());
     }
 
     public ExpertPlacement Placement { get; private set; } = null!;
@@ -144,6 +149,7 @@ public sealed class ExpertParallelCost
             throw new ArgumentException($"A placement for {placement.Ranks} ranks × {placement.Layers} layers cannot replace one for {_ranks} × {_layers}.");
         Placement = placement;
         Array.Fill(_lastDomainTokens, -1);
+        Array.Clear(_rowReady);
         for (var layer = 0; layer < _layers; layer++)
         {
             for (var d = 0; d < _routing.Domains; d++)
@@ -223,6 +229,8 @@ public sealed class ExpertParallelCost
     private (double MaxPairs, double MeanPairs) SlowestRanks(int total)
     {
         var (index, weight) = GridPosition(total);
+        DistinctRow(index);
+        if (weight != 0) DistinctRow(index + 1);
         var sqrtTotal = Math.Sqrt(total);
         var ranks = _ranks;
         var cells = _layers * ranks;
@@ -342,21 +350,13 @@ public sealed class ExpertParallelCost
         return 2 * (oneWay + _allToAllLatencySeconds);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tabulate(int layer, double[] perToken, ExpertPlacement placement)
     {
         var slots = placement.PhysicalToLogical(layer);
         var replicas = placement.ReplicaCount(layer);
         var variance = new double[_ranks];
         var miss = Enumerable.Repeat(1.0, _ranks).ToArray();
-        var mean = _distinctMean;
-        var sd = _distinctSd; // holds Var[D] until the square root below
-        var cells = _layers * _ranks;
-        for (var j = 0; j < _grid.Length; j++)
-        {
-            mean.AsSpan(j * cells + layer * _ranks, _ranks).Clear();
-            sd.AsSpan(j * cells + layer * _ranks, _ranks).Clear();
-        }
+        var logIdle = _slotLogIdle.AsSpan(layer * slots.Length, slots.Length);
         for (var slot = 0; slot < slots.Length; slot++)
         {
             var expert = slots[slot];
@@ -364,25 +364,45 @@ public sealed class ExpertParallelCost
             var r = placement.RankOfSlot(slot);
             variance[r] += q * (1 - q);
             miss[r] *= 1 - q;
-            if (q <= 0) continue;
-            // (1 − q)^T as exp(T·ln(1 − q)): the tables are rebuilt on every drift epoch and re-placement.
-            var logIdle = q >= 1 ? double.NegativeInfinity : Math.Log(1 - q);
-            for (var j = 0; j < _grid.Length; j++)
-            {
-                var idle = Math.Exp(_grid[j] * logIdle);
-                var cell = j * cells + layer * _ranks + r;
-                mean[cell] += 1 - idle;
-                sd[cell] += idle * (1 - idle);
-            }
+            // (1 − q)^T as exp(T·ln(1 − q)), per token-grid row when a step first reads it (DistinctRow); +∞: never picked.
+            logIdle[slot] = q <= 0 ? double.PositiveInfinity : q >= 1 ? double.NegativeInfinity : Math.Log(1 - q);
         }
-        for (var j = 0; j < _grid.Length; j++)
-            for (var r = 0; r < _ranks; r++) sd[j * cells + layer * _ranks + r] = Math.Sqrt(sd[j * cells + layer * _ranks + r]);
         for (var r = 0; r < _ranks; r++) _pickSd[layer * _ranks + r] = Math.Sqrt(variance[r]);
         var touch = miss.Select(m => 1 - m).ToArray();
         _touch[layer] = touch;
         _nodeTouch[layer] = new double[_nodeSource.Length];
         for (var r = 0; r < _ranks; r++) _nodeTouch[layer][_node[r]] += touch[r];
         _allTouch[layer] = touch.Sum();
+    }
+
+    /// <summary>
+    /// Fills row <paramref name="j"/> of the distinct-expert tables (E[D] and its spread at <c>T = grid[j]</c>, every layer
+    /// and rank) the first time a step reads it after <see cref="Retabulate"/>: a run's steps touch a fraction of the rows,
+    /// and the tables are rebuilt on every drift epoch and re-placement.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DistinctRow(int j)
+    {
+        if (_rowReady[j]) return;
+        var cells = _layers * _ranks;
+        var mean = _distinctMean.AsSpan(j * cells, cells);
+        var sd = _distinctSd.AsSpan(j * cells, cells); // holds Var[D] until the square root below
+        mean.Clear();
+        sd.Clear();
+        var tokens = (double)_grid[j];
+        var slots = _slotLogIdle.Length / _layers;
+        for (int layer = 0, slot = 0; layer < _layers; layer++)
+            for (var s = 0; s < slots; s++, slot++)
+            {
+                var logIdle = _slotLogIdle[slot];
+                if (logIdle == double.PositiveInfinity) continue;
+                var idle = Math.Exp(tokens * logIdle);
+                var cell = layer * _ranks + s / _slotsPerRank;
+                mean[cell] += 1 - idle;
+                sd[cell] += idle * (1 - idle);
+            }
+        for (var i = 0; i < cells; i++) sd[i] = Math.Sqrt(sd[i]);
+        _rowReady[j] = true;
     }
 
     private (int Index, double Weight) GridPosition(int tokens)
