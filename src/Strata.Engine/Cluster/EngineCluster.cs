@@ -41,11 +41,12 @@ public sealed class EngineCluster
             var members = Engines.Skip(g * enginesPerGroup).Take(enginesPerGroup).ToArray();
             foreach (var engine in members) _groupOfEngine[engine.Index] = g;
             // A warm start begins from the planner's steady state, so the cost tables are built once, for it.
-            var start = Routing is null ? null : WarmStart(Routing, g, members.Length);
+            var start = Routing is null ? null : StartRebalancer(Routing, g, members.Length);
             Groups[g] = ClusterMoe.Group(config, members, cost, ClusterMoe.GroupCost(config, Routing, cost, random, start, shares));
         }
 
-        ExpertPlacement? WarmStart(RoutingModel routing, int group, int engines)
+        // The group's rebalancer, when its planner reads load; returns the placement a warm start begins from, if any.
+        ExpertPlacement? StartRebalancer(RoutingModel routing, int group, int engines)
         {
             var shape = ClusterMoe.Shape(config);
             var planner = catalogs.Planners.Create(config.Experts.Planner);
