@@ -20,6 +20,7 @@ public sealed class SimRequest
     /// use per object was 7% of an experiment grid's CPU). Equality stays by reference: one object, one id.
     /// </summary>
     public override int GetHashCode() => Id.GetHashCode();
+
     public RequestSpec Spec { get; }
     public int Engine { get; }
 

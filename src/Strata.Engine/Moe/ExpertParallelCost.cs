@@ -56,6 +56,7 @@ public sealed class ExpertParallelCost
     private readonly double[] _nodeSource;
     private double _allSource;
 
+    /// <param name="domainShares">Each domain's share of the traffic the tables start from; null for even shares.</param>
     public ExpertParallelCost(
         RoutingModel routing,
         ExpertPlacement placement,
@@ -390,7 +391,7 @@ public sealed class ExpertParallelCost
         mean.Clear();
         sd.Clear();
         var tokens = (double)_grid[j];
-        var slots = _slotLogIdle.Length / _layers;
+        var slots = _ranks * _slotsPerRank;
         for (int layer = 0, slot = 0; layer < _layers; layer++)
             for (var s = 0; s < slots; s++, slot++)
             {
