@@ -20,7 +20,7 @@ public sealed record BenchResult(
     public static BenchResult From(BenchOptions options, IReadOnlyList<BenchRequest> requests, IReadOnlyList<RequestMeasurement> outcomes,
         double duration, ServiceLevelObjectives slo, DateTimeOffset date)
     {
-        var records = outcomes.Select((o, i) => new RequestRecord(i, Engine: -1, o.Start, requests[i].PromptTokens, o.OutputTokens,
+        var records = outcomes.Select((o, i) => new RequestRecord(i, Engine: -1, o.Start, Queued: o.Start, requests[i].PromptTokens, o.OutputTokens,
             CachedPromptTokens: 0, FirstScheduled: double.NaN, o.Start + o.Ttft, o.Start + o.Latency, Preemptions: 0,
             User: null, Session: null, Domain: null, Failed: !o.Success)).ToArray();
         var itl = LatencyStats.Of(outcomes.Where(o => o.Success).SelectMany(o => o.Itl), 1000);

@@ -104,7 +104,7 @@ internal sealed class EngineMetrics
         if (number == 1)
         {
             _ttft.Observe(time - request.Arrival);
-            _queueTime.Observe(request.Sim.FirstScheduledTime - request.Arrival);
+            _queueTime.Observe(request.Sim.FirstScheduledTime - request.Sim.QueuedTime);
             _promptTokens.Inc(request.PromptTokens);
             _promptLength.Observe(request.PromptTokens);
         }

@@ -11,6 +11,14 @@ namespace Strata.Engine;
 /// or the next prefill chunk), then admits waiting ones in the queue policy's order, under the
 /// token budget and <c>max_num_seqs</c>; when KV blocks run out it preempts from the tail of the
 /// running list, frees the victim's blocks for recompute, and admits nothing that step.
+/// <para>
+/// With <see cref="EngineSettings.AsyncScheduling"/> (vLLM 0.19's default) the engine core keeps two batches in flight
+/// (<c>max_concurrent_batches</c> 2, <c>EngineCore.step_with_batch_queue</c>): it schedules step k+2 as soon as step k's
+/// outputs are processed, while step k+1 runs, treating k+1's tokens as computed. So the batch that starts when a step
+/// ends was decided when that step began: it sees the requests that had arrived by then, and the KV blocks and
+/// sequence slots of requests that finished in the step just ended are still held. Requests that arrive during a step
+/// wait one step more than in a synchronous loop, unless the engine had nothing else to run.
+/// </para>
 /// </summary>
 public sealed class EngineCore
 {
@@ -20,6 +28,14 @@ public sealed class EngineCore
     private readonly List<SimRequest> _running = [];
     private readonly List<int> _prefixHits = [];
     private readonly List<PrefillChunk> _chunks = [];
+
+    // Async scheduling: arrivals not yet seen by the scheduler, requests whose blocks the next decision still counts,
+    // and when the step under way (or just ended) began.
+    private readonly List<(SimRequest Request, double Time)> _arrivals = [];
+    private readonly List<SimRequest> _finishing = [];
+    private bool _stepInFlight;
+    private double _stepStart = double.NaN;
+    private double _endedStepStart = double.NaN;
 
     public EngineCore(int index, EngineSettings settings, IWaitingQueue<SimRequest> waiting, IRequestObserver observer, int domains = 1)
     {
@@ -34,9 +50,9 @@ public sealed class EngineCore
 
     public int Index { get; }
     public KvBlockPool Kv { get; }
-    public int WaitingCount => _waiting.Count;
+    public int WaitingCount => _waiting.Count + _arrivals.Count;
     public int RunningCount => _running.Count;
-    public bool HasWork => _running.Count > 0 || _waiting.Count > 0;
+    public bool HasWork => _running.Count > 0 || _waiting.Count > 0 || _arrivals.Count > 0 || _finishing.Count > 0;
     public long WaitingPrefillTokens { get; private set; }
     public long Preemptions { get; private set; }
     public long PrefixQueryTokens { get; private set; }
@@ -58,10 +74,27 @@ public sealed class EngineCore
     public void Add(SimRequest request, double now)
     {
         Requests++;
+        WaitingPrefillTokens += request.RemainingTokens;
+        // vLLM's engine core takes new requests in between steps: at once when idle, else when the step under way ends.
+        request.QueuedTime = _stepInFlight ? double.NaN : now;
+        _arrivals.Add((request, now));
+    }
+
+    private void Enqueue(SimRequest request)
+    {
         request.QueueEntry = new QueueEntry(request.Id, request.Spec.ArrivalTime, request.PromptTokens,
             CachedPrefixTokens(request), request.Spec.Priority, request.Spec.Tenant);
-        WaitingPrefillTokens += request.RemainingTokens;
         _waiting.Add(request, request.QueueEntry);
+    }
+
+    /// <summary>Moves the arrivals the scheduler has seen by <paramref name="time"/> into the waiting queue, in arrival order.</summary>
+    private void SeeArrivals(double time)
+    {
+        var kept = 0;
+        for (var i = 0; i < _arrivals.Count; i++)
+            if (_arrivals[i].Time <= time) Enqueue(_arrivals[i].Request);
+            else _arrivals[kept++] = _arrivals[i];
+        _arrivals.RemoveRange(kept, _arrivals.Count - kept);
     }
 
     /// <summary>
@@ -71,7 +104,9 @@ public sealed class EngineCore
     /// </summary>
     public bool Abort(SimRequest request)
     {
-        if (_waiting.Remove(request))
+        var arrival = _arrivals.FindIndex(a => a.Request == request);
+        if (arrival >= 0) _arrivals.RemoveAt(arrival);
+        if (arrival >= 0 || _waiting.Remove(request))
         {
             WaitingPrefillTokens -= request.RemainingTokens;
             return true;
@@ -91,13 +126,46 @@ public sealed class EngineCore
             runningPrefill += request.RemainingPrefillTokens;
             runningTokens += request.NumComputedTokens;
         }
-        return new EngineView(index, _waiting.Count, _running.Count, Kv.Usage, WaitingPrefillTokens,
+        return new EngineView(index, WaitingCount, _running.Count, Kv.Usage, WaitingPrefillTokens,
             runningPrefill, runningTokens, KvCapacityTokens: (long)kvCapacityTokens);
     }
 
-    /// <summary>Forms the next step's batch; the requests keep their share in <see cref="SimRequest.ScheduledTokens"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Forms the step that starts at <paramref name="now"/>; the requests keep their share in <see cref="SimRequest.ScheduledTokens"/>.</summary>
     public BatchShape Schedule(double now)
+    {
+        foreach (var (request, _) in _arrivals)
+            if (double.IsNaN(request.QueuedTime)) request.QueuedTime = now;
+        BatchShape batch;
+        if (!_settings.AsyncScheduling)
+        {
+            SeeArrivals(now);
+            batch = Form(now);
+        }
+        else
+        {
+            // Back to back, this step was decided when the one that just ended began; from idle, now.
+            var decided = double.IsNaN(_endedStepStart) ? now : _endedStepStart;
+            SeeArrivals(decided);
+            batch = Form(decided);
+            foreach (var request in _finishing) ReleaseBlocks(request);
+            _finishing.Clear();
+            _endedStepStart = double.NaN;
+            if (batch.IsEmpty)
+            {
+                // Nothing was decided for this step (vLLM queues an empty batch): the engine core decides again as soon
+                // as the ended step's outputs are in, with its finished requests freed and new arrivals taken in.
+                SeeArrivals(now);
+                batch = Form(now);
+            }
+        }
+        _stepInFlight = !batch.IsEmpty;
+        _stepStart = now;
+        for (var d = 0; d < DomainTokens.Length; d++) RecentDomainTokens[d] = 0.98 * RecentDomainTokens[d] + DomainTokens[d];
+        return batch;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private BatchShape Form(double now)
     {
         var budget = _settings.MaxNumBatchedTokens;
         var batch = default(BatchShape);
@@ -135,7 +203,8 @@ public sealed class EngineCore
 
         if (preempted) return Finish(batch);
 
-        while (budget > 0 && _running.Count < _settings.MaxNumSeqs && _waiting.TryPeek(now, out var request))
+        // Requests that finished in the step just ended hold their slots until the next decision (async scheduling).
+        while (budget > 0 && _running.Count + _finishing.Count < _settings.MaxNumSeqs && _waiting.TryPeek(now, out var request))
         {
             var hitTokens = FindPrefixHits(request);
             var tokens = Math.Min(request.NumTokens - hitTokens, budget);
@@ -164,7 +233,6 @@ public sealed class EngineCore
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private BatchShape Finish(BatchShape batch)
     {
-        for (var d = 0; d < DomainTokens.Length; d++) RecentDomainTokens[d] = 0.98 * RecentDomainTokens[d] + DomainTokens[d];
         _chunks.Clear();
         int kvMax = 0, kvMin = int.MaxValue;
         foreach (var request in _running)
@@ -186,6 +254,8 @@ public sealed class EngineCore
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CompleteStep(double time)
     {
+        _endedStepStart = _stepInFlight ? _stepStart : double.NaN;
+        _stepInFlight = false;
         var kept = 0;
         for (var i = 0; i < _running.Count; i++)
         {
@@ -201,7 +271,8 @@ public sealed class EngineCore
                     _observer.OnToken(request, time);
                     if (request.Finished)
                     {
-                        ReleaseBlocks(request);
+                        if (_settings.AsyncScheduling) _finishing.Add(request);
+                        else ReleaseBlocks(request);
                         _observer.OnFinished(request, time);
                         continue;
                     }

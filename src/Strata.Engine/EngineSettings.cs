@@ -8,6 +8,7 @@ namespace Strata.Engine;
 /// <param name="EnablePrefixCaching">Keep freed blocks hashable for later prefix hits.</param>
 /// <param name="PreemptLowestPriority">vLLM's priority policy: the victim is the running request with the largest (priority, arrival), not the last admitted.</param>
 /// <param name="ReserveFullSequence">vLLM's <c>scheduler_reserve_full_isl</c>: admit a waiting request only if its whole sequence fits in KV, not just its first chunk.</param>
+/// <param name="AsyncScheduling">vLLM's <c>async_scheduling</c>: each step is decided while the one before it runs (<see cref="EngineCore"/>); false is the synchronous loop.</param>
 public readonly record struct EngineSettings(
     int MaxNumSeqs,
     int MaxNumBatchedTokens,
@@ -15,4 +16,5 @@ public readonly record struct EngineSettings(
     int TotalBlocks,
     bool EnablePrefixCaching,
     bool PreemptLowestPriority = false,
-    bool ReserveFullSequence = true);
+    bool ReserveFullSequence = true,
+    bool AsyncScheduling = false);

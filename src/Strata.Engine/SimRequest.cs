@@ -72,6 +72,9 @@ public sealed class SimRequest
     public int CachedPromptTokens { get; set; }
     public bool Admitted { get; set; }
 
+    /// <summary>When the engine core took the request into its scheduler (vLLM's <c>queued_ts</c>).</summary>
+    public double QueuedTime { get; set; } = double.NaN;
+
     public double FirstScheduledTime { get; set; } = double.NaN;
     public double FirstTokenTime { get; set; } = double.NaN;
     public double LastTokenTime { get; set; } = double.NaN;

@@ -74,6 +74,7 @@ public static class ClusterFile
                     ActivationReserveGib = engine.Double("activation_reserve_gib", 0) ?? e.ActivationReserveGib,
                     MaxModelLen = engine.Int("max_model_len", 1) ?? e.MaxModelLen,
                     SchedulerReserveFullIsl = engine.Bool("scheduler_reserve_full_isl") ?? e.SchedulerReserveFullIsl,
+                    AsyncScheduling = engine.Bool("async_scheduling") ?? e.AsyncScheduling,
                     NumGpuBlocksOverride = engine.Int("num_gpu_blocks_override", 1) ?? e.NumGpuBlocksOverride,
                 },
             };

@@ -20,7 +20,7 @@ public static class ClusterMoe
     public static EngineSettings Settings(ClusterConfig config, IQueuePolicy queuePolicy) =>
         new(config.Engine.MaxNumSeqs, config.Engine.MaxNumBatchedTokens, config.Engine.BlockSize,
             KvCapacity.BlocksPerEngine(config) - 1, config.Engine.EnablePrefixCaching, queuePolicy is PriorityScheduling,
-            config.Engine.SchedulerReserveFullIsl);
+            config.Engine.SchedulerReserveFullIsl, config.Engine.AsyncScheduling);
 
     /// <summary>DP engines that step in lockstep: all of them with expert parallelism, else each on its own.</summary>
     public static int EnginesPerGroup(ClusterConfig config) => config.LockstepDataParallel ? config.DataParallel : 1;

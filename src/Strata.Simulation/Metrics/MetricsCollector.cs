@@ -52,7 +52,7 @@ internal sealed class MetricsCollector : IRequestObserver
         _moeTimeline.Add((time, maxRankPairs, meanRankPairs));
 
     private static RequestRecord Record(SimRequest r, bool failed) => new(
-        r.Id, r.Engine, r.Spec.ArrivalTime, r.PromptTokens, r.OutputTokens, r.CachedPromptTokens,
+        r.Id, r.Engine, r.Spec.ArrivalTime, r.QueuedTime, r.PromptTokens, r.OutputTokens, r.CachedPromptTokens,
         r.FirstScheduledTime, r.FirstTokenTime, r.FinishTime, r.Preemptions,
         r.Spec.User, r.Spec.Session, r.Spec.Domain, failed);
 }

@@ -178,4 +178,14 @@ public class ClusterFileTests
         Assert.False(c.Model.IsMoe);
         Assert.Equal(1, c.ExpertParallelSize);
     }
+
+    [Fact]
+    public void Async_scheduling_reaches_the_engines_settings()
+    {
+        var on = ClusterFile.Load(Yaml("base: rtxpro6000-dp2ep2\nengine: {async_scheduling: true}\n"));
+        var off = ClusterFile.Load(Yaml("base: rtxpro6000-dp2ep2\nengine: {async_scheduling: false}\n"));
+
+        Assert.True(ClusterMoe.Settings(on, new Strata.Core.Queueing.FirstComeFirstServed()).AsyncScheduling);
+        Assert.False(ClusterMoe.Settings(off, new Strata.Core.Queueing.FirstComeFirstServed()).AsyncScheduling);
+    }
 }
