@@ -26,6 +26,11 @@ public class ValidateCommandTests
                 Assert.InRange(entry.GetProperty("error").GetDouble() - (simulated - real) / real, -1e-4, 1e-4);
             }
         Assert.Equal(7097.157, json.RootElement.GetProperty("mean_ttft_ms").GetProperty("real").GetDouble(), 3);
+        // The run's prompts as token ids, from the dataset its meta.json names by hash: their shared blocks hit the cache.
+        Assert.Contains("prompt token ids from", output);
+        Assert.Contains("sharegpt-llama-3.1-8b-300-sps10.jsonl", json.RootElement.GetProperty("prompts").GetString());
+        Assert.InRange(json.RootElement.GetProperty("simulated_prefix_cache_hit_rate").GetDouble(), 0.07, 0.08);
+        Assert.True(json.RootElement.TryGetProperty("mean_queue_ms", out _));
         var svg = File.ReadAllText(Path.Combine(dir, "queues.svg"));
         Assert.Contains("<svg", svg);
         Assert.Contains("waiting (vLLM)", svg);

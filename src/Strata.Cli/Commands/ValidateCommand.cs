@@ -28,11 +28,12 @@ internal static class ValidateCommand
             var recorded = RecordedRunReader.Read(parse.GetValue(run)!);
             var config = ReplayCluster.For(recorded, parse.GetValue(cluster));
             console.MarkupLineInterpolated($"[grey]{recorded.Source}: {recorded.Requests.Count} requests; {config.Model.Name} on {config.Gpus}× {config.Gpu.Name}, DP{config.DataParallel} TP{config.TensorParallel}, step model {config.StepModel.Directory ?? config.StepModel.Kind}[/]");
+            console.MarkupLineInterpolated($"[grey]{recorded.PromptSource}[/]");
             var started = System.Diagnostics.Stopwatch.StartNew();
             ValidationResult? result = null;
             console.Status().Start("replaying the run…", _ => result = ValidationRun.Run(recorded, config));
             Write(console, result!);
-            console.MarkupLineInterpolated($"[grey]simulated {result!.SimulatedSeconds:F1} s of serving in {started.Elapsed.TotalSeconds:F2} s[/]");
+            console.MarkupLineInterpolated($"[grey]simulated {result!.SimulatedSeconds:F1} s of serving in {started.Elapsed.TotalSeconds:F2} s; the prefix cache served {result.PrefixCacheHitRate:P1} of prompt tokens[/]");
             if (parse.GetValue(output) is { } folder)
             {
                 ValidationFiles.Write(result, folder.FullName);

@@ -17,6 +17,8 @@ public static class ValidationFiles
             json.WriteString("run", result.Run.Source);
             json.WriteString("cluster", result.Cluster.Name);
             json.WriteString("step_model", result.Cluster.StepModel.Directory ?? result.Cluster.StepModel.Kind);
+            json.WriteString("prompts", result.Run.PromptSource);
+            json.WriteNumber("simulated_prefix_cache_hit_rate", Math.Round(result.PrefixCacheHitRate, 5));
             foreach (var m in result.Metrics)
             {
                 json.WriteStartObject(m.Key);

@@ -9,15 +9,27 @@ namespace Strata.Simulation.Validation;
 /// <param name="Requests">Every request, in arrival order, arrival in seconds from the first.</param>
 /// <param name="Queues">Running and waiting requests over time, when recorded.</param>
 /// <param name="ReferenceErrors">LLMServingSim's error on the run by metric key (e.g. <c>mean_ttft_ms</c>), when recorded.</param>
+/// <param name="PromptSource">Where the prompts' token ids came from, or why the replay has none (then every prompt is unique).</param>
+/// <param name="FromIntake">
+/// True when the latencies count from the engine core's intake (vLLM's <c>queued_ts</c>), false when from the
+/// arrival (a <c>vllm bench serve</c> result measures at the client).
+/// </param>
 public sealed record RecordedRun(
     string Source,
     RecordedEngine? Engine,
     IReadOnlyList<RecordedRequest> Requests,
     IReadOnlyList<QueueSample> Queues,
-    IReadOnlyDictionary<string, double> ReferenceErrors);
+    IReadOnlyDictionary<string, double> ReferenceErrors,
+    string PromptSource,
+    bool FromIntake);
 
-/// <summary>One request as the server saw it: arrival (s from the run's first), tokens, and its measured latencies in seconds.</summary>
-public readonly record struct RecordedRequest(double Arrival, int PromptTokens, int OutputTokens, double Ttft, double E2el)
+/// <summary>
+/// One request as the server saw it: arrival (s from the run's first), tokens, its measured latencies in seconds, and
+/// the prompt's token ids when the run's dataset is at hand. The latencies count from when vLLM's engine core took the
+/// request in (<c>queued_ts</c>, as vLLM's stats count them; <paramref name="Queue"/> lasts until it was first
+/// scheduled, when recorded); the arrival is when vLLM received it, which is earlier by the wait for the step under way.
+/// </summary>
+public readonly record struct RecordedRequest(double Arrival, int PromptTokens, int OutputTokens, double Ttft, double E2el, double? Queue = null, int[]? PromptTokenIds = null)
 {
     /// <summary><c>vllm bench serve</c>'s TPOT: decode time per token after the first; null for one-token outputs.</summary>
     public double? Tpot => OutputTokens > 1 ? (E2el - Ttft) / (OutputTokens - 1) : null;
@@ -40,6 +52,9 @@ public sealed record RecordedEngine
     public int BlockSize { get; init; } = 16;
     public int? NumGpuBlocks { get; init; }
     public bool EnablePrefixCaching { get; init; } = true;
+
+    /// <summary>vLLM's <c>async_scheduling</c> as the run resolved it; null when not recorded (then vLLM 0.19's default, on).</summary>
+    public bool? AsyncScheduling { get; init; }
     public double GpuMemoryUtilization { get; init; } = 0.9;
 
     /// <summary>The GPU's name as CUDA reports it, e.g. "NVIDIA GeForce RTX 4090"; null when not recorded.</summary>

@@ -26,9 +26,10 @@ public static class RecordedRunReader
         foreach (var required in new[] { meta, requestsPath })
             if (!File.Exists(required))
                 throw new RecordedRunException($"{required} is missing; a recorded run's folder holds meta.json (engine arguments) and requests.jsonl (one request per line), as data/validation/README.md describes.");
-        var engine = ReadMeta(meta);
+        using var metaDoc = Parse(File.ReadAllText(meta), meta);
+        var engine = ReadMeta(metaDoc.RootElement, meta);
 
-        var lines = new List<(double Queued, int In, int Out, double First, double Last)>();
+        var lines = new List<(double? Sent, double Queued, int In, int Out, double? Scheduled, double First, double Last)>();
         var number = 0;
         foreach (var line in File.ReadLines(requestsPath))
         {
@@ -37,26 +38,31 @@ public static class RecordedRunReader
             using var doc = Parse(line, $"{requestsPath} line {number}");
             var r = doc.RootElement;
             var where = $"{requestsPath} line {number}";
-            lines.Add((Number(r, "queued_ts", where), (int)Number(r, "input_toks", where), (int)Number(r, "output_toks", where),
+            lines.Add((r.TryGetProperty("arrival_time", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : null,
+                Number(r, "queued_ts", where), (int)Number(r, "input_toks", where), (int)Number(r, "output_toks", where),
+                r.TryGetProperty("scheduled_ts", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetDouble() : null,
                 Number(r, "first_token_ts", where), Number(r, "last_token_ts", where)));
         }
         if (lines.Count == 0) throw new RecordedRunException($"{requestsPath}: holds no requests; record the run again.");
-        // The server's clock: a request arrives when vLLM queues it, and its latencies count from there.
-        var start = lines.Min(l => l.Queued);
-        var requests = lines.OrderBy(l => l.Queued)
-            .Select(l => new RecordedRequest(l.Queued - start, l.In, l.Out, l.First - l.Queued, l.Last - l.Queued)).ToArray();
+        var (ids, prompts) = RecordedDataset.Find(folder, metaDoc.RootElement, meta, lines.Select(l => l.In).ToArray());
+        // Latencies count from queued_ts, when vLLM's engine core took the request in, as vLLM's stats count them. A request
+        // arrives earlier: at arrival_time (wall clock, when vLLM received it), and the engine core takes it in between
+        // steps. The two clocks differ by a constant, set so that the earliest intake follows its arrival at once.
+        var offset = lines.All(l => l.Sent is not null) ? lines.Max(l => l.Sent!.Value - l.Queued) : 0;
+        var arrivals = lines.Select(l => l.Sent is { } sent ? sent - offset : l.Queued).ToArray();
+        var start = arrivals.Min();
+        var requests = lines.Select((l, i) => new RecordedRequest(arrivals[i] - start, l.In, l.Out, l.First - l.Queued, l.Last - l.Queued, l.Scheduled - l.Queued, ids?[i]))
+            .OrderBy(r => r.Arrival).ToArray();
 
         var timeseries = Path.Combine(folder, "timeseries.csv");
         var queues = File.Exists(timeseries) ? ReadTimeseries(timeseries) : [];
         var summary = Path.Combine(folder, "llmservingsim-summary.txt");
         var reference = File.Exists(summary) ? ReadReferenceErrors(summary) : new Dictionary<string, double>();
-        return new RecordedRun(folder, engine, requests, queues, reference);
+        return new RecordedRun(folder, engine, requests, queues, reference, prompts, FromIntake: true);
     }
 
-    private static RecordedEngine ReadMeta(string path)
+    private static RecordedEngine ReadMeta(JsonElement root, string path)
     {
-        using var doc = Parse(File.ReadAllText(path), path);
-        var root = doc.RootElement;
         if (!root.TryGetProperty("engine_kwargs", out var kw) || kw.ValueKind != JsonValueKind.Object)
             throw new RecordedRunException($"{path}: no engine_kwargs object; meta.json must carry vLLM's engine arguments (max_num_seqs, max_num_batched_tokens, tensor_parallel_size, …).");
         var where = $"{path} engine_kwargs";
@@ -77,8 +83,19 @@ public static class RecordedRunReader
             NumGpuBlocks = kv.ValueKind == JsonValueKind.Object ? OptionalInt(kv, "num_gpu_blocks", $"{path} kv_cache") : null,
             EnablePrefixCaching = kv.ValueKind != JsonValueKind.Object || !kv.TryGetProperty("enable_prefix_caching", out var pc) || pc.ValueKind != JsonValueKind.False,
             GpuMemoryUtilization = kv.ValueKind == JsonValueKind.Object && kv.TryGetProperty("gpu_memory_utilization", out var mu) && mu.ValueKind == JsonValueKind.Number ? mu.GetDouble() : 0.9,
+            AsyncScheduling = AsyncSchedulingOf(root, kw),
             DeviceName = root.TryGetProperty("hardware", out var hw) && hw.ValueKind == JsonValueKind.Object ? String(hw, "device_name", $"{path} hardware") : null,
         };
+    }
+
+    /// <summary><c>async_scheduling</c> from the engine arguments, else from the resolved <c>scheduler_config</c>; null when neither has it.</summary>
+    private static bool? AsyncSchedulingOf(JsonElement root, JsonElement kwargs)
+    {
+        static bool? Flag(JsonElement e) =>
+            e.ValueKind == JsonValueKind.Object && e.TryGetProperty("async_scheduling", out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False
+                ? v.GetBoolean() : null;
+        return Flag(kwargs) ?? (root.TryGetProperty("resolved_config", out var resolved) && resolved.ValueKind == JsonValueKind.Object
+            && resolved.TryGetProperty("scheduler_config", out var scheduler) ? Flag(scheduler) : null);
     }
 
     private static QueueSample[] ReadTimeseries(string path)
@@ -145,7 +162,9 @@ public static class RecordedRunReader
             .Select(i => new RecordedRequest(starts[i] - start, (int)inputs[i], (int)outputs[i], ttfts[i], ttfts[i] + itl[i]))
             .OrderBy(r => r.Arrival).ToArray();
         if (requests.Length == 0) throw new RecordedRunException($"{path}: no successful request; record a run that completed.");
-        return new RecordedRun(path, null, requests, [], new Dictionary<string, double>());
+        return new RecordedRun(path, null, requests, [], new Dictionary<string, double>(),
+            "a `vllm bench serve` result holds token counts, not token ids, so every prompt is unique in the replay (no prefix-cache hits between prompts).",
+            FromIntake: false);
     }
 
     private static JsonDocument Parse(string text, string where)

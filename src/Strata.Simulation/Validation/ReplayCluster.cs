@@ -56,6 +56,7 @@ public static partial class ReplayCluster
             NumGpuBlocksOverride = e.NumGpuBlocks,
             EnablePrefixCaching = e.EnablePrefixCaching,
             GpuMemoryUtilization = e.GpuMemoryUtilization,
+            AsyncScheduling = e.AsyncScheduling ?? cluster.Engine.AsyncScheduling,
         },
     };
 

@@ -3,6 +3,7 @@ using Strata.Engine.Cost;
 using Strata.Simulation.Metrics;
 using Strata.Simulation.Workloads;
 using Strata.Engine;
+using Strata.Core.Dispatch.PrefixCache;
 
 namespace Strata.Simulation.Validation;
 
@@ -12,13 +13,14 @@ public readonly record struct MetricComparison(string Key, double Real, double S
     public double Error => (Simulated - Real) / Real;
 }
 
-/// <summary>A recorded run replayed through the simulator, compared metric by metric.</summary>
+/// <summary>A recorded run replayed through the simulator, compared metric by metric, with the share of prompt tokens the replay's prefix cache served.</summary>
 public sealed record ValidationResult(
     RecordedRun Run,
     ClusterConfig Cluster,
     IReadOnlyList<MetricComparison> Metrics,
     IReadOnlyList<(double Time, int Running, int Waiting)> SimulatedQueues,
-    double SimulatedSeconds)
+    double SimulatedSeconds,
+    double PrefixCacheHitRate)
 {
     public MetricComparison this[string key] => Metrics.First(m => m.Key == key);
 }
@@ -35,7 +37,12 @@ public static class Validation
 
     public static ValidationResult Run(RecordedRun run, ClusterConfig cluster)
     {
-        var workload = run.Requests.Select(r => new RequestSpec(r.Arrival, r.PromptTokens, r.OutputTokens)).ToArray();
+        // A prompt's full blocks carry its token content (chained, as vLLM hashes them), so equal leading blocks hit the cache.
+        var blocks = new PrefixBlockHasher(cluster.Engine.BlockSize);
+        var workload = run.Requests.Select(r => new RequestSpec(r.Arrival, r.PromptTokens, r.OutputTokens)
+        {
+            Prefix = r.PromptTokenIds is { } ids ? blocks.HashTokens(ids).Select(hash => new PrefixSegment(hash, blocks.BlockSize)).ToArray() : [],
+        }).ToArray();
         var cost = StepCostModels.Create(cluster);
         var simulator = new ClusterSimulator(cluster, cost, workload, new SimulationOptions(0, "validate"));
         var summary = simulator.Run();
@@ -52,9 +59,9 @@ public static class Validation
         };
         var simulated = new Dictionary<string, LatencyStats>
         {
-            ["ttft"] = LatencyStats.Of(records.Select(r => r.Ttft), 1000),
+            ["ttft"] = LatencyStats.Of(records.Select(r => run.FromIntake ? r.EngineTtft : r.Ttft), 1000),
             ["tpot"] = LatencyStats.Of(records.Where(r => r.OutputTokens > 1).Select(r => r.Tpot), 1000),
-            ["e2el"] = LatencyStats.Of(records.Select(r => r.E2el), 1000),
+            ["e2el"] = LatencyStats.Of(records.Select(r => run.FromIntake ? r.EngineE2el : r.E2el), 1000),
         };
         var metrics = new List<MetricComparison>();
         foreach (var latency in Latencies)
@@ -64,13 +71,19 @@ public static class Validation
                 metrics.Add(new MetricComparison(key, Pick(real[latency], stat), Pick(simulated[latency], stat),
                     run.ReferenceErrors.TryGetValue(key, out var reference) ? reference : null));
             }
+        // TTFT split at the first scheduling: queueing, then the prefill steps (vLLM records scheduled_ts).
+        if (run.Requests.All(r => r.Queue is not null))
+        {
+            metrics.Add(new MetricComparison("mean_queue_ms", run.Requests.Average(r => r.Queue!.Value) * 1000, records.Average(r => r.EngineQueueTime) * 1000, null));
+            metrics.Add(new MetricComparison("mean_prefill_ms", run.Requests.Average(r => r.Ttft - r.Queue!.Value) * 1000, records.Average(r => r.FirstToken - r.FirstScheduled) * 1000, null));
+        }
         // Requests running and waiting, averaged over the run (vLLM logs them once a second, the simulator at every stats publication).
         if (run.Queues.Count > 0 && simulator.QueueSamples.Count > 0)
         {
             metrics.Add(new MetricComparison("mean_running", run.Queues.Average(q => q.Running), simulator.QueueSamples.Average(q => q.Running), null));
             metrics.Add(new MetricComparison("mean_waiting", run.Queues.Average(q => q.Waiting), simulator.QueueSamples.Average(q => q.Waiting), null));
         }
-        return new ValidationResult(run, cluster, metrics, simulator.QueueSamples, summary.Serving.Duration);
+        return new ValidationResult(run, cluster, metrics, simulator.QueueSamples, summary.Serving.Duration, summary.PrefixCacheHitRate);
     }
 
     private static double Pick(LatencyStats s, string stat) => stat switch
