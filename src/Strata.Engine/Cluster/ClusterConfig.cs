@@ -61,7 +61,7 @@ public sealed record EngineKnobs
     /// vLLM's <c>async_scheduling</c> (on by default in vLLM 0.19, the recorded runs' resolved config): the engine core
     /// decides each step while the one before it runs, so a request that arrives during a step joins one step later.
     /// </summary>
-    public bool AsyncScheduling { get; init; }
+    public bool AsyncScheduling { get; init; } = true;
 
     /// <summary>vLLM's <c>max_model_len</c>: the longest prompt plus output a request may have; null takes the model's own.</summary>
     public int? MaxModelLen { get; init; }

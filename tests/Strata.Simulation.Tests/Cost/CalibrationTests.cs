@@ -77,14 +77,14 @@ public class CalibrationTests
     /// <summary>
     /// The same testbed by mechanism (<c>gimbal-a100</c>: NVLink at NCCL's measured rate, pplx-kernels' published
     /// latency, nothing fitted) is far faster than the paper measured: at 1.4 req/s its vLLM baseline's TTFT and TPOT
-    /// are below the paper's figures at 1.0 req/s by more than 3× (docs/calibration.md "Which interconnect").
+    /// are below the paper's figures at 1.0 req/s by more than 2.5× and 3× (docs/calibration.md "Which interconnect").
     /// </summary>
     [Fact]
     public void Gimbal_a100_by_mechanism_is_several_times_faster_than_the_papers_baseline()
     {
         var heavy = BaselineOverShapes("gimbal-a100", 1.4);
 
-        Assert.InRange(heavy.Ttft, 100, 800 / 3.0);
+        Assert.InRange(heavy.Ttft, 100, 800 / 2.5);
         Assert.InRange(heavy.Tpot, 15, 90 / 3.0);
         Assert.InRange(heavy.Throughput, 1.3, 1.45);
     }

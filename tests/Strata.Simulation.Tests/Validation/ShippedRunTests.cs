@@ -20,12 +20,12 @@ public class ShippedRunTests
 
     [Theory]
     // run, |error| bounds on mean TTFT, TPOT, E2E latency
-    [InlineData("rtxpro6000-llama-3.1-8b-tp1", 0.05, 0.012, 0.022)]
-    [InlineData("rtx4090-llama-3.1-8b-tp1", 0.006, 0.003, 0.005)]
-    [InlineData("rtxpro6000-qwen3-32b-tp2", 0.07, 0.022, 0.04)]
+    [InlineData("rtxpro6000-llama-3.1-8b-tp1", 0.045, 0.013, 0.021)]
+    [InlineData("rtx4090-llama-3.1-8b-tp1", 0.005, 0.0025, 0.004)]
+    [InlineData("rtxpro6000-qwen3-32b-tp2", 0.065, 0.022, 0.039)]
     // The held-out MoE DP2 EP run: nothing was ever fitted to it (docs/validation.md); issue #12's target is TTFT
-    // within 10%, TPOT and E2E within 3%.
-    [InlineData("rtxpro6000-qwen3-30b-a3b-dp2ep2", 0.07, 0.022, 0.02)]
+    // within 10%, TPOT and E2E within 3%, and the replay gives −3.6% / +1.4% / +1.2%.
+    [InlineData("rtxpro6000-qwen3-30b-a3b-dp2ep2", 0.04, 0.016, 0.014)]
     public void Mean_latencies_stay_within_the_reached_error(string run, double ttft, double tpot, double e2el)
     {
         var result = Replay(run);
