@@ -25,9 +25,10 @@ public sealed record RecordedRun(
 
 /// <summary>
 /// One request as the server saw it: arrival (s from the run's first), tokens, its measured latencies in seconds, and
-/// the prompt's token ids when the run's dataset is at hand. The latencies count from when vLLM's engine core took the
-/// request in (<c>queued_ts</c>, as vLLM's stats count them; <paramref name="Queue"/> lasts until it was first
-/// scheduled, when recorded); the arrival is when vLLM received it, which is earlier by the wait for the step under way.
+/// the prompt's token ids when the run's dataset is at hand. The latencies count from where <see cref="RecordedRun.FromIntake"/>
+/// says: in a recorded run's folder from when vLLM's engine core took the request in (<c>queued_ts</c>, as vLLM's stats
+/// count them; <paramref name="Queue"/> lasts until it was first scheduled), which is later than the arrival by the
+/// wait for the step under way; in a <c>vllm bench serve</c> result from the send.
 /// </summary>
 public readonly record struct RecordedRequest(double Arrival, int PromptTokens, int OutputTokens, double Ttft, double E2el, double? Queue = null, int[]? PromptTokenIds = null)
 {
