@@ -34,6 +34,9 @@ public class ValidateCommandTests
         var svg = File.ReadAllText(Path.Combine(dir, "queues.svg"));
         Assert.Contains("<svg", svg);
         Assert.Contains("waiting (vLLM)", svg);
+        var cdf = File.ReadAllText(Path.Combine(dir, "ttft-cdf.svg"));
+        Assert.Contains("TTFT distribution", cdf);
+        Assert.Contains("Strata", cdf);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ internal static class ValidateCommand
     {
         var run = new Option<string>("--run") { Description = "A recorded run's folder (meta.json, requests.jsonl, timeseries.csv; see data/validation) or a `vllm bench serve --save-result --save-detailed` JSON.", Required = true };
         var cluster = new Option<string?>("--cluster") { Description = "Cluster preset or YAML file to replay on (default: the run's engine arguments on the matching profile in data/profiles)." };
-        var output = new Option<DirectoryInfo?>("--out") { Description = "Write validation.json and queues.svg (running and waiting over time, real against simulated) here." };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Write validation.json, queues.svg (running and waiting over time) and ttft-cdf.svg (the TTFT distribution), real against simulated, here." };
         var command = new Command("validate", "Replay a recorded vLLM run through the simulator and compare TTFT, TPOT and E2E latency with what vLLM measured.")
         {
             run, cluster, output,
@@ -37,7 +37,7 @@ internal static class ValidateCommand
             if (parse.GetValue(output) is { } folder)
             {
                 ValidationFiles.Write(result, folder.FullName);
-                console.MarkupLineInterpolated($"[grey]wrote {Path.Combine(folder.FullName, "validation.json")} and queues.svg[/]");
+                console.MarkupLineInterpolated($"[grey]wrote {Path.Combine(folder.FullName, "validation.json")}, queues.svg and ttft-cdf.svg[/]");
             }
             return 0;
         });

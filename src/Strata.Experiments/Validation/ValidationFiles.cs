@@ -4,7 +4,7 @@ using Strata.Simulation.Validation;
 
 namespace Strata.Experiments.Validation;
 
-/// <summary>What <c>strata validate</c> writes: validation.json (metric → real, simulated, error) and the queue chart.</summary>
+/// <summary>What <c>strata validate</c> writes: validation.json (metric → real, simulated, error), the queue chart and the TTFT distribution.</summary>
 public static class ValidationFiles
 {
     public static void Write(ValidationResult result, string folder)
@@ -31,6 +31,31 @@ public static class ValidationFiles
             json.WriteEndObject();
         }
         File.WriteAllText(Path.Combine(folder, "queues.svg"), QueueChart(result));
+        File.WriteAllText(Path.Combine(folder, "ttft-cdf.svg"), TtftChart(result));
+    }
+
+    /// <summary>The share of requests with TTFT at most x: the real run's against the replay's.</summary>
+    public static string TtftChart(ValidationResult result)
+    {
+        var plot = new Plot();
+        void Cdf(IEnumerable<double> seconds, string label, LinePattern pattern)
+        {
+            var ms = seconds.Select(s => s * 1000).Order().ToArray();
+            if (ms.Length == 0) return;
+            var line = plot.Add.ScatterLine(ms, ms.Select((_, i) => (i + 1.0) / ms.Length).ToArray());
+            line.LegendText = label;
+            line.Color = Colors.SteelBlue;
+            line.LinePattern = pattern;
+            line.LineWidth = 1.5f;
+            line.ConnectStyle = ConnectStyle.StepHorizontal;
+        }
+        Cdf(result.Run.Requests.Select(r => r.Ttft), "vLLM", LinePattern.Solid);
+        Cdf(result.SimulatedTtfts, "Strata", LinePattern.Dashed);
+        plot.Title($"TTFT distribution — {result.Cluster.Name}");
+        plot.XLabel("TTFT (ms)");
+        plot.YLabel("share of requests");
+        plot.ShowLegend(Alignment.LowerRight);
+        return plot.GetSvgXml(800, 450);
     }
 
     /// <summary>Requests running and waiting over time: the real run's per-second log against the simulation.</summary>

@@ -13,12 +13,16 @@ public readonly record struct MetricComparison(string Key, double Real, double S
     public double Error => (Simulated - Real) / Real;
 }
 
-/// <summary>A recorded run replayed through the simulator, compared metric by metric, with the share of prompt tokens the replay's prefix cache served.</summary>
+/// <summary>
+/// A recorded run replayed through the simulator, compared metric by metric, with each replayed request's TTFT (s, counted
+/// as the run counts it) and the share of prompt tokens the replay's prefix cache served.
+/// </summary>
 public sealed record ValidationResult(
     RecordedRun Run,
     ClusterConfig Cluster,
     IReadOnlyList<MetricComparison> Metrics,
     IReadOnlyList<(double Time, int Running, int Waiting)> SimulatedQueues,
+    IReadOnlyList<double> SimulatedTtfts,
     double SimulatedSeconds,
     double PrefixCacheHitRate)
 {
@@ -57,9 +61,10 @@ public static class Validation
             ["tpot"] = LatencyStats.Of(run.Requests.Where(r => r.Tpot is not null).Select(r => r.Tpot!.Value), 1000),
             ["e2el"] = LatencyStats.Of(run.Requests.Select(r => r.E2el), 1000),
         };
+        var ttfts = records.Select(r => run.FromIntake ? r.EngineTtft : r.Ttft).ToArray();
         var simulated = new Dictionary<string, LatencyStats>
         {
-            ["ttft"] = LatencyStats.Of(records.Select(r => run.FromIntake ? r.EngineTtft : r.Ttft), 1000),
+            ["ttft"] = LatencyStats.Of(ttfts, 1000),
             ["tpot"] = LatencyStats.Of(records.Where(r => r.OutputTokens > 1).Select(r => r.Tpot), 1000),
             ["e2el"] = LatencyStats.Of(records.Select(r => run.FromIntake ? r.EngineE2el : r.E2el), 1000),
         };
@@ -83,7 +88,7 @@ public static class Validation
             metrics.Add(new MetricComparison("mean_running", run.Queues.Average(q => q.Running), simulator.QueueSamples.Average(q => q.Running), null));
             metrics.Add(new MetricComparison("mean_waiting", run.Queues.Average(q => q.Waiting), simulator.QueueSamples.Average(q => q.Waiting), null));
         }
-        return new ValidationResult(run, cluster, metrics, simulator.QueueSamples, summary.Serving.Duration, summary.PrefixCacheHitRate);
+        return new ValidationResult(run, cluster, metrics, simulator.QueueSamples, ttfts, summary.Serving.Duration, summary.PrefixCacheHitRate);
     }
 
     private static double Pick(LatencyStats s, string stat) => stat switch
