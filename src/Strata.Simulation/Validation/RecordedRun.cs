@@ -54,7 +54,7 @@ public sealed record RecordedEngine
     public int? NumGpuBlocks { get; init; }
     public bool EnablePrefixCaching { get; init; } = true;
 
-    /// <summary>vLLM's <c>async_scheduling</c> as the run resolved it; null when not recorded (then vLLM 0.19's default, on).</summary>
+    /// <summary>vLLM's <c>async_scheduling</c> as the run resolved it; null when not recorded (then the cluster's, on by default as in vLLM 0.19).</summary>
     public bool? AsyncScheduling { get; init; }
     public double GpuMemoryUtilization { get; init; } = 0.9;
 

@@ -44,6 +44,18 @@ public class ShippedRunTests
             Assert.True(Tenths(result[key].Error) <= Tenths(result[key].ReferenceError!.Value), $"{key}: {result[key].Error:P2} vs {result[key].ReferenceError:P1}");
     }
 
+    /// <summary>
+    /// The held-out run barely queues, so its median TTFT is about two steps: the replay matches it only with async
+    /// scheduling and with latencies counted from the engine's intake, as vLLM counts them (synchronous: −43%;
+    /// counted from the arrival: +13%; both as vLLM does: −5.5%).
+    /// </summary>
+    [Fact]
+    public void The_held_out_runs_median_ttft_counts_from_the_intake_of_an_async_engine()
+    {
+        var result = Replay("rtxpro6000-qwen3-30b-a3b-dp2ep2");
+        Assert.InRange(result["median_ttft_ms"].Error, -0.08, 0.08);
+    }
+
     [Fact]
     public void The_replay_shares_prompt_blocks_as_the_run_did()
     {
